@@ -1,0 +1,189 @@
+"""The admin API under ``/_emulator/``: health, reset, fault rules, clock, STS credentials.
+
+No real Alibaba Cloud path starts with ``/_emulator``, so it never collides with an API route. A request
+carrying an Alibaba signature is refused: the admin API is for tests and operators, never for a client
+that believes it is talking to the cloud. When the emulator listens beyond loopback, every admin call
+needs ``Authorization: Bearer <admin token>``.
+
+Service packages add their own admin routes (``POST /_emulator/vod/videos``) through ``ADMIN_ROUTES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from pulumi_alicloud_ai._version import __version__
+from pulumi_alicloud_ai.client.errors import error_body
+from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
+from pulumi_alicloud_ai.emulator.routing import SERVICE_MODULES
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.state import EmulatorState
+
+ADMIN_PREFIX = "/_emulator"
+
+
+def admin_error(code: str, message: str, status: int) -> JSONResponse:
+    """An admin failure in the same body shape as API errors."""
+    rid = secrets.token_hex(8).upper()
+    return JSONResponse(
+        error_body(code, message, request_id=rid, host_id="emulator", product="emulator"), status_code=status
+    )
+
+
+def emulator_state(request: Request) -> EmulatorState:
+    """The emulator a request reached."""
+    state: EmulatorState = request.app.state.emulator
+    return state
+
+
+async def read_json(request: Request) -> Any:
+    """The JSON body, or None when empty; ValueError for bad JSON."""
+    raw = await request.body()
+    if not raw:
+        return None
+    return json.loads(raw)
+
+
+class _Guard(BaseHTTPMiddleware):
+    """Refuse Alibaba-signed requests; require the admin token when one is set."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        auth = request.headers.get("authorization", "")
+        signed = auth.startswith(("ACS3-", "acs ")) or any(
+            name.startswith("x-acs-") for name in request.headers
+        )
+        if signed or "Signature" in request.query_params:
+            return admin_error(
+                "Forbidden.AdminApi",
+                "The emulator's admin API does not accept Alibaba Cloud signed requests.",
+                403,
+            )
+        token = emulator_state(request).config.admin_token
+        if token and not secrets.compare_digest(auth, f"Bearer {token}"):
+            return admin_error(
+                "Forbidden.AdminToken", "This admin API needs 'Authorization: Bearer <token>'.", 401
+            )
+        return await call_next(request)
+
+
+async def health(request: Request) -> JSONResponse:
+    """Liveness plus the settings a test may want to see."""
+    state = emulator_state(request)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "version": __version__,
+            "region": state.config.region,
+            "time": state.clock.now(),
+            "clockOffset": state.clock.offset,
+            "timeScale": state.clock.time_scale,
+        }
+    )
+
+
+async def reset(request: Request) -> JSONResponse:
+    """Forget every entity, event, clock offset and added fault rule."""
+    emulator_state(request).reset()
+    return JSONResponse({"status": "reset"})
+
+
+async def list_faults(request: Request) -> JSONResponse:
+    """The active rules, with their remaining counts."""
+    rules = [rule.model_dump(exclude_none=True) for rule in emulator_state(request).faults.rules]
+    return JSONResponse({"rules": rules})
+
+
+async def add_faults(request: Request) -> JSONResponse:
+    """Add one rule (an object) or several (a list, or ``{"rules": [...]}``)."""
+    try:
+        data = await read_json(request)
+        rules = (
+            load_rules_file(data)
+            if isinstance(data, list) or "rules" in (data or {})
+            else [FaultRule.model_validate(data)]
+        )
+    except (ValueError, TypeError, ValidationError) as exc:
+        return admin_error("InvalidParameter.FaultRule", str(exc), 400)
+    faults = emulator_state(request).faults
+    added = [faults.add(rule).model_dump(exclude_none=True) for rule in rules]
+    return JSONResponse({"rules": added}, status_code=201)
+
+
+async def delete_faults(request: Request) -> JSONResponse:
+    """Remove one rule by id, or every rule."""
+    rule_id = request.path_params.get("rule_id")
+    removed = emulator_state(request).faults.remove(rule_id)
+    if rule_id is not None and not removed:
+        return admin_error("InvalidParameter.FaultRule", f"No fault rule has id {rule_id!r}.", 404)
+    return JSONResponse({"removed": removed})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    """Emulated now, its offset from wall time, and the duration scale."""
+    clock = emulator_state(request).clock
+    return JSONResponse({"now": clock.now(), "offset": clock.offset, "timeScale": clock.time_scale})
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    """``{"seconds": N}`` moves emulated time forward, so pending transitions happen without sleeping."""
+    try:
+        data = await read_json(request) or {}
+        seconds = float(data["seconds"])
+        now = emulator_state(request).clock.advance(seconds)
+    except (ValueError, KeyError, TypeError) as exc:
+        return admin_error("InvalidParameter.Seconds", f'Send {{"seconds": <number >= 0>}}: {exc}', 400)
+    return JSONResponse({"now": now, "offset": emulator_state(request).clock.offset})
+
+
+async def issue_sts(request: Request) -> JSONResponse:
+    """Temporary credentials (``{"DurationSeconds": N}``, default 3600) that this emulator accepts."""
+    try:
+        data = await read_json(request) or {}
+        duration = float(data.get("DurationSeconds", 3600))
+    except (ValueError, TypeError, AttributeError) as exc:
+        return admin_error("InvalidParameter.DurationSeconds", str(exc), 400)
+    return JSONResponse({"Credentials": emulator_state(request).issue_sts(duration)})
+
+
+def _service_admin_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name in SERVICE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue
+            raise
+        routes.extend(getattr(module, "ADMIN_ROUTES", []))
+    return routes
+
+
+def build_admin_app(state: EmulatorState) -> Starlette:
+    """The Starlette app mounted at ``/_emulator``."""
+    routes: list[BaseRoute] = [
+        Route(f"{ADMIN_PREFIX}/health", health, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/faults", list_faults, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/faults", add_faults, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/faults", delete_faults, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/faults/{{rule_id}}", delete_faults, methods=["DELETE"]),
+        Route(f"{ADMIN_PREFIX}/clock", get_clock, methods=["GET"]),
+        Route(f"{ADMIN_PREFIX}/clock", advance_clock, methods=["POST"]),
+        Route(f"{ADMIN_PREFIX}/sts", issue_sts, methods=["POST"]),
+        *_service_admin_routes(),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(_Guard)])
+    app.state.emulator = state
+    return app

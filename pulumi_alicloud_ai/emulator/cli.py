@@ -1,0 +1,87 @@
+"""``python -m pulumi_alicloud_ai.emulator`` / ``alicloud-ai-emulator``: run the emulator in the foreground.
+
+Prints exactly one line, ``listening on http://HOST:PORT``, to stdout once the socket is bound (so a
+parent process can read the port when it asked for ``--port 0``). Ctrl-C and SIGTERM stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pulumi_alicloud_ai.emulator.faults import load_rules_file
+from pulumi_alicloud_ai.emulator.server import make_server
+from pulumi_alicloud_ai.emulator.state import DEFAULT_MAX_BODY, EmulatorConfig
+
+
+def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
+    """Turn command-line flags into an :class:`EmulatorConfig`."""
+    parser = argparse.ArgumentParser(
+        prog="alicloud-ai-emulator", description="Local emulator of PAI-EAS, VOD and ROS AI APIs."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite database lives (default: in memory)")
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="multiply lifecycle durations (0: instant)"
+    )
+    parser.add_argument("--faults", type=Path, help="JSON file of fault rules")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault rules' random source")
+    parser.add_argument("--region", default="cn-shanghai", help="region for clients that do not name one")
+    parser.add_argument("--access-key-id", default="test")
+    parser.add_argument("--access-key-secret", default="test")
+    parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body, bytes")
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (an admin token is then required)",
+    )
+    parser.add_argument("--admin-token", help="token for the admin API (generated when --allow-remote)")
+    args = parser.parse_args(argv)
+    faults = []
+    if args.faults is not None:
+        try:
+            faults = load_rules_file(json.loads(args.faults.read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            parser.error(f"--faults {args.faults}: {exc}")
+    if args.time_scale < 0:
+        parser.error("--time-scale must be >= 0")
+    return EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        time_scale=args.time_scale,
+        region=args.region,
+        access_key_id=args.access_key_id,
+        access_key_secret=args.access_key_secret,
+        seed=args.seed,
+        faults=faults,
+        max_body=args.max_body,
+        allow_remote=args.allow_remote,
+        admin_token=args.admin_token,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run until interrupted."""
+    config = parse_args(argv)
+    try:
+        server, state = make_server(config)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    def announce(port: int) -> None:
+        if config.admin_token:
+            print(f"admin token: {config.admin_token}", file=sys.stderr, flush=True)
+        print(f"listening on http://{config.host}:{port}", flush=True)
+
+    server.on_ready = announce
+    try:
+        server.run()
+    finally:
+        state.close()
+    return 0

@@ -1,0 +1,184 @@
+"""Fault injection: rules, written as data, that turn matching calls into errors, delays or throttling.
+
+A rule names a product and action (``*`` for any), then what happens: an error (code + HTTP status), a
+latency, or a request-rate limit shared by all callers. ``probability`` draws from one seeded random
+source, so a run with the same seed and the same calls fails the same way; ``count`` limits how many
+times a rule fires before it retires. Rules come from ``--faults FILE.json`` or the admin API and are
+stored, so they survive a restart.
+
+Example rule: ``{"action": "CreateAppService", "count": 2, "error": {"code": "Throttling.User"}}``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.store import Store
+
+
+class FaultError(BaseModel):
+    """The error a rule answers with."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = "InternalError"
+    status: int = Field(500, ge=400, le=599)
+    message: str = "The request processing has failed due to some unknown error (injected fault)."
+    retry_after_ms: int | None = Field(None, ge=1)
+
+
+class FaultRule(BaseModel):
+    """One injected behaviour; exactly one of ``error``, ``latency_ms``, ``rate_limit`` or ``effect``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    product: str = "*"
+    action: str = "*"
+    region: str = "*"
+    probability: float = Field(1.0, ge=0.0, le=1.0)
+    count: int | None = Field(None, ge=0)
+    error: FaultError | None = None
+    latency_ms: int | None = Field(None, ge=0, le=60_000)
+    rate_limit: float | None = Field(None, gt=0)
+    """Requests per second allowed across all matching callers; the excess gets ``Throttling.User``."""
+    effect: Literal["fail"] | None = None
+    """A service-level effect: ``fail`` makes the entity the call creates or changes end in its
+    failed state (EAS ``Failed``, VOD ``fail``, ROS ``FAILURE``) with the rule's message."""
+    message: str | None = None
+
+    @field_validator("product")
+    @classmethod
+    def _known_product(cls, value: str) -> str:
+        if value not in {"*", "eas", "vod", "ros", "sts"}:
+            raise ValueError("product must be one of *, eas, vod, ros, sts")
+        return value
+
+    @model_validator(mode="after")
+    def _one_behaviour(self) -> FaultRule:
+        given = [
+            name
+            for name in ("error", "latency_ms", "rate_limit", "effect")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("a fault rule needs exactly one of error, latency_ms, rate_limit, effect")
+        return self
+
+    def matches(self, product: str, action: str, region: str) -> bool:
+        """Whether the rule applies to a call."""
+        return (
+            self.product in ("*", product)
+            and self.action in ("*", action)
+            and self.region in ("*", region)
+            and self.count != 0
+        )
+
+
+@dataclass
+class Outcome:
+    """What the rules decided for one call."""
+
+    latency: float = 0.0
+    error: ApiError | None = None
+    effect: FaultRule | None = None
+
+
+class _Bucket:
+    """A token bucket per rate-limit rule, measured in wall time."""
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.last = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class Faults:
+    """The active rules, their seeded random source and rate buckets."""
+
+    def __init__(self, store: Store, *, seed: int = 0) -> None:
+        self._store = store
+        self._random = random.Random(seed)  # noqa: S311 - repeatability, not secrecy
+        self._rules = [FaultRule.model_validate(rule) for rule in store.fault_rules()]
+        self._buckets: dict[str, _Bucket] = {}
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        """The rules in the order they are tried."""
+        return list(self._rules)
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        """Add (or replace, by id) a rule."""
+        self._rules = [existing for existing in self._rules if existing.id != rule.id] + [rule]
+        with self._store.transaction():
+            self._store.save_fault_rule(rule.model_dump(exclude_none=True))
+        return rule
+
+    def remove(self, rule_id: str | None = None) -> int:
+        """Remove one rule, or all of them."""
+        before = len(self._rules)
+        self._rules = [] if rule_id is None else [r for r in self._rules if r.id != rule_id]
+        self._buckets = {key: b for key, b in self._buckets.items() if any(r.id == key for r in self._rules)}
+        with self._store.transaction():
+            self._store.delete_fault_rule(rule_id)
+        return before - len(self._rules)
+
+    def reseed(self, seed: int) -> None:
+        """Restart the random source, so the next draws repeat a run."""
+        self._random.seed(seed)
+
+    def decide(self, product: str, action: str, region: str, wall_now: float) -> Outcome:
+        """Apply the matching rules in order: latencies add up; the first error or effect wins."""
+        outcome = Outcome()
+        for rule in self._rules:
+            if not rule.matches(product, action, region):
+                continue
+            if rule.rate_limit is not None:
+                bucket = self._buckets.setdefault(rule.id, _Bucket(rule.rate_limit, wall_now))
+                if not bucket.take(wall_now):
+                    outcome.error = ApiError(
+                        "Throttling.User", "Request was denied due to user flow control.", 400
+                    )
+                    return outcome
+                continue
+            if rule.probability < 1.0 and self._random.random() >= rule.probability:
+                continue
+            self._spend(rule)
+            if rule.latency_ms is not None:
+                outcome.latency += rule.latency_ms / 1000.0
+            elif rule.error is not None:
+                headers = (
+                    {"x-acs-retry-after": str(rule.error.retry_after_ms)} if rule.error.retry_after_ms else {}
+                )
+                outcome.error = ApiError(rule.error.code, rule.error.message, rule.error.status, headers)
+                return outcome
+            elif rule.effect is not None and outcome.effect is None:
+                outcome.effect = rule
+        return outcome
+
+    def _spend(self, rule: FaultRule) -> None:
+        if rule.count is None:
+            return
+        rule.count -= 1
+        with self._store.transaction():
+            self._store.save_fault_rule(rule.model_dump(exclude_none=True))
+
+
+def load_rules_file(data: Any) -> list[FaultRule]:
+    """Rules from the JSON of ``--faults``: a list of rules, or ``{"rules": [...]}``."""
+    items = data.get("rules", []) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise TypeError('a faults file holds a JSON list of rules or {"rules": [...]}')
+    return [FaultRule.model_validate(item) for item in items]

@@ -1,0 +1,141 @@
+"""One engine for every entity's state machine; the machines themselves are tables (moto's habit).
+
+A :class:`Lifecycle` lists each state, the timed step out of it (``Creating`` becomes ``Running`` after
+30 s), the state a step goes to instead when the entity carries a fault (``Creating`` → ``Failed``), and
+which states are terminal. Handlers change state with :meth:`Tracker.move`; time moves it further when
+the entity is next read. ``GONE`` as a target deletes the entity.
+
+Nothing runs in the background: :meth:`Tracker.load` applies every step whose time has come, using the
+clock, and writes the result back in the request's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_alicloud_ai.emulator.clock import Clock
+from pulumi_alicloud_ai.emulator.store import Entity, Event, Store
+
+GONE = "<gone>"
+FAULT_KEY = "_fault"
+"""Key in ``Entity.data`` holding ``{"reason": .., "message": ..}``: take the fault branch next step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A timed transition: after ``after`` seconds (scaled by the clock) the state becomes ``to``."""
+
+    to: str
+    after: float
+    reason: str = "StatusChanged"
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """A state machine written as data."""
+
+    product: str
+    kind: str
+    initial: str
+    states: frozenset[str]
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    on_fault: Mapping[str, str] = field(default_factory=dict)
+    moves: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Which states an operation may move an entity into from each state (explicit transitions)."""
+
+    def __post_init__(self) -> None:
+        known = self.states | {GONE}
+        for source, step in self.steps.items():
+            if source not in self.states or step.to not in known:
+                raise ValueError(f"{self.kind}: step {source} -> {step.to} names an unknown state")
+        for source, target in self.on_fault.items():
+            if source not in self.states or target not in known:
+                raise ValueError(f"{self.kind}: fault {source} -> {target} names an unknown state")
+        for source, targets in self.moves.items():
+            if source not in self.states or not targets <= known:
+                raise ValueError(f"{self.kind}: move from {source} names an unknown state")
+
+    def terminal(self, state: str) -> bool:
+        """No timed step leaves this state."""
+        return state not in self.steps
+
+    def may_move(self, source: str, target: str) -> bool:
+        """Whether an operation may take an entity from ``source`` to ``target``."""
+        return target in self.moves.get(source, frozenset())
+
+
+class Tracker:
+    """Applies lifecycles to stored entities with the emulator's clock."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def create(
+        self, lifecycle: Lifecycle, *, entity_id: str, region: str, name: str, data: dict[str, Any]
+    ) -> Entity:
+        """Store a new entity in the lifecycle's initial state."""
+        now = self.clock.now()
+        entity = Entity(
+            product=lifecycle.product,
+            kind=lifecycle.kind,
+            id=entity_id,
+            region=region,
+            name=name,
+            status=lifecycle.initial,
+            status_since=now,
+            data=data,
+            created_at=now,
+            updated_at=now,
+        )
+        self.store.put(entity)
+        self.store.add_event(entity, Event(now, "Normal", "Created", f"{lifecycle.kind} {name} created"))
+        return entity
+
+    def load(self, lifecycle: Lifecycle, entity: Entity | None) -> Entity | None:
+        """Bring a stored entity up to the clock's now; None when it has gone."""
+        if entity is None:
+            return None
+        now = self.clock.now()
+        changed = False
+        while (step := lifecycle.steps.get(entity.status)) is not None:
+            due = entity.status_since + self.clock.scaled(step.after)
+            if due > now:
+                break
+            fault = entity.data.get(FAULT_KEY)
+            target = lifecycle.on_fault.get(entity.status, step.to) if fault else step.to
+            if fault and target != step.to:
+                entity.data.pop(FAULT_KEY, None)
+                self._record(
+                    entity, target, due, "Warning", fault.get("reason", "Failed"), fault.get("message", "")
+                )
+            else:
+                self._record(entity, target, due, "Normal", step.reason, f"status changed to {target}")
+            changed = True
+            if target == GONE:
+                self.store.delete(entity.product, entity.kind, entity.id)
+                return None
+        if changed:
+            self.store.put(entity)
+        return entity
+
+    def move(
+        self, lifecycle: Lifecycle, entity: Entity, target: str, *, reason: str, message: str = ""
+    ) -> Entity:
+        """An operation's explicit transition (Update → ``Updating``); the caller checked ``may_move``."""
+        now = self.clock.now()
+        self._record(entity, target, now, "Normal", reason, message or f"status changed to {target}")
+        entity.updated_at = now
+        if target == GONE:
+            self.store.delete(entity.product, entity.kind, entity.id)
+        else:
+            self.store.put(entity)
+        return entity
+
+    def _record(self, entity: Entity, target: str, when: float, kind: str, reason: str, message: str) -> None:
+        entity.status = target
+        entity.status_since = when
+        entity.updated_at = when
+        self.store.add_event(entity, Event(when, kind, reason, message))

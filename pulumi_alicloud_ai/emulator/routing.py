@@ -1,0 +1,168 @@
+"""How an incoming call finds its handler: RPC by (version, action), ROA by (version, method, path).
+
+Service packages declare their operations as :class:`Route` values (``emulator/eas/routes.py`` …);
+the server collects them from :data:`SERVICE_MODULES`. A handler receives a :class:`Call` and returns
+the response body (a dict; ``RequestId`` is added when absent) or raises :class:`ApiError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unknown_action
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.state import EmulatorState
+
+# Each module exposes ROUTES: list[Route]. A module that does not exist yet is skipped, so the core
+# runs on its own; service issues add their module here.
+SERVICE_MODULES = (
+    "pulumi_alicloud_ai.emulator.eas.routes",
+    "pulumi_alicloud_ai.emulator.vod.routes",
+    "pulumi_alicloud_ai.emulator.ros.routes",
+)
+
+# RPC products are told apart by API version; ROA (EAS) by its /api/ path.
+RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros"}
+ROA_VERSIONS = {"2021-07-01": "eas"}
+
+
+@dataclass
+class Call:
+    """One API call as a handler sees it."""
+
+    product: str
+    action: str
+    version: str
+    region: str
+    request_id: str
+    host: str
+    params: dict[str, str]
+    """Query parameters, merged with a form body's fields (RPC), decoded."""
+    path_params: dict[str, str]
+    body: bytes
+    content_type: str
+    access_key_id: str
+    state: EmulatorState
+    effect: Any = None
+    """A matching ``effect`` fault rule (e.g. ``fail``), for handlers that honour it."""
+
+    def param(self, name: str, *, required: bool = False) -> str | None:
+        """A parameter's value; an empty string counts as absent."""
+        value = self.params.get(name)
+        if value in (None, ""):
+            if required:
+                raise missing_parameter(name)
+            return None
+        return value
+
+    def require(self, name: str) -> str:
+        """A required parameter, or ``MissingParameter.<Name>``."""
+        value = self.param(name, required=True)
+        assert value is not None
+        return value
+
+    def json_body(self) -> dict[str, Any]:
+        """The JSON object body of a ROA call; wrong type or bad JSON is ``InvalidParameter``."""
+        if not self.body:
+            return {}
+        if "json" not in self.content_type:
+            raise ApiError(
+                "InvalidParameter.ContentType",
+                f"The Content-Type {self.content_type or '(none)'!r} is not supported; send application/json.",
+                415,
+            )
+        try:
+            value = json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError("InvalidParameter.Body", "The request body is not valid JSON.") from None
+        if not isinstance(value, dict):
+            raise ApiError("InvalidParameter.Body", "The request body must be a JSON object.")
+        return value
+
+
+Handler = Callable[[Call], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation. RPC routes leave ``method``/``path`` unset."""
+
+    product: str
+    action: str
+    handler: Handler
+    method: str | None = None
+    path: str | None = None
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+
+    @classmethod
+    def rpc(cls, product: str, action: str, handler: Handler) -> Route:
+        """An RPC operation (``POST /``, named by ``x-acs-action``)."""
+        return cls(product, action, handler)
+
+    @classmethod
+    def roa(cls, product: str, action: str, method: str, path: str, handler: Handler) -> Route:
+        """A ROA operation; ``{Name}`` segments in ``path`` become path parameters."""
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+        return cls(product, action, handler, method, path, re.compile(f"^{regex}$"))
+
+
+class Router:
+    """Finds the route for a call, or answers with the gateway's not-found errors."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self._rpc: dict[tuple[str, str], Route] = {}
+        self._roa: dict[str, list[Route]] = {}
+        for route in routes:
+            if route.path is None:
+                self._rpc[(route.product, route.action)] = route
+            else:
+                assert route.method is not None
+                self._roa.setdefault(route.method, []).append(route)
+
+    @classmethod
+    def from_service_modules(cls, modules: tuple[str, ...] = SERVICE_MODULES) -> Router:
+        """Collect ``ROUTES`` from every service module that exists."""
+        routes: list[Route] = []
+        for name in modules:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name is not None and name.startswith(exc.name):
+                    continue
+                raise
+            routes.extend(module.ROUTES)
+        return cls(routes)
+
+    def rpc(self, version: str, action: str) -> Route:
+        """The RPC route for a version and action."""
+        product = RPC_VERSIONS.get(version)
+        if product is None:
+            raise ApiError("InvalidVersion", f"Specified parameter Version {version!r} is not valid.", 400)
+        route = self._rpc.get((product, action))
+        if route is None:
+            raise unknown_action(action, version)
+        return route
+
+    def roa(self, version: str, method: str, path: str, action: str) -> tuple[Route, dict[str, str]]:
+        """The ROA route for a method and decoded path, with its path parameters."""
+        if version not in ROA_VERSIONS:
+            raise ApiError("InvalidVersion", f"Specified parameter Version {version!r} is not valid.", 400)
+        for route in self._roa.get(method, []):
+            assert route.pattern is not None
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        raise unknown_action(action or f"{method} {path}", version)
+
+
+def merged_params(query: Mapping[str, str], form: Mapping[str, str]) -> dict[str, str]:
+    """RPC parameters: the query, then form-body fields (the SDK splits long ones into the body)."""
+    merged = dict(query)
+    merged.update(form)
+    return merged

@@ -1,0 +1,308 @@
+"""The emulator's HTTP server: one ASGI app serving every product on one port.
+
+API calls take a lean raw-ASGI path (read body within a limit → route → verify signature → faults →
+handler in one transaction → JSON), because this is the hot path the throughput benchmark measures.
+Everything under ``/_emulator/`` goes to the Starlette admin app. Handlers run on the event-loop thread,
+which is also the only thread touching SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import uvicorn
+
+from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
+from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
+from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.routing import Call, Handler, merged_params
+from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
+from pulumi_alicloud_ai.emulator.verify import Received, verify
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("pulumi_alicloud_ai.emulator")
+
+
+def new_request_id() -> str:
+    """A RequestId in Alibaba's upper-case UUID form."""
+    return str(uuid.uuid4()).upper()
+
+
+def region_from_host(host: str, default: str) -> str:
+    """``vod.cn-beijing.aliyuncs.com`` → ``cn-beijing``; a central host gives ``""``; others the default.
+
+    Our client keeps the real regional Host header when pointed at the emulator (as a DNS override
+    would), so one port serves every region; the official SDK sends ``127.0.0.1:PORT`` and gets the
+    emulator's ``--region``.
+    """
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if not name.endswith(".aliyuncs.com"):
+        return default
+    labels = name.removesuffix(".aliyuncs.com").split(".")
+    return labels[1] if len(labels) == 2 else ""
+
+
+def _product_for_host(host: str) -> str:
+    first = host.split(".", 1)[0]
+    return {"pai-eas": "eas", "eas": "eas", "eas-vpc": "eas", "vod": "vod", "vod-vpc": "vod"}.get(
+        first, "ros"
+    )
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _TooLargeError
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str], rid: str) -> None:
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    raw_headers = [
+        (
+            b"content-type",
+            ERROR_CONTENT_TYPE.encode() if status >= 400 else b"application/json;charset=utf-8",
+        ),
+        (b"content-length", str(len(payload)).encode()),
+        (b"x-acs-request-id", rid.encode()),
+    ]
+    raw_headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class EmulatorApp:
+    """The ASGI application."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.admin = build_admin_app(state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        if scope["path"].startswith(ADMIN_PREFIX):
+            await self.admin(scope, receive, send)
+            return
+        await self._api(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rid = new_request_id()
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1").strip()
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        host = headers.get("host", "")
+        product = _product_for_host(host)
+        try:
+            declared = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            declared = 0
+        try:
+            if declared > self.state.config.max_body:
+                raise _TooLargeError
+            body = await _read_body(receive, self.state.config.max_body)
+        except _TooLargeError:
+            too_large = ApiError(
+                "RequestEntityTooLarge",
+                f"The request body is larger than the {self.state.config.max_body} bytes this endpoint accepts.",
+                413,
+            )
+            await self._error(send, too_large, rid, host, product)
+            return
+        try:
+            call, handler = self._prepare(scope, headers, body, rid, host)
+            product = call.product
+            outcome = self.state.faults.decide(call.product, call.action, call.region, time.time())
+            if outcome.latency:
+                await asyncio.sleep(outcome.latency)
+            if outcome.error is not None:
+                raise outcome.error
+            call.effect = outcome.effect
+            result = self._handle(handler, call)
+        except ApiError as error:
+            await self._error(send, error, rid, host, product)
+            return
+        except Exception:
+            log.exception("unexpected error in the emulator (RequestId %s)", rid)
+            internal = ApiError(
+                "InternalError", "The request processing has failed due to some unknown error.", 500
+            )
+            await self._error(send, internal, rid, host, product)
+            return
+        if "RequestId" not in result:
+            result = {"RequestId": rid, **result}
+        await _respond(send, 200, result, {}, rid)
+
+    def _prepare(
+        self, scope: Scope, headers: dict[str, str], body: bytes, rid: str, host: str
+    ) -> tuple[Call, Handler]:
+        try:
+            query_text = scope["query_string"].decode("ascii")
+            query = dict(parse_qsl(query_text, keep_blank_values=True, errors="strict"))
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            raw_path_text = raw_path.decode("ascii").split("?", 1)[0]
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(
+                "InvalidParameter.Encoding", "The request URL is not valid UTF-8 percent-encoding."
+            ) from None
+        method = scope["method"]
+        content_type = headers.get("content-type", "")
+        action = headers.get("x-acs-action") or query.get("Action", "")
+        version = headers.get("x-acs-version") or query.get("Version", "")
+        state = self.state
+        access_key_id = verify(
+            Received(method, raw_path_text, query, headers, body), state.secret_for, state.nonces, time.time()
+        )
+        path_params: dict[str, str] = {}
+        if raw_path_text == "/":
+            if not action:
+                raise ApiError("MissingParameter.Action", "The input parameter 'Action' is not supplied.")
+            route = state.router.rpc(version, action)
+            form: dict[str, str] = {}
+            if body and "application/x-www-form-urlencoded" in content_type:
+                try:
+                    form = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict"))
+                except (UnicodeDecodeError, ValueError):
+                    raise ApiError(
+                        "InvalidParameter.Encoding", "The form body is not valid UTF-8 percent-encoding."
+                    ) from None
+            params = merged_params(query, form)
+        elif raw_path_text.startswith("/api/"):
+            route, raw_params = state.router.roa(version, method, raw_path_text, action)
+            try:
+                path_params = {name: unquote(value, errors="strict") for name, value in raw_params.items()}
+            except UnicodeDecodeError:
+                raise ApiError("InvalidParameter.Encoding", "The request path is not valid UTF-8.") from None
+            params = query
+        else:
+            raise ApiError(
+                "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404
+            )
+        call = Call(
+            product=route.product,
+            action=route.action,
+            version=version,
+            region=path_params.get("ClusterId") or region_from_host(host, state.config.region),
+            request_id=rid,
+            host=host,
+            params=params,
+            path_params=path_params,
+            body=body,
+            content_type=content_type,
+            access_key_id=access_key_id,
+            state=state,
+        )
+        return call, route.handler
+
+    def _handle(self, handler: Handler, call: Call) -> dict[str, Any]:
+        with self.state.store.transaction():
+            return handler(call)
+
+    async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> None:
+        body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
+        await _respond(send, error.status, body, error.headers, rid)
+
+
+@dataclass
+class RunningEmulator:
+    """A started emulator: where it listens and its live state."""
+
+    url: str
+    host: str
+    port: int
+    state: EmulatorState
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, plus a callback once the socket is bound (to print the real port)."""
+
+    on_ready: Callable[[int], None] | None = None
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_ready is not None:
+            self.on_ready(self.servers[0].sockets[0].getsockname()[1])
+
+
+def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> tuple[_Server, EmulatorState]:
+    """A uvicorn server for the emulator (not started)."""
+    config.check_bind()
+    state = state or EmulatorState(config)
+    uv_config = uvicorn.Config(
+        EmulatorApp(state),
+        host=config.host,
+        port=config.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=3,
+    )
+    return _Server(uv_config), state
+
+
+@contextmanager
+def serve_in_thread(config: EmulatorConfig) -> Iterator[RunningEmulator]:
+    """Run an emulator in a background thread for the ``with`` block, then stop it and close the DB."""
+    server, state = make_server(config)
+    ready = threading.Event()
+    bound: list[int] = []
+
+    def on_ready(port: int) -> None:
+        bound.append(port)
+        ready.set()
+
+    server.on_ready = on_ready
+    server.config.install_signal_handlers = False  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.run, name="alicloud-ai-emulator", daemon=True)
+    thread.start()
+    try:
+        if not ready.wait(timeout=15):
+            raise RuntimeError("the emulator did not start within 15 seconds")
+        port = bound[0]
+        yield RunningEmulator(f"http://{config.host}:{port}", config.host, port, state)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        state.close()

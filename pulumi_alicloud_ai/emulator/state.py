@@ -1,0 +1,131 @@
+"""Everything one running emulator holds: settings, database, clock, faults, keys, routes."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulumi_alicloud_ai.emulator.clock import Clock
+from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
+from pulumi_alicloud_ai.emulator.lifecycle import Tracker
+from pulumi_alicloud_ai.emulator.routing import Router
+from pulumi_alicloud_ai.emulator.store import Store
+from pulumi_alicloud_ai.emulator.verify import NonceCache
+
+DEFAULT_MAX_BODY = 2 * 1024 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address is on this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class EmulatorConfig:
+    """The emulator's settings; the CLI flags map one to one."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: Path | None = None
+    time_scale: float = 1.0
+    region: str = "cn-shanghai"
+    access_key_id: str = "test"
+    access_key_secret: str = field(default="test", repr=False)
+    seed: int = 0
+    faults: list[FaultRule] = field(default_factory=list)
+    max_body: int = DEFAULT_MAX_BODY
+    allow_remote: bool = False
+    admin_token: str | None = field(default=None, repr=False)
+
+    def check_bind(self) -> None:
+        """Refuse to listen beyond loopback unless asked to, and then only with an admin token."""
+        if is_loopback(self.host):
+            return
+        if not self.allow_remote:
+            raise ValueError(
+                f"refusing to bind {self.host}: the emulator accepts test credentials; "
+                "pass --allow-remote to listen beyond loopback"
+            )
+        if not self.admin_token:
+            self.admin_token = secrets.token_urlsafe(24)
+
+
+class EmulatorState:
+    """The live objects behind one emulator; built once per server."""
+
+    def __init__(self, config: EmulatorConfig, router: Router | None = None) -> None:
+        self.config = config
+        db_path = None if config.data_dir is None else Path(config.data_dir) / "emulator.sqlite3"
+        self.store = Store(db_path)
+        self.clock = Clock(self.store, time_scale=config.time_scale)
+        self.tracker = Tracker(self.store, self.clock)
+        self.faults = Faults(self.store, seed=config.seed)
+        for rule in config.faults:
+            self.faults.add(rule)
+        self.nonces = NonceCache()
+        self.router = router or Router.from_service_modules()
+        self.started_at = time.time()
+
+    def secret_for(self, access_key_id: str, token: str | None) -> str:
+        """The secret to verify a signature with, checking STS tokens the emulator issued."""
+        if token is None and access_key_id == self.config.access_key_id:
+            return self.config.access_key_secret
+        issued = self.store.sts_key(access_key_id)
+        if issued is None:
+            if token is not None and access_key_id == self.config.access_key_id:
+                raise ApiError(
+                    "InvalidSecurityToken.MismatchWithAccessKey",
+                    "The security token does not belong to this AccessKeyId.",
+                )
+            raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+        secret, expected_token, expiration = issued
+        if token is None:
+            raise ApiError(
+                "InvalidSecurityToken.Malformed", "Temporary credentials need their security token."
+            )
+        if not secrets.compare_digest(token, expected_token):
+            raise ApiError(
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "The security token does not belong to this AccessKeyId.",
+            )
+        if expiration < time.time():
+            raise ApiError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+        return secret
+
+    def issue_sts(self, duration: float = 3600.0) -> dict[str, str]:
+        """Temporary credentials in the STS response shape, accepted by this emulator until they expire."""
+        access_key_id = "STS." + uuid.uuid4().hex[:20]
+        secret = secrets.token_urlsafe(24)
+        token = "CAIS" + secrets.token_urlsafe(48)
+        expiration = time.time() + duration
+        with self.store.transaction():
+            self.store.add_sts_key(access_key_id, secret, token, expiration)
+        return {
+            "AccessKeyId": access_key_id,
+            "AccessKeySecret": secret,
+            "SecurityToken": token,
+            "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)),
+        }
+
+    def reset(self) -> None:
+        """Forget all state; fault rules from the command line come back."""
+        self.store.reset()
+        self.clock.reset()
+        self.faults.remove()
+        self.faults.reseed(self.config.seed)
+        for rule in self.config.faults:
+            self.faults.add(rule.model_copy())
+
+    def close(self) -> None:
+        """Close the database."""
+        self.store.close()

@@ -1,0 +1,182 @@
+"""Check a received request's signature with the client's own signing steps.
+
+The canonical request is rebuilt from what arrived: the headers named in ``SignedHeaders``, the wire
+query decoded and re-encoded, the raw path, and the SHA-256 of the received body. Timestamps are
+checked against real wall time (±15 minutes) and each nonce is accepted once within that window.
+Each failure is the gateway's own error code and HTTP status (errors.md).
+
+Legacy RPC (``Signature`` query parameter) and legacy ROA (``acs AK:sig``) are verified too, since the
+official SDK can be configured to use them and STS ``AssumeRole`` always does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from pulumi_alicloud_ai.client import signing
+from pulumi_alicloud_ai.emulator.errors import ApiError
+
+SKEW_SECONDS = 15 * 60
+
+SecretLookup = Callable[[str, str | None], str]
+"""``(access_key_id, security_token) -> secret``; raises ApiError for unknown keys or bad tokens."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """The parts of a request that signatures cover, as they arrived."""
+
+    method: str
+    raw_path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+class NonceCache:
+    """Nonces seen within the timestamp window; a second use is a replay."""
+
+    def __init__(self, window: float = SKEW_SECONDS * 2, limit: int = 200_000) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._window = window
+        self._limit = limit
+
+    def use(self, nonce: str, now: float) -> None:
+        """Record ``nonce`` or raise ``SignatureNonceUsed``."""
+        while self._seen and (
+            next(iter(self._seen.values())) < now - self._window or len(self._seen) > self._limit
+        ):
+            self._seen.popitem(last=False)
+        if nonce in self._seen:
+            raise ApiError("SignatureNonceUsed", "The request signature nonce has been used.", 400)
+        self._seen[nonce] = now
+
+
+def _incomplete(why: str) -> ApiError:
+    return ApiError(
+        "IncompleteSignature", f"The request signature does not conform to Aliyun standards: {why}."
+    )
+
+
+def _check_time(epoch: float, now: float, raw: str) -> None:
+    if abs(now - epoch) > SKEW_SECONDS:
+        raise ApiError(
+            "InvalidTimeStamp.Expired",
+            f"Specified time stamp or date value is expired: {raw} is more than 15 minutes from the server time.",
+        )
+
+
+def _parse_iso(raw: str) -> float:
+    try:
+        return float(calendar.timegm(time.strptime(raw, "%Y-%m-%dT%H:%M:%SZ")))
+    except ValueError:
+        raise ApiError(
+            "InvalidTimeStamp.Format", f"Specified time stamp or date value is not well formatted: {raw!r}."
+        ) from None
+
+
+def verify(request: Received, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
+    """Verify the request's signature; return the access key id that signed it."""
+    auth = request.headers.get("authorization", "")
+    if auth.startswith("ACS3-"):
+        return _verify_v3(request, auth, secret_for, nonces, now)
+    if "Signature" in request.query:
+        return _verify_rpc_v1(request, secret_for, nonces, now)
+    if auth.startswith("acs "):
+        return _verify_roa_v1(request, auth, secret_for, nonces, now)
+    if auth:
+        raise _incomplete("the Authorization header uses an unknown scheme")
+    raise ApiError("MissingParameter.AccessKeyId", "The request is not signed: no Authorization header.", 400)
+
+
+def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
+    try:
+        parsed = signing.parse_v3_authorization(auth)
+    except ValueError as exc:
+        raise _incomplete(str(exc)) from None
+    if parsed.algorithm != signing.ACS3_HMAC_SHA256:
+        raise _incomplete(f"algorithm {parsed.algorithm} is not supported here; use ACS3-HMAC-SHA256")
+    headers = request.headers
+    for required in ("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"):
+        if required not in parsed.signed_headers:
+            raise _incomplete(f"SignedHeaders must include {required}")
+    absent = [name for name in parsed.signed_headers if name not in headers]
+    if absent:
+        raise _incomplete(f"signed header(s) {', '.join(absent)} are not in the request")
+    _check_time(_parse_iso(headers["x-acs-date"]), now, headers["x-acs-date"])
+    token = headers.get("x-acs-security-token")
+    secret = secret_for(parsed.access_key_id, token)
+    body_hash = signing.hex_sha256(request.body)
+    if not hmac.compare_digest(body_hash, headers["x-acs-content-sha256"]):
+        raise ApiError(
+            "SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the request body."
+        )
+    expected = signing.sign_v3(
+        method=request.method,
+        pathname=request.raw_path,
+        query=request.query,
+        headers=[(name, headers[name]) for name in parsed.signed_headers],
+        hashed_payload=body_hash,
+        access_key_id=parsed.access_key_id,
+        access_key_secret=secret,
+    )
+    if not hmac.compare_digest(expected.signature, parsed.signature):
+        raise ApiError(
+            "SignatureDoesNotMatch",
+            "Specified signature does not match our calculation. server string to sign is:"
+            + expected.string_to_sign.replace("\n", "\\n"),
+        )
+    nonces.use(headers["x-acs-signature-nonce"], now)
+    return parsed.access_key_id
+
+
+def _verify_rpc_v1(request: Received, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
+    params = dict(request.query)
+    for required in ("AccessKeyId", "SignatureNonce", "Timestamp", "SignatureMethod"):
+        if not params.get(required):
+            raise ApiError(
+                f"MissingParameter.{required}", f"The input parameter {required!r} is not supplied."
+            )
+    if params["SignatureMethod"] != "HMAC-SHA1":
+        raise _incomplete("SignatureMethod must be HMAC-SHA1")
+    _check_time(_parse_iso(params["Timestamp"]), now, params["Timestamp"])
+    secret = secret_for(params["AccessKeyId"], params.get("SecurityToken"))
+    to_sign = signing.rpc_v1_string_to_sign(request.method, signing.rpc_v1_canonicalized_query(params))
+    if not hmac.compare_digest(signing.rpc_v1_signature(secret, to_sign), params["Signature"]):
+        raise ApiError(
+            "SignatureDoesNotMatch",
+            f"Specified signature does not match our calculation. server string to sign is:{to_sign}",
+        )
+    nonces.use(params["SignatureNonce"], now)
+    return params["AccessKeyId"]
+
+
+def _verify_roa_v1(
+    request: Received, auth: str, secret_for: SecretLookup, nonces: NonceCache, now: float
+) -> str:
+    access_key_id, sep, signature = auth[4:].partition(":")
+    if not sep or not access_key_id or not signature:
+        raise _incomplete("expected 'acs AccessKeyId:Signature'")
+    date = request.headers.get("date", "")
+    try:
+        epoch = float(calendar.timegm(time.strptime(date, "%a, %d %b %Y %H:%M:%S GMT")))
+    except ValueError:
+        raise ApiError(
+            "InvalidTimeStamp.Format", f"The Date header {date!r} is not an RFC 1123 GMT date."
+        ) from None
+    _check_time(epoch, now, date)
+    secret = secret_for(access_key_id, request.headers.get("x-acs-security-token"))
+    to_sign = signing.roa_v1_string_to_sign(request.method, request.headers, request.raw_path, request.query)
+    if not hmac.compare_digest(signing.roa_v1_signature(secret, to_sign), signature):
+        raise ApiError(
+            "SignatureDoesNotMatch",
+            "Specified signature does not match our calculation. server string to sign is:"
+            + to_sign.replace("\n", "\\n"),
+        )
+    nonces.use(request.headers.get("x-acs-signature-nonce", signature), now)
+    return access_key_id

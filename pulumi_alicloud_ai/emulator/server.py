@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import threading
 import time
 import uuid
@@ -25,7 +26,7 @@ import uvicorn
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
 from pulumi_alicloud_ai.emulator.errors import ApiError
-from pulumi_alicloud_ai.emulator.routing import Call, Handler, merged_params
+from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params
 from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
 
@@ -265,6 +266,19 @@ class _Server(uvicorn.Server):
         if self.started and self.on_ready is not None:
             self.on_ready(self.servers[0].sockets[0].getsockname()[1])
 
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop gracefully on SIGINT/SIGTERM and exit 0 (uvicorn would re-raise the signal afterwards)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
 
 def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> tuple[_Server, EmulatorState]:
     """A uvicorn server for the emulator (not started)."""
@@ -283,9 +297,12 @@ def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> t
 
 
 @contextmanager
-def serve_in_thread(config: EmulatorConfig) -> Iterator[RunningEmulator]:
-    """Run an emulator in a background thread for the ``with`` block, then stop it and close the DB."""
-    server, state = make_server(config)
+def serve_in_thread(config: EmulatorConfig, *, router: Router | None = None) -> Iterator[RunningEmulator]:
+    """Run an emulator in a background thread for the ``with`` block, then stop it and close the DB.
+
+    ``router`` replaces the service routes (tests use it to mount probe operations).
+    """
+    server, state = make_server(config, EmulatorState(config, router) if router is not None else None)
     ready = threading.Event()
     bound: list[int] = []
 

@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from pulumi_alicloud_ai.client import signing
 from pulumi_alicloud_ai.emulator.errors import ApiError
@@ -137,6 +138,11 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
 
 def _verify_rpc_v1(request: Received, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
     params = dict(request.query)
+    if "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+        try:  # legacy RPC signs form-body fields together with the query
+            params.update(parse_qsl(request.body.decode("ascii"), keep_blank_values=True, errors="strict"))
+        except (UnicodeDecodeError, ValueError):
+            raise _incomplete("the form body is not valid percent-encoding") from None
     for required in ("AccessKeyId", "SignatureNonce", "Timestamp", "SignatureMethod"):
         if not params.get(required):
             raise ApiError(

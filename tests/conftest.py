@@ -1,0 +1,71 @@
+"""Shared fixtures: a real emulator on 127.0.0.1 (started in a thread, stopped in ``finally``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_cloud_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up the developer's real credentials, profiles, proxies or endpoints."""
+    for name in list(os.environ):
+        if name.startswith(("ALIBABA_CLOUD_", "ALICLOUD_")) or name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """One emulator for the session; tests use unique names so they do not see each other."""
+    data_dir = tmp_path_factory.mktemp("emulator-data")
+    with serve_in_thread(EmulatorConfig(data_dir=data_dir)) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+    """An emulator of this test's own, for tests that change faults, clock or state globally."""
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator")) as running:
+        yield running
+
+
+class Admin:
+    """A tiny client of the emulator's admin API."""
+
+    def __init__(self, emulator: RunningEmulator) -> None:
+        self._http = httpx.Client(base_url=emulator.url + "/_emulator", timeout=10)
+
+    def get(self, path: str) -> Any:
+        response = self._http.get(path)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: Any = None) -> Any:
+        response = self._http.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def delete(self, path: str) -> Any:
+        response = self._http.delete(path)
+        response.raise_for_status()
+        return response.json()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@pytest.fixture
+def admin(fresh_emulator: RunningEmulator) -> Iterator[Admin]:
+    """Admin API of the test's own emulator."""
+    client = Admin(fresh_emulator)
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,74 @@
+"""Fault rules: seeded repeatability, counts, rate limits, matching."""
+
+from __future__ import annotations
+
+from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
+from pulumi_alicloud_ai.emulator.store import Store
+
+
+def _draws(seed: int, calls: int = 40) -> list[bool]:
+    faults = Faults(Store(None), seed=seed)
+    faults.add(FaultRule(probability=0.3, error={"code": "Throttling.User", "status": 400}))
+    return [
+        faults.decide("eas", "DescribeService", "cn-shanghai", 0.0).error is not None for _ in range(calls)
+    ]
+
+
+def test_same_seed_same_failures() -> None:
+    """Two runs with one seed fail on exactly the same calls; another seed differs."""
+    assert _draws(7) == _draws(7)
+    assert _draws(7) != _draws(8)
+    assert 0 < sum(_draws(7)) < 40
+
+
+def test_count_retires_a_rule() -> None:
+    """A rule with count 2 fires twice, then never again (and the count is stored)."""
+    store = Store(None)
+    faults = Faults(store)
+    faults.add(FaultRule(action="CreateAppService", count=2, error={"code": "InternalError", "status": 500}))
+    outcomes = [faults.decide("eas", "CreateAppService", "r", 0.0).error for _ in range(3)]
+    assert [o.code if o else None for o in outcomes] == ["InternalError", "InternalError", None]
+    assert store.fault_rules()[0]["count"] == 0
+
+
+def test_rules_match_product_action_and_region() -> None:
+    """A rule only fires for its product, action and region."""
+    faults = Faults(Store(None))
+    faults.add(
+        FaultRule(
+            product="vod", action="SubmitAIImageJob", region="cn-beijing", error={"code": "X", "status": 400}
+        )
+    )
+    assert faults.decide("vod", "SubmitAIImageJob", "cn-beijing", 0.0).error is not None
+    assert faults.decide("vod", "SubmitAIImageJob", "cn-shanghai", 0.0).error is None
+    assert faults.decide("eas", "SubmitAIImageJob", "cn-beijing", 0.0).error is None
+    assert faults.decide("vod", "GetAIImageJobs", "cn-beijing", 0.0).error is None
+
+
+def test_rate_limit_throttles_the_excess_per_second() -> None:
+    """A 5 req/s limit lets 5 calls through in a second and throttles the sixth; time refills it."""
+    faults = Faults(Store(None))
+    faults.add(FaultRule(rate_limit=5))
+    results = [faults.decide("eas", "A", "r", 100.0).error for _ in range(6)]
+    assert [r is None for r in results] == [True] * 5 + [False]
+    assert results[5] is not None and results[5].code == "Throttling.User"
+    assert faults.decide("eas", "A", "r", 100.2).error is None
+
+
+def test_latencies_add_and_retry_after_is_sent() -> None:
+    """Latency rules add up; an error rule with retry_after_ms sets x-acs-retry-after."""
+    faults = Faults(Store(None))
+    faults.add(FaultRule(latency_ms=20))
+    faults.add(FaultRule(latency_ms=30))
+    faults.add(FaultRule(error={"code": "Throttling.Api", "status": 400, "retry_after_ms": 1500}))
+    outcome = faults.decide("ros", "GetAITask", "r", 0.0)
+    assert outcome.latency == 0.05
+    assert outcome.error is not None and outcome.error.headers == {"x-acs-retry-after": "1500"}
+
+
+def test_rules_survive_a_reopen(tmp_path) -> None:
+    """Rules are stored: a new Faults over the same database sees them."""
+    store = Store(tmp_path / "db.sqlite3")
+    Faults(store).add(FaultRule(id="keep", latency_ms=1))
+    store.close()
+    assert [r.id for r in Faults(Store(tmp_path / "db.sqlite3")).rules] == ["keep"]

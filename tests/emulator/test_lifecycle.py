@@ -1,0 +1,119 @@
+"""The lifecycle engine: tables validated, timed steps applied from the clock, faults branch."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_alicloud_ai.emulator.clock import Clock
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, GONE, Lifecycle, Step, Tracker
+from pulumi_alicloud_ai.emulator.store import Store
+
+WIDGET = Lifecycle(
+    product="test",
+    kind="widget",
+    initial="Creating",
+    states=frozenset({"Creating", "Running", "Failed", "Deleting"}),
+    steps={"Creating": Step("Running", 30), "Deleting": Step(GONE, 5)},
+    on_fault={"Creating": "Failed"},
+    moves={"Running": frozenset({"Deleting"}), "Failed": frozenset({"Deleting"})},
+)
+
+
+class FakeWall:
+    """Wall time the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def tracker() -> tuple[Tracker, FakeWall]:
+    wall = FakeWall()
+    store = Store(None)
+    return Tracker(store, Clock(store, wall=wall)), wall
+
+
+def test_step_happens_when_its_time_has_come(tracker: tuple[Tracker, FakeWall]) -> None:
+    """Creating stays Creating until 30 s have passed, then reads back Running with an event."""
+    engine, wall = tracker
+    entity = engine.create(WIDGET, entity_id="w1", region="r", name="n", data={})
+    wall.now += 29
+    assert engine.load(WIDGET, engine.store.get("test", "widget", "w1")).status == "Creating"  # type: ignore[union-attr]
+    wall.now += 1
+    loaded = engine.load(WIDGET, engine.store.get("test", "widget", "w1"))
+    assert loaded is not None
+    assert loaded.status == "Running"
+    assert loaded.status_since == entity.created_at + 30
+    assert [e.reason for e in engine.store.events("test", "widget", "w1")] == ["Created", "StatusChanged"]
+
+
+def test_fault_takes_the_fault_branch_with_its_reason(tracker: tuple[Tracker, FakeWall]) -> None:
+    """An entity carrying a fault goes Creating -> Failed, and the event carries the fault's message."""
+    engine, wall = tracker
+    engine.create(
+        WIDGET,
+        entity_id="w2",
+        region="r",
+        name="n",
+        data={FAULT_KEY: {"reason": "OssPathNotFound", "message": "no such path"}},
+    )
+    wall.now += 30
+    loaded = engine.load(WIDGET, engine.store.get("test", "widget", "w2"))
+    assert loaded is not None
+    assert loaded.status == "Failed"
+    last = engine.store.events("test", "widget", "w2")[-1]
+    assert (last.type, last.reason, last.message) == ("Warning", "OssPathNotFound", "no such path")
+
+
+def test_gone_deletes_the_entity(tracker: tuple[Tracker, FakeWall]) -> None:
+    """A step to GONE removes the entity once due."""
+    engine, wall = tracker
+    entity = engine.create(WIDGET, entity_id="w3", region="r", name="n", data={})
+    wall.now += 30
+    entity = engine.load(WIDGET, entity)  # type: ignore[assignment]
+    engine.move(WIDGET, entity, "Deleting", reason="DeleteRequested")
+    wall.now += 5
+    assert engine.load(WIDGET, engine.store.get("test", "widget", "w3")) is None
+    assert engine.store.get("test", "widget", "w3") is None
+
+
+def test_time_scale_zero_makes_steps_immediate() -> None:
+    """With time scale 0, every pending step happens at the next read."""
+    store = Store(None)
+    engine = Tracker(store, Clock(store, time_scale=0))
+    engine.create(WIDGET, entity_id="w4", region="r", name="n", data={})
+    assert engine.load(WIDGET, store.get("test", "widget", "w4")).status == "Running"  # type: ignore[union-attr]
+
+
+def test_advancing_the_clock_drives_steps() -> None:
+    """Advancing emulated time, not sleeping, moves an entity along."""
+    store = Store(None)
+    clock = Clock(store)
+    engine = Tracker(store, clock)
+    engine.create(WIDGET, entity_id="w5", region="r", name="n", data={})
+    clock.advance(31)
+    assert engine.load(WIDGET, store.get("test", "widget", "w5")).status == "Running"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"steps": {"Creating": Step("Nowhere", 1)}},
+        {"on_fault": {"Creating": "Nowhere"}},
+        {"moves": {"Creating": frozenset({"Nowhere"})}},
+    ],
+)
+def test_tables_naming_unknown_states_are_rejected(kwargs: dict[str, object]) -> None:
+    """A lifecycle table that names a state it does not declare fails at import time."""
+    with pytest.raises(ValueError, match="unknown state"):
+        Lifecycle(product="t", kind="k", initial="Creating", states=frozenset({"Creating"}), **kwargs)  # type: ignore[arg-type]
+
+
+def test_may_move_follows_the_table() -> None:
+    """Explicit moves are allowed only where the table lists them."""
+    assert WIDGET.may_move("Running", "Deleting")
+    assert not WIDGET.may_move("Creating", "Deleting")
+    assert WIDGET.terminal("Running") and not WIDGET.terminal("Creating")

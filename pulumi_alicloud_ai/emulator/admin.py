@@ -10,7 +10,6 @@ Service packages add their own admin routes (``POST /_emulator/vod/videos``) thr
 
 from __future__ import annotations
 
-import importlib
 import json
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.client.errors import error_body
 from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
-from pulumi_alicloud_ai.emulator.routing import SERVICE_MODULES
+from pulumi_alicloud_ai.emulator.routing import service_modules
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.state import EmulatorState
@@ -158,16 +157,7 @@ async def issue_sts(request: Request) -> JSONResponse:
 
 
 def _service_admin_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = []
-    for name in SERVICE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue
-            raise
-        routes.extend(getattr(module, "ADMIN_ROUTES", []))
-    return routes
+    return [route for module in service_modules() for route in getattr(module, "ADMIN_ROUTES", [])]
 
 
 def build_admin_app(state: EmulatorState) -> Starlette:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unknown_action
@@ -128,16 +129,7 @@ class Router:
     @classmethod
     def from_service_modules(cls, modules: tuple[str, ...] = SERVICE_MODULES) -> Router:
         """Collect ``ROUTES`` from every service module that exists."""
-        routes: list[Route] = []
-        for name in modules:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name is not None and name.startswith(exc.name):
-                    continue
-                raise
-            routes.extend(module.ROUTES)
-        return cls(routes)
+        return cls([route for module in service_modules(modules) for route in module.ROUTES])
 
     def rpc(self, version: str, action: str) -> Route:
         """The RPC route for a version and action."""
@@ -159,6 +151,21 @@ class Router:
             if found:
                 return route, found.groupdict()
         raise unknown_action(action or f"{method} {path}", version)
+
+
+def service_modules(modules: tuple[str, ...] = SERVICE_MODULES) -> list[ModuleType]:
+    """The service modules that exist. Each has ``ROUTES``; optionally ``ADMIN_ROUTES`` (Starlette
+    routes under ``/_emulator/``) and ``BACKGROUND_TASKS`` (``async def task(state)`` run for the
+    server's lifetime, e.g. VOD's completion callbacks)."""
+    found: list[ModuleType] = []
+    for name in modules:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue
+            raise
+    return found
 
 
 def merged_params(query: Mapping[str, str], form: Mapping[str, str]) -> dict[str, str]:

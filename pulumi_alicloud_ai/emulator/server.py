@@ -26,7 +26,7 @@ import uvicorn
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
 from pulumi_alicloud_ai.emulator.errors import ApiError
-from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params
+from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params, service_modules
 from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
 
@@ -119,11 +119,18 @@ class EmulatorApp:
         await self._api(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        tasks: list[asyncio.Task[None]] = []
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                for module in service_modules():
+                    for task in getattr(module, "BACKGROUND_TASKS", []):
+                        tasks.append(asyncio.create_task(task(self.state)))
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -51,8 +51,8 @@ class RetryPolicy:
         hint = error.retry_after if isinstance(error, ThrottlingError) else None
         if hint is not None:
             return min(hint, self.max_delay)
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return self.random() * ceiling
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return float(self.random()) * ceiling
 
     def retrying(self, *, idempotent: bool) -> tenacity.Retrying:
         """A tenacity controller applying this policy; it re-raises the last error when it gives up."""

@@ -1,0 +1,286 @@
+"""PAI-EAS 2021-07-01 (ROA): typed calls for the app-service lifecycle (eas.md).
+
+Paths name a service by region (``{ClusterId}``) and name, not by ServiceId. ``DescribeService`` has
+no ``Replicas`` or ``ServiceSpec``: they come back as ``TotalInstance`` and ``AppSpecName``, and the
+configuration as JSON text in ``AppConfig`` / ``ServiceConfig``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import Field
+
+from pulumi_alicloud_ai.client.models import WireModel
+from pulumi_alicloud_ai.client.transport import OpenApiClient, Operation
+from pulumi_alicloud_ai.client.waiter import Backoff, Poll, poll_until
+
+SERVICE_PATH = "/api/v2/services/{ClusterId}/{ServiceName}"
+
+CREATE_APP_SERVICE = Operation("CreateAppService", "POST", "/api/v2/app_services")
+UPDATE_APP_SERVICE = Operation(
+    "UpdateAppService", "PUT", "/api/v2/app_services/{ClusterId}/{ServiceName}", idempotent=True
+)
+DESCRIBE_SERVICE = Operation("DescribeService", "GET", SERVICE_PATH, idempotent=True)
+LIST_SERVICES = Operation("ListServices", "GET", "/api/v2/services", idempotent=True)
+UPDATE_SERVICE = Operation("UpdateService", "PUT", SERVICE_PATH, idempotent=True)
+DELETE_SERVICE = Operation("DeleteService", "DELETE", SERVICE_PATH, idempotent=True)
+START_SERVICE = Operation("StartService", "PUT", SERVICE_PATH + "/start", idempotent=True)
+STOP_SERVICE = Operation("StopService", "PUT", SERVICE_PATH + "/stop", idempotent=True)
+RESTART_SERVICE = Operation("RestartService", "PUT", SERVICE_PATH + "/restart")
+DESCRIBE_SERVICE_ENDPOINTS = Operation(
+    "DescribeServiceEndpoints", "GET", SERVICE_PATH + "/endpoints", idempotent=True
+)
+DESCRIBE_SERVICE_EVENT = Operation("DescribeServiceEvent", "GET", SERVICE_PATH + "/events", idempotent=True)
+
+RUNNING = "Running"
+FAILED_STATES = frozenset({"Failed", "DeleteFailed"})
+SETTLED_STATES = frozenset({"Running", "Stopped", "Failed", "DeleteFailed", "Complete"})
+"""States no operation is still moving the service out of."""
+
+
+class CreateAppServiceRequest(WireModel):
+    """CreateAppService: body fields plus WorkspaceId/QuotaId in the query."""
+
+    service_name: str = Field(alias="ServiceName")
+    app_type: str = Field(alias="AppType")
+    service_spec: str = Field(alias="ServiceSpec")
+    replicas: int = Field(alias="Replicas")
+    app_version: str | None = Field(None, alias="AppVersion")
+    config: dict[str, Any] | None = Field(None, alias="Config")
+    workspace_id: str | None = Field(None, alias="WorkspaceId")
+    quota_id: str | None = Field(None, alias="QuotaId")
+
+
+class UpdateAppServiceRequest(WireModel):
+    """UpdateAppService: a partial update; unset fields keep their value."""
+
+    app_type: str | None = Field(None, alias="AppType")
+    app_version: str | None = Field(None, alias="AppVersion")
+    service_spec: str | None = Field(None, alias="ServiceSpec")
+    replicas: int | None = Field(None, alias="Replicas")
+    config: dict[str, Any] | None = Field(None, alias="Config")
+    workspace_id: str | None = Field(None, alias="WorkspaceId")
+    quota_id: str | None = Field(None, alias="QuotaId")
+
+
+class CreateAppServiceResponse(WireModel):
+    """What CreateAppService returns."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    service_id: str | None = Field(None, alias="ServiceId")
+    service_name: str | None = Field(None, alias="ServiceName")
+    status: str | None = Field(None, alias="Status")
+    region: str | None = Field(None, alias="Region")
+    internet_endpoint: str | None = Field(None, alias="InternetEndpoint")
+    intranet_endpoint: str | None = Field(None, alias="IntranetEndpoint")
+
+
+class MessageResponse(WireModel):
+    """The ``{RequestId, Message}`` answer of update, delete, start and stop."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    message: str | None = Field(None, alias="Message")
+
+
+class Service(WireModel):
+    """DescribeService's ``Service`` (the fields the lifecycle uses; every other field is kept too)."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    service_id: str | None = Field(None, alias="ServiceId")
+    service_name: str = Field(alias="ServiceName")
+    status: str = Field("", alias="Status")
+    reason: str | None = Field(None, alias="Reason")
+    message: str | None = Field(None, alias="Message")
+    region: str | None = Field(None, alias="Region")
+    internet_endpoint: str | None = Field(None, alias="InternetEndpoint")
+    intranet_endpoint: str | None = Field(None, alias="IntranetEndpoint")
+    app_type: str | None = Field(None, alias="AppType")
+    app_version: str | None = Field(None, alias="AppVersion")
+    app_spec_name: str | None = Field(None, alias="AppSpecName")
+    app_config: str | None = Field(None, alias="AppConfig")
+    service_config: str | None = Field(None, alias="ServiceConfig")
+    total_instance: int | None = Field(None, alias="TotalInstance")
+    running_instance: int | None = Field(None, alias="RunningInstance")
+    workspace_id: str | None = Field(None, alias="WorkspaceId")
+    quota_id: str | None = Field(None, alias="QuotaId")
+    access_token: str | None = Field(None, alias="AccessToken")
+    create_time: str | None = Field(None, alias="CreateTime")
+    update_time: str | None = Field(None, alias="UpdateTime")
+
+    def app_config_dict(self) -> dict[str, Any]:
+        """``AppConfig`` decoded; an absent or non-object value is ``{}``."""
+        return _json_object(self.app_config)
+
+    def configured_replicas(self) -> int | None:
+        """The desired instance count: ``metadata.instance`` of ServiceConfig, else ``TotalInstance``."""
+        instance = _json_object(self.service_config).get("metadata", {}).get("instance")
+        return instance if isinstance(instance, int) else self.total_instance
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class ListServicesResponse(WireModel):
+    """One page of ListServices."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    page_number: int = Field(1, alias="PageNumber")
+    page_size: int = Field(100, alias="PageSize")
+    total_count: int = Field(0, alias="TotalCount")
+    services: list[Service] = Field(default_factory=list, alias="Services")
+
+
+class Endpoints(WireModel):
+    """One entry of DescribeServiceEndpoints' ``Endpoints``."""
+
+    endpoint_type: str | None = Field(None, alias="EndpointType")
+    internet_endpoints: list[str] = Field(default_factory=list, alias="InternetEndpoints")
+    intranet_endpoints: list[str] = Field(default_factory=list, alias="IntranetEndpoints")
+    port: int | None = Field(None, alias="Port")
+
+
+class ServiceEndpoints(WireModel):
+    """DescribeServiceEndpoints: the service token and where to call the service."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    access_token: str | None = Field(None, alias="AccessToken")
+    endpoints: list[Endpoints] = Field(default_factory=list, alias="Endpoints")
+
+
+class ServiceEvent(WireModel):
+    """One DescribeServiceEvent entry."""
+
+    type: str | None = Field(None, alias="Type")
+    reason: str | None = Field(None, alias="Reason")
+    message: str | None = Field(None, alias="Message")
+    time: str | None = Field(None, alias="Time")
+
+
+class ServiceEvents(WireModel):
+    """A page of DescribeServiceEvent."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    events: list[ServiceEvent] = Field(default_factory=list, alias="Events")
+    total_count: int = Field(0, alias="TotalCount")
+
+
+class EasClient:
+    """Typed PAI-EAS calls over an :class:`OpenApiClient` for the EAS product."""
+
+    def __init__(self, api: OpenApiClient) -> None:
+        self.api = api
+
+    @staticmethod
+    def _where(region: str, name: str) -> dict[str, str]:
+        return {"ClusterId": region, "ServiceName": name}
+
+    def create_app_service(self, request: CreateAppServiceRequest) -> CreateAppServiceResponse:
+        """Create an app service; not idempotent (no ClientToken): look the name up before retrying."""
+        wire = request.to_wire()
+        query: dict[str, Any] = {key: wire.pop(key) for key in ("WorkspaceId", "QuotaId") if key in wire}
+        body = dict(sorted(wire.items()))  # the SDK writes body keys in alphabetical order
+        return CreateAppServiceResponse.model_validate(
+            self.api.call(CREATE_APP_SERVICE, query=query, json_body=body)
+        )
+
+    def update_app_service(self, region: str, name: str, request: UpdateAppServiceRequest) -> MessageResponse:
+        """Change replicas, spec, version or config in place."""
+        wire = request.to_wire()
+        query: dict[str, Any] = {key: wire.pop(key) for key in ("WorkspaceId", "QuotaId") if key in wire}
+        result = self.api.call(
+            UPDATE_APP_SERVICE,
+            path_params=self._where(region, name),
+            query=query,
+            json_body=dict(sorted(wire.items())),
+        )
+        return MessageResponse.model_validate(result)
+
+    def describe_service(self, region: str, name: str) -> Service:
+        """The service's current state; :class:`NotFoundError` when it does not exist."""
+        return Service.model_validate(self.api.call(DESCRIBE_SERVICE, path_params=self._where(region, name)))
+
+    def list_services(self, **filters: str | int | None) -> ListServicesResponse:
+        """One page of services; filters use wire names (``Filter``, ``ServiceStatus``, ``PageNumber``...)."""
+        return ListServicesResponse.model_validate(self.api.call(LIST_SERVICES, query=filters))
+
+    def update_service(
+        self, region: str, name: str, config_json: str, *, update_type: str = "merge"
+    ) -> MessageResponse:
+        """Merge (or replace) the raw EAS service config, sent verbatim."""
+        result = self.api.call(
+            UPDATE_SERVICE,
+            path_params=self._where(region, name),
+            query={"UpdateType": update_type},
+            raw_json=config_json,
+        )
+        return MessageResponse.model_validate(result)
+
+    def delete_service(self, region: str, name: str) -> MessageResponse:
+        """Start deleting the service."""
+        return MessageResponse.model_validate(
+            self.api.call(DELETE_SERVICE, path_params=self._where(region, name))
+        )
+
+    def start_service(self, region: str, name: str) -> MessageResponse:
+        """Start a stopped service."""
+        return MessageResponse.model_validate(
+            self.api.call(START_SERVICE, path_params=self._where(region, name))
+        )
+
+    def stop_service(self, region: str, name: str) -> MessageResponse:
+        """Stop a running service."""
+        return MessageResponse.model_validate(
+            self.api.call(STOP_SERVICE, path_params=self._where(region, name))
+        )
+
+    def restart_service(self, region: str, name: str) -> MessageResponse:
+        """Restart a running service."""
+        return MessageResponse.model_validate(
+            self.api.call(RESTART_SERVICE, path_params=self._where(region, name))
+        )
+
+    def describe_service_endpoints(self, region: str, name: str) -> ServiceEndpoints:
+        """The service's endpoints and access token."""
+        result = self.api.call(DESCRIBE_SERVICE_ENDPOINTS, path_params=self._where(region, name))
+        return ServiceEndpoints.model_validate(result)
+
+    def describe_service_event(
+        self, region: str, name: str, *, event_type: str | None = None, page_size: int = 100
+    ) -> ServiceEvents:
+        """The service's events, newest last (one page)."""
+        query = {"EventType": event_type, "PageSize": str(page_size)}
+        result = self.api.call(DESCRIBE_SERVICE_EVENT, path_params=self._where(region, name), query=query)
+        return ServiceEvents.model_validate(result)
+
+    def wait_for_service(
+        self,
+        region: str,
+        name: str,
+        *,
+        backoff: Backoff,
+        settled: frozenset[str] = SETTLED_STATES,
+        on_poll: Any = None,
+    ) -> Poll[Service]:
+        """Poll DescribeService until the status is settled; a timeout names the last events."""
+
+        def detail(service: Service) -> str:
+            events = self.describe_service_event(region, name, page_size=5).events[-3:]
+            lines = "; ".join(f"{e.time} {e.type} {e.reason}: {e.message}" for e in events)
+            return f"Last events: {lines}" if lines else ""
+
+        return poll_until(
+            lambda: self.describe_service(region, name),
+            lambda service: service.status in settled,
+            lambda service: service.status,
+            describe=f"EAS service {name} in {region}",
+            backoff=backoff,
+            on_poll=on_poll,
+            timeout_detail=detail,
+        )

@@ -1,0 +1,202 @@
+"""The EAS service's rules: validation, the service entity, and how it reads back on the wire.
+
+An app service is stored as an :class:`Entity` of kind ``service`` with its inputs in ``data``. What
+DescribeService shows is derived from them: ``TotalInstance`` and ``ServiceConfig.metadata.instance``
+from the replicas, ``AppSpecName`` from the spec, endpoints from the region, account and name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from pulumi_alicloud_ai.client import eas_rules
+from pulumi_alicloud_ai.emulator.eas import errors
+from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
+from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter, missing_parameter
+from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Tracker
+from pulumi_alicloud_ai.emulator.routing import Call
+from pulumi_alicloud_ai.emulator.store import Entity
+
+UPDATABLE = ("AppType", "AppVersion", "ServiceSpec", "Replicas", "Config")
+
+
+def account_uid(access_key_id: str) -> str:
+    """A stable 16-digit account id per access key, as in EAS endpoint host names."""
+    return str(int(hashlib.sha256(access_key_id.encode()).hexdigest(), 16))[:16]
+
+
+def endpoints(region: str, uid: str, name: str) -> tuple[str, str]:
+    """``(internet, intranet)`` endpoints in the shape EAS gives them."""
+    return (
+        f"http://{uid}.{region}.pai-eas.aliyuncs.com/api/predict/{name}",
+        f"http://{uid}.vpc.{region}.pai-eas.aliyuncs.com/api/predict/{name}",
+    )
+
+
+def validate_fields(body: dict[str, Any], *, creating: bool) -> None:
+    """Check body fields; on create the required ones must be present."""
+    if creating:
+        for key in ("ServiceName", "AppType", "ServiceSpec", "Replicas"):
+            if body.get(key) in (None, ""):
+                raise missing_parameter(key)
+        if problem := eas_rules.name_problem(body["ServiceName"]):
+            raise invalid_parameter("ServiceName", problem)
+    if "AppType" in body and (
+        problem := eas_rules.choice_problem("AppType", body["AppType"], eas_rules.APP_TYPES)
+    ):
+        raise invalid_parameter("AppType", problem)
+    if "ServiceSpec" in body and (
+        problem := eas_rules.choice_problem("ServiceSpec", body["ServiceSpec"], eas_rules.SERVICE_SPECS)
+    ):
+        raise invalid_parameter("ServiceSpec", problem)
+    if "Replicas" in body and (problem := eas_rules.replicas_problem(body["Replicas"])):
+        raise invalid_parameter("Replicas", problem)
+    if "AppVersion" in body and not isinstance(body["AppVersion"], str):
+        raise invalid_parameter("AppVersion", "AppVersion must be a string")
+    if "Config" in body:
+        problems = eas_rules.config_problems(body["Config"])
+        if problems:
+            key = problems[0][0]
+            raise invalid_parameter(
+                f"Config.{key}" if key != "Config" else "Config", "; ".join(r for _, r in problems)
+            )
+
+
+def load_service(call: Call, region: str, name: str) -> Entity:
+    """The service brought up to the clock, or ``ServiceNotFound``."""
+    store = call.state.store
+    entity = call.state.tracker.load(APP_SERVICE, store.find_by_name("eas", "service", region, name))
+    if entity is None:
+        raise errors.service_not_found(region, name)
+    return entity
+
+
+def create(call: Call, body: dict[str, Any]) -> Entity:
+    """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
+    validate_fields(body, creating=True)
+    region, name = call.region, body["ServiceName"]
+    tracker = call.state.tracker
+    existing = tracker.load(APP_SERVICE, call.state.store.find_by_name("eas", "service", region, name))
+    if existing is not None:
+        raise errors.already_exists(region, name)
+    data: dict[str, Any] = {key: body[key] for key in UPDATABLE if key in body}
+    data.update(
+        {
+            "WorkspaceId": call.param("WorkspaceId"),
+            "QuotaId": call.param("QuotaId"),
+            "AccessToken": secrets.token_urlsafe(32),
+            "Uid": account_uid(call.access_key_id),
+            "CallerUid": account_uid(call.access_key_id),
+        }
+    )
+    _attach_fault(call, data)
+    return tracker.create(APP_SERVICE, entity_id=new_id("eas-m-", 16), region=region, name=name, data=data)
+
+
+def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
+    """Apply a partial update: replicas alone scale, anything else updates."""
+    validate_fields(body, creating=False)
+    changes = {key: body[key] for key in UPDATABLE if key in body}
+    target = SCALING if set(changes) == {"Replicas"} else UPDATING
+    _require_move(entity, target, call.action)
+    entity.data.update(changes)
+    for key in ("WorkspaceId", "QuotaId"):
+        if call.param(key):
+            entity.data[key] = call.param(key)
+    _attach_fault(call, entity.data)
+    described = ", ".join(f"{key}={json.dumps(value)}" for key, value in changes.items()) or "nothing"
+    return call.state.tracker.move(
+        APP_SERVICE, entity, target, reason="UpdateRequested", message=f"update: {described}"
+    )
+
+
+def move(call: Call, entity: Entity, target: str, reason: str) -> Entity:
+    """An explicit transition the table allows, or ``InvalidServiceStatus``."""
+    _require_move(entity, target, call.action)
+    return call.state.tracker.move(APP_SERVICE, entity, target, reason=reason)
+
+
+def _require_move(entity: Entity, target: str, action: str) -> None:
+    if not APP_SERVICE.may_move(entity.status, target):
+        allowed = [source for source, targets in APP_SERVICE.moves.items() if target in targets]
+        raise errors.invalid_status(entity.name, entity.status, action, allowed)
+
+
+def _attach_fault(call: Call, data: dict[str, Any]) -> None:
+    if call.effect is not None and call.effect.effect == "fail":
+        message = call.effect.message or "the model files could not be mounted (injected fault)"
+        data[FAULT_KEY] = {"reason": "ServiceFailed", "message": message}
+
+
+def describe(entity: Entity) -> dict[str, Any]:
+    """The ``Service`` object of DescribeService / ListServices."""
+    data = entity.data
+    internet, intranet = endpoints(entity.region, data["Uid"], entity.name)
+    replicas = int(data.get("Replicas", 1))
+    running = replicas if entity.status == RUNNING else 0
+    failed_reason = _last_warning(data)
+    service_config = {
+        "metadata": {"name": entity.name, "instance": replicas, "workspace_id": data.get("WorkspaceId")},
+        "app": {
+            "type": data.get("AppType"),
+            "version": data.get("AppVersion"),
+            "spec": data.get("ServiceSpec"),
+        },
+        "storage": data.get("Config"),
+    }
+    return {
+        "ServiceId": entity.id,
+        "ServiceUid": entity.id,
+        "ServiceName": entity.name,
+        "Status": entity.status,
+        "Reason": failed_reason[0],
+        "Message": failed_reason[1],
+        "Region": entity.region,
+        "InternetEndpoint": internet,
+        "IntranetEndpoint": intranet,
+        "AppType": data.get("AppType"),
+        "AppVersion": data.get("AppVersion"),
+        "AppSpecName": data.get("ServiceSpec"),
+        "AppConfig": json.dumps(data.get("Config") or {}, separators=(",", ":")),
+        "ServiceConfig": json.dumps(service_config, separators=(",", ":")),
+        "TotalInstance": replicas,
+        "RunningInstance": running,
+        "PendingInstance": replicas - running,
+        "WorkspaceId": data.get("WorkspaceId"),
+        "QuotaId": data.get("QuotaId"),
+        "CallerUid": data.get("CallerUid"),
+        "AccessToken": data["AccessToken"],
+        "CreateTime": iso_utc(entity.created_at),
+        "UpdateTime": iso_utc(entity.updated_at),
+        "Labels": [],
+    }
+
+
+def _last_warning(data: dict[str, Any]) -> tuple[str, str]:
+    failure = data.get("LastFailure") or {}
+    return failure.get("reason", ""), failure.get("message", "")
+
+
+def record_failure_reason(tracker: Tracker, entity: Entity) -> None:
+    """Copy the last Warning event into the entity so DescribeService shows Reason/Message."""
+    if entity.status != "Failed" or entity.data.get("LastFailure"):
+        return
+    warnings = [e for e in tracker.store.events("eas", "service", entity.id) if e.type == "Warning"]
+    if warnings:
+        entity.data["LastFailure"] = {"reason": warnings[-1].reason, "message": warnings[-1].message}
+        tracker.store.put(entity)
+
+
+def parse_merge_body(raw: bytes) -> dict[str, Any]:
+    """UpdateService's raw JSON config."""
+    try:
+        value = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("InvalidParameter.Body", "The service config is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise ApiError("InvalidParameter.Body", "The service config must be a JSON object.")
+    return value

@@ -1,0 +1,192 @@
+"""EAS operations on their real paths (eas.md): pull parameters, call the rules, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_alicloud_ai.emulator.eas import models
+from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
+from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, DELETING, STARTING, STOPPING
+from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
+from pulumi_alicloud_ai.emulator.formats import iso_utc
+from pulumi_alicloud_ai.emulator.routing import Call, Route
+from pulumi_alicloud_ai.emulator.store import Entity
+
+SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
+
+
+def _service(call: Call) -> Entity:
+    entity = models.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
+    models.record_failure_reason(call.state.tracker, entity)
+    return entity
+
+
+def create_app_service(call: Call) -> dict[str, Any]:
+    """POST /api/v2/app_services."""
+    entity = models.create(call, call.json_body())
+    described = models.describe(entity)
+    keys = ("ServiceId", "ServiceName", "Status", "Region", "InternetEndpoint", "IntranetEndpoint")
+    return {key: described[key] for key in keys}
+
+
+def update_app_service(call: Call) -> dict[str, Any]:
+    """PUT /api/v2/app_services/{ClusterId}/{ServiceName}: a partial update."""
+    body = call.json_body()
+    if "ServiceName" in body:
+        raise invalid_parameter("ServiceName", "ServiceName cannot be changed; create a new service instead")
+    entity = models.update(call, _service(call), body)
+    return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
+
+
+def update_service(call: Call) -> dict[str, Any]:
+    """PUT …/services/{ClusterId}/{ServiceName}?UpdateType=merge: only ``metadata.instance`` is modelled."""
+    update_type = call.param("UpdateType") or "merge"
+    if update_type not in ("merge", "replace"):
+        raise invalid_parameter(
+            "UpdateType", f"UpdateType {update_type!r} is not supported; allowed values: merge, replace"
+        )
+    config = models.parse_merge_body(call.body)
+    instance = (
+        config.get("metadata", {}).get("instance") if isinstance(config.get("metadata"), dict) else None
+    )
+    changes = {"Replicas": instance} if instance is not None else {}
+    entity = models.update(call, _service(call), changes)
+    return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
+
+
+def describe_service(call: Call) -> dict[str, Any]:
+    """GET …/services/{ClusterId}/{ServiceName}."""
+    return models.describe(_service(call))
+
+
+def list_services(call: Call) -> dict[str, Any]:
+    """GET /api/v2/services in the caller's region, filtered and paged."""
+    try:
+        page = int(call.param("PageNumber") or 1)
+        size = int(call.param("PageSize") or 100)
+    except ValueError:
+        raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
+    if page < 1 or not 1 <= size <= 100:
+        raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
+    tracker, store = call.state.tracker, call.state.store
+    services = [
+        models.describe(entity)
+        for stored in store.list_entities("eas", "service", call.region)
+        if (entity := tracker.load(APP_SERVICE, stored)) is not None
+    ]
+    wanted = {
+        "ServiceName": call.param("ServiceName"),
+        "Status": call.param("ServiceStatus"),
+        "WorkspaceId": call.param("WorkspaceId"),
+        "QuotaId": call.param("QuotaId"),
+    }
+    services = [s for s in services if all(v is None or s[k] == v for k, v in wanted.items())]
+    if fuzzy := call.param("Filter"):
+        services = [s for s in services if fuzzy in s["ServiceName"]]
+    services.sort(key=lambda s: s["CreateTime"], reverse=(call.param("Order") or "desc") == "desc")
+    return {
+        "PageNumber": page,
+        "PageSize": size,
+        "TotalCount": len(services),
+        "Services": services[(page - 1) * size : page * size],
+    }
+
+
+def delete_service(call: Call) -> dict[str, Any]:
+    """DELETE …/services/{ClusterId}/{ServiceName}: Deleting, then gone. Repeating it is harmless."""
+    entity = _service(call)
+    if entity.status != DELETING:
+        models.move(call, entity, DELETING, "DeleteRequested")
+    return {"Message": f"Service [{entity.name}] is deleting"}
+
+
+def start_service(call: Call) -> dict[str, Any]:
+    """PUT …/start: Stopped → Starting → Running."""
+    entity = _service(call)
+    if entity.status != "Stopped":
+        raise _status_error(entity, call.action, ["Stopped"])
+    models.move(call, entity, STARTING, "StartRequested")
+    return {"Message": f"Service [{entity.name}] is starting"}
+
+
+def stop_service(call: Call) -> dict[str, Any]:
+    """PUT …/stop: Running → Stopping → Stopped."""
+    entity = _service(call)
+    models.move(call, entity, STOPPING, "StopRequested")
+    return {"Message": f"Service [{entity.name}] is stopping"}
+
+
+def restart_service(call: Call) -> dict[str, Any]:
+    """PUT …/restart: Running → Starting → Running."""
+    entity = _service(call)
+    if entity.status != "Running":
+        raise _status_error(entity, call.action, ["Running"])
+    models.move(call, entity, STARTING, "RestartRequested")
+    return {"Message": f"Service [{entity.name}] is restarting"}
+
+
+def _status_error(entity: Entity, action: str, allowed: list[str]) -> ApiError:
+    return invalid_status(entity.name, entity.status, action, allowed)
+
+
+def describe_service_endpoints(call: Call) -> dict[str, Any]:
+    """GET …/endpoints: where to call the service, and its token."""
+    described = models.describe(_service(call))
+    return {
+        "Message": "success",
+        "AccessToken": described["AccessToken"],
+        "Endpoints": [
+            {
+                "BackendId": "",
+                "EndpointType": "DefaultGateway",
+                "InternetEndpoints": [described["InternetEndpoint"]],
+                "IntranetEndpoints": [described["IntranetEndpoint"]],
+                "PathType": "Absolute",
+                "Port": 80,
+            }
+        ],
+    }
+
+
+def describe_service_event(call: Call) -> dict[str, Any]:
+    """GET …/events: the service's history, filtered by type and paged."""
+    entity = _service(call)
+    try:
+        page = int(call.param("PageNum") or 1)
+        size = int(call.param("PageSize") or 100)
+    except ValueError:
+        raise invalid_parameter("PageNum", "PageNum and PageSize must be whole numbers") from None
+    event_type = call.param("EventType")
+    if event_type not in (None, "Normal", "Warning"):
+        raise invalid_parameter(
+            "EventType", f"EventType {event_type!r} is not supported; allowed values: Normal, Warning"
+        )
+    events = [
+        {"Type": e.type, "Reason": e.reason, "Message": e.message, "Time": iso_utc(e.time)}
+        for e in call.state.store.events("eas", "service", entity.id)
+        if event_type is None or e.type == event_type
+    ]
+    pages = max(1, -(-len(events) // max(size, 1)))
+    return {
+        "Events": events[(page - 1) * size : page * size],
+        "PageNum": page,
+        "TotalCount": len(events),
+        "TotalPageNum": pages,
+    }
+
+
+ROUTES = [
+    Route.roa("eas", "CreateAppService", "POST", "/api/v2/app_services", create_app_service),
+    Route.roa(
+        "eas", "UpdateAppService", "PUT", "/api/v2/app_services/{ClusterId}/{ServiceName}", update_app_service
+    ),
+    Route.roa("eas", "ListServices", "GET", "/api/v2/services", list_services),
+    Route.roa("eas", "DescribeService", "GET", SERVICE, describe_service),
+    Route.roa("eas", "UpdateService", "PUT", SERVICE, update_service),
+    Route.roa("eas", "DeleteService", "DELETE", SERVICE, delete_service),
+    Route.roa("eas", "StartService", "PUT", SERVICE + "/start", start_service),
+    Route.roa("eas", "StopService", "PUT", SERVICE + "/stop", stop_service),
+    Route.roa("eas", "RestartService", "PUT", SERVICE + "/restart", restart_service),
+    Route.roa("eas", "DescribeServiceEndpoints", "GET", SERVICE + "/endpoints", describe_service_endpoints),
+    Route.roa("eas", "DescribeServiceEvent", "GET", SERVICE + "/events", describe_service_event),
+]

@@ -1,0 +1,54 @@
+"""Pulumi resources for Alibaba Cloud AI services, an OpenAPI client on httpx, and a local emulator.
+
+Public names are imported lazily: ``import pulumi_alicloud_ai`` stays cheap, and a provider process
+loads only the resource it serves (the emulator is loaded only when it is used).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from pulumi_alicloud_ai._version import __version__
+
+_EXPORTS = {
+    "AppService": "pulumi_alicloud_ai.resources.app_service",
+    "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
+    "AppType": "pulumi_alicloud_ai.resources.app_service",
+    "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
+    "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
+    "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
+    "Timeouts": "pulumi_alicloud_ai.resources.app_service",
+}
+
+__all__ = [
+    "AppService",
+    "AppServiceArgs",
+    "AppType",
+    "NasModelStorage",
+    "OssModelStorage",
+    "ServiceSpec",
+    "Timeouts",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pulumi_alicloud_ai' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.resources.app_service import (
+        AppService,
+        AppServiceArgs,
+        AppType,
+        NasModelStorage,
+        OssModelStorage,
+        ServiceSpec,
+        Timeouts,
+    )

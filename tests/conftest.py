@@ -19,6 +19,8 @@ def _no_ambient_cloud_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("ALIBABA_CLOUD_", "ALICLOUD_")) or name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
+    # The instance metadata service is not on loopback: tests never probe it.
+    monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(scope="session")

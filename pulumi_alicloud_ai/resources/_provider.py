@@ -1,0 +1,173 @@
+"""What every dynamic provider here shares: input checking, the diff table, errors, secrets.
+
+Contracts (from the Pulumi Python dynamic-provider host, ``pulumi/dynamic/__main__.py``):
+
+* ``check`` runs at ``pulumi preview`` and must not touch the network. Values not known yet
+  (outputs of resources still to be created) arrive as ``Unknown`` and are not judged.
+* ``diff`` gets old *outputs* and new inputs; the host drops ``stables`` and detailed diffs, so only
+  ``changes``, ``replaces`` and ``delete_before_replace`` reach the engine.
+* Any exception becomes gRPC ``UNKNOWN`` carrying ``traceback.format_exc()``; its last line is what
+  users read, so errors raised here are one complete, secret-free line.
+* Secret inputs arrive wrapped (``{sig: secret, value: ...}``); :func:`plain` unwraps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
+from pulumi.runtime import rpc
+from pydantic import BaseModel, ValidationError
+
+PROVIDER_KEY = "__provider"
+OUTPUTS_VERSION = 1
+"""Written to every resource's outputs as ``_outputs_version`` so newer releases can read older state."""
+
+OnChange = Literal["replace", "update", "ignore"]
+
+
+def is_unknown(value: Any) -> bool:
+    """A value Pulumi does not know yet (during preview)."""
+    return isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN
+
+
+def plain(value: Any) -> Any:
+    """Unwrap Pulumi's secret markers, recursively."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def user_props(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties without the serialized provider, secrets unwrapped."""
+    return {key: plain(value) for key, value in props.items() if key != PROVIDER_KEY}
+
+
+def _loc(error: Mapping[str, Any]) -> str:
+    parts = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
+    return ".".join(parts) or "(input)"
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def check_inputs(
+    model: type[BaseModel], news: Mapping[str, Any], *, passthrough: tuple[str, ...] = ()
+) -> CheckResult:
+    """Validate ``news`` with ``model``; return normalised inputs or failures naming each field.
+
+    Fields whose value is unknown are left out of validation (and out of "required" errors) and passed
+    through unchanged; ``passthrough`` keys (captured settings) are kept as they are.
+    """
+    inputs = user_props(news)
+    unknown = {key for key, value in inputs.items() if _contains_unknown(value)}
+    known = {key: value for key, value in inputs.items() if key not in unknown and value is not None}
+    try:
+        model.model_validate(known)
+    except ValidationError as exc:
+        failures = [
+            CheckFailure(_loc(error), _reason(error))
+            for error in exc.errors()
+            if not (error.get("loc") and str(error["loc"][0]) in unknown)
+        ]
+        if failures:
+            return CheckResult(inputs, failures)
+        return CheckResult(inputs, [])
+    if unknown:
+        return CheckResult(inputs, [])
+    normalised = model.model_validate(known).model_dump(mode="json", exclude_none=True)
+    normalised.update({key: inputs[key] for key in passthrough if key in inputs})
+    return CheckResult(normalised, [])
+
+
+def _contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(item) for item in value)
+    return False
+
+
+def canonical(value: Any) -> Any:
+    """A form for semantic comparison: keys sorted, None values dropped, recursively."""
+    if isinstance(value, Mapping):
+        return {key: canonical(value[key]) for key in sorted(value) if value[key] is not None}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class DiffTable:
+    """How each input reacts to a change; ``update()`` walks the same table, so they cannot disagree."""
+
+    fields: Mapping[str, OnChange]
+    delete_before_replace: bool = False
+    """True when the replacement would clash with the old resource (same unique name)."""
+
+    def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """Input names whose value differs (unknown new values count as changed)."""
+        return [
+            name
+            for name, on_change in self.fields.items()
+            if on_change != "ignore"
+            and (
+                is_unknown(news.get(name))
+                or canonical(plain(olds.get(name))) != canonical(plain(news.get(name)))
+            )
+        ]
+
+    def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        """The engine's diff: what changed, and which of those force a replacement."""
+        changes = self.changed(olds, news)
+        replaces = [name for name in changes if self.fields[name] == "replace"]
+        return DiffResult(
+            changes=bool(changes),
+            replaces=replaces,
+            stables=[
+                name
+                for name, on_change in self.fields.items()
+                if on_change == "replace" and name not in changes
+            ],
+            delete_before_replace=bool(replaces) and self.delete_before_replace,
+        )
+
+    def in_place(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """The changed inputs an update applies in place."""
+        return [name for name in self.changed(olds, news) if self.fields[name] == "update"]
+
+
+class ProviderError(Exception):
+    """A provider failure whose ``str()`` is the complete line the user reads (no secrets)."""
+
+
+def parse_duration(value: Any, field: str) -> float:
+    """Seconds from a number or a string like ``90``, ``30s``, ``20m``, ``1h``."""
+    if isinstance(value, bool):  # pydantic turns ValueError (not TypeError) into a field error
+        raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")  # noqa: TRY004
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        units = {"s": 1, "m": 60, "h": 3600}
+        try:
+            seconds = float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
+        except ValueError:
+            raise ValueError(
+                f"{field} {value!r} is not a duration such as 600, '30s', '20m' or '1h'"
+            ) from None
+    else:
+        raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")
+    if seconds <= 0:
+        raise ValueError(f"{field} must be positive, got {value!r}")
+    return seconds

@@ -1,0 +1,43 @@
+"""Programs run under pulumi.runtime.set_mocks: resources are recorded, not deployed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_alicloud_ai.resources import _settings
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every resource registered and echoes its inputs back as outputs."""
+
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(args)
+        outputs = dict(args.inputs)
+        if "service_name" in outputs:
+            outputs.update(status="Running", access_token="token-value", service_id="eas-m-mock")
+        return f"{args.name}_id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[RecordingMocks]:
+    """Fresh mocks and settings per test, with no credentials anywhere (HOME is empty)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")  # never called under mocks
+    _settings.stack_settings.cache_clear()
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, project="project", stack="test", preview=False)
+    try:
+        yield recording
+    finally:
+        _settings.stack_settings.cache_clear()

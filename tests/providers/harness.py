@@ -1,0 +1,204 @@
+"""Drive dynamic providers exactly as the Pulumi engine does, without the CLI.
+
+Starts the Pulumi SDK's own dynamic-provider host (``python -m pulumi.dynamic``) in a subprocess, reads
+its port from stdout, and sends real protobuf Check / Diff / Create / Read / Update / Delete requests
+whose properties carry the provider dill-serialized under ``__provider``, as the engine sends them.
+Reusable by every resource's tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import proto, rpc
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from tests.processes import read_line
+
+UNKNOWN = rpc.UNKNOWN
+"""Put this in news to play a value Pulumi does not know yet (preview)."""
+
+
+def secret(value: Any) -> Any:
+    """A secret-wrapped input value, as the engine sends secrets."""
+    return rpc.wrap_rpc_secret(value)
+
+
+def _struct(props: Mapping[str, Any]) -> Any:
+    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+
+
+def _plain(struct: Any) -> dict[str, Any]:
+    return dict(rpc.deserialize_properties(struct, keep_unknowns=True))
+
+
+class ProviderCallError(Exception):
+    """The host aborted the call; ``details`` is the traceback text the engine would show."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(details)
+        self.code = code
+        self.details = details
+
+    @property
+    def last_line(self) -> str:
+        """What a user reads: the exception line at the end of the traceback."""
+        return self.details.strip().splitlines()[-1]
+
+
+@dataclass
+class CheckOutcome:
+    """A CheckResponse, decoded."""
+
+    inputs: dict[str, Any]
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+class ProviderHost:
+    """One ``python -m pulumi.dynamic`` process and a gRPC stub to it."""
+
+    def __init__(self, provider: ResourceProvider, env: Mapping[str, str]) -> None:
+        self.serialized = serialize_provider(provider)
+        self.urn_type = "pulumi-python:dynamic:Resource"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pulumi.dynamic"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(env),
+        )
+        port = read_line(self._proc)
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+
+    def close(self) -> None:
+        """Stop the host process."""
+        self._channel.close()
+        self._proc.kill()
+        self._proc.wait(timeout=10)
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream:
+                stream.close()
+
+    def kill(self) -> None:
+        """SIGKILL the host, as a crash would."""
+        self._proc.kill()
+
+    def urn(self, name: str) -> str:
+        """A resource URN of this provider's type."""
+        return f"urn:pulumi:test::project::{self.urn_type}::{name}"
+
+    def _with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {**props, "__provider": self.serialized}
+
+    def _call(self, method: str, request: Any, timeout: float = 120) -> Any:
+        try:
+            return getattr(self._stub, method)(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise ProviderCallError(exc.code(), exc.details() or "") from None
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """Send the stack config, as the engine does before any call."""
+        self._call("Configure", proto.ConfigureRequest(args=_struct(config)))
+
+    def check(
+        self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
+    ) -> CheckOutcome:
+        """Check, decoded into inputs (without ``__provider``) and ``{property: reason}`` failures."""
+        request = proto.CheckRequest(
+            urn=self.urn(name),
+            olds=_struct(self._with_provider(olds or {})),
+            news=_struct(self._with_provider(news)),
+        )
+        response = self._call("Check", request)
+        inputs = _plain(response.inputs)
+        inputs.pop("__provider", None)
+        return CheckOutcome(inputs, {f.property: f.reason for f in response.failures})
+
+    def diff(self, name: str, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Any:
+        """The raw DiffResponse (``changes``, ``replaces``, ``deleteBeforeReplace``)."""
+        request = proto.DiffRequest(
+            urn=self.urn(name),
+            id=resource_id,
+            olds=_struct(self._with_provider(olds)),
+            news=_struct(self._with_provider(news)),
+        )
+        return self._call("Diff", request)
+
+    def create(
+        self, name: str, props: Mapping[str, Any], timeout: float = 120
+    ) -> tuple[str, dict[str, Any], Any]:
+        """Create: ``(id, outputs decoded, the raw properties Struct)``."""
+        request = proto.CreateRequest(urn=self.urn(name), properties=_struct(self._with_provider(props)))
+        response = self._call("Create", request, timeout)
+        outs = _plain(response.properties)
+        outs.pop("__provider", None)
+        return response.id, outs, response.properties
+
+    def read(
+        self, name: str, resource_id: str, props: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """Read (refresh, or import when ``props`` is empty): ``(id, outputs, inputs)``."""
+        request = proto.ReadRequest(
+            id=resource_id,
+            urn=self.urn(name),
+            properties=_struct(self._with_provider(props)) if props else None,
+            inputs=_struct(self._with_provider(inputs or {})),
+        )
+        response = self._call("Read", request)
+        outs = _plain(response.properties)
+        new_inputs = _plain(response.inputs) if response.HasField("inputs") else {}
+        outs.pop("__provider", None)
+        new_inputs.pop("__provider", None)
+        return response.id, outs, new_inputs
+
+    def update(
+        self, name: str, resource_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Update: the new outputs."""
+        request = proto.UpdateRequest(
+            urn=self.urn(name),
+            id=resource_id,
+            olds=_struct(self._with_provider(olds)),
+            news=_struct(self._with_provider(news)),
+        )
+        outs = _plain(self._call("Update", request).properties)
+        outs.pop("__provider", None)
+        return outs
+
+    def delete(self, name: str, resource_id: str, props: Mapping[str, Any]) -> None:
+        """Delete."""
+        request = proto.DeleteRequest(
+            urn=self.urn(name), id=resource_id, properties=_struct(self._with_provider(props))
+        )
+        self._call("Delete", request)
+
+
+def provider_env(emulator_url: str, tmp_home: str, **extra: str) -> dict[str, str]:
+    """Environment for a provider host talking to a test emulator, with no ambient cloud settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ALIBABA_CLOUD_", "ALICLOUD_")) and not key.lower().endswith("_proxy")
+    }
+    env.update(
+        {
+            "HOME": tmp_home,
+            "ALICLOUD_AI_ENDPOINT": emulator_url,
+            "ALICLOUD_AI_EMULATOR_HOME": os.path.join(tmp_home, "embedded"),
+            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+            "ALICLOUD_AI_POLL_INTERVAL": "0.01",
+            "PULUMI_PROJECT": "project",
+        }
+    )
+    env.update(extra)
+    return env

@@ -1,0 +1,344 @@
+"""The VOD rules: videos, AI templates, AI image jobs, and the AIImageInfo records a job produces.
+
+Everything is regional, as in VOD: a video, template or job is seen only through the region it was
+made in (the region comes from the Host the call reached). :class:`Vod` is one region's view; routes
+pull parameters, call it, and render entities with ``wire.py``.
+
+Where vod.md is silent the emulator chooses, and says so here:
+
+* GetAIImageJobs leaves out ids it does not know (the SDK has no ``NonExist…`` field for it); so does
+  DeleteAIImageInfos, which makes a repeated delete harmless.
+* A template's ``Source`` is always ``Custom``: there are no system templates, and GetDefaultAITemplate
+  answers ``InvalidAITemplate.NotFound`` until SetDefaultAITemplate has chosen one. As its doc says,
+  GetDefaultAITemplate accepts only ``AIMediaAudit``.
+* A job's results are computed at submit time (``results.py``) and become visible, with their
+  AIImageInfo records, when the job reads back ``success``. Records are written on the first read
+  after that (reads settle jobs, as the lifecycle engine does), dated when the job finished.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from pulumi_alicloud_ai.emulator.errors import invalid_parameter
+from pulumi_alicloud_ai.emulator.formats import new_id
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
+from pulumi_alicloud_ai.emulator.store import Entity
+from pulumi_alicloud_ai.emulator.vod import errors
+from pulumi_alicloud_ai.emulator.vod.results import image_options, produce
+from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
+from pulumi_alicloud_ai.emulator.vod.userdata import parse_user_data
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.faults import FaultRule
+    from pulumi_alicloud_ai.emulator.state import EmulatorState
+
+PRODUCT = "vod"
+VIDEO, TEMPLATE, IMAGE_INFO = "video", "aitemplate", "aiimageinfo"
+CALLBACK = "aiimagejob.callback"
+"""Index of jobs whose completion event is still owed: one entity per job, removed once resolved."""
+NORMAL = "Normal"
+"""Status of entities without a lifecycle (videos, templates, image records)."""
+
+AI_IMAGE, AI_MEDIA_AUDIT = "AIImage", "AIMediaAudit"
+TEMPLATE_TYPES = (AI_MEDIA_AUDIT, AI_IMAGE)
+DEFAULT_LOOKUP_TYPES = (AI_MEDIA_AUDIT,)
+MAX_IDS = 10
+MAX_TEMPLATE_NAME_BYTES = 128
+
+JOB_REGIONS = frozenset({"cn-beijing", "cn-shanghai"})
+TEMPLATE_REGIONS = JOB_REGIONS | {"ap-southeast-1"}
+REGIONS: Mapping[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("SubmitAIImageJob", "GetAIImageJobs", "ListAIImageInfo", "DeleteAIImageInfos"), JOB_REGIONS
+    ),
+    **dict.fromkeys(
+        (
+            "AddAITemplate",
+            "GetAITemplate",
+            "UpdateAITemplate",
+            "DeleteAITemplate",
+            "ListAITemplate",
+            "SetDefaultAITemplate",
+            "GetDefaultAITemplate",
+        ),
+        TEMPLATE_REGIONS,
+    ),
+}
+"""Where each action is offered: the seed doc for jobs, the API reference for templates (vod.md)."""
+
+_DEFAULT_FAILURE = "The AI image job failed (injected fault)."
+
+
+def check_region(action: str, region: str) -> None:
+    """Refuse an action the region does not offer (``Forbidden.RegionNotSupported``)."""
+    supported = REGIONS[action]
+    if region not in supported:
+        raise errors.region_not_supported(action, region, supported)
+
+
+def split_ids(name: str, text: str) -> list[str]:
+    """A comma list of at most :data:`MAX_IDS` ids, blanks and repeats dropped, order kept."""
+    ids = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not ids:
+        raise invalid_parameter(name, f"The parameter {name} must list at least one id.")
+    if len(ids) > MAX_IDS:
+        raise invalid_parameter(
+            name, f"The parameter {name} lists {len(ids)} ids; at most {MAX_IDS} are allowed per call."
+        )
+    return ids
+
+
+def _template_type(value: str, allowed: tuple[str, ...] = TEMPLATE_TYPES) -> str:
+    if value not in allowed:
+        raise invalid_parameter(
+            "TemplateType", f"The TemplateType {value!r} is not valid; allowed values: {', '.join(allowed)}."
+        )
+    return value
+
+
+def _template_name(value: str) -> str:
+    size = len(value.encode("utf-8"))
+    if size > MAX_TEMPLATE_NAME_BYTES:
+        raise invalid_parameter(
+            "TemplateName",
+            f"The TemplateName is {size} bytes long; at most {MAX_TEMPLATE_NAME_BYTES} bytes are allowed.",
+        )
+    return value
+
+
+def _template_config(text: str, template_type: str) -> str:
+    """The config, verbatim, once it is a JSON object (and an AIImage one has usable Count/Format)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise invalid_parameter("TemplateConfig", "The TemplateConfig is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise invalid_parameter("TemplateConfig", "The TemplateConfig must be a JSON object.")
+    if template_type == AI_IMAGE:
+        try:
+            image_options(value)
+        except ValueError as exc:
+            raise invalid_parameter("TemplateConfig", f"The TemplateConfig is invalid: {exc}") from None
+    return text
+
+
+class Vod:
+    """One region of the emulated VOD service."""
+
+    def __init__(self, state: EmulatorState, region: str) -> None:
+        self.state = state
+        self.store = state.store
+        self.region = region
+
+    def _now(self) -> float:
+        return self.state.clock.now()
+
+    def _get(self, kind: str, entity_id: str) -> Entity | None:
+        entity = self.store.get(PRODUCT, kind, entity_id)
+        return entity if entity is not None and entity.region == self.region else None
+
+    # --- videos (admin API) -----------------------------------------------------------------------
+
+    def register_video(
+        self, title: str, duration: float, *, corrupt: bool = False, video_id: str | None = None
+    ) -> Entity:
+        """A video jobs can run on; ``corrupt`` ones make every job on them fail."""
+        now = self._now()
+        video = Entity(PRODUCT, VIDEO, video_id or new_id(), self.region, title, NORMAL, now, {}, now, now)
+        video.data = {"duration": duration, "corrupt": corrupt}
+        self.store.put(video)
+        return video
+
+    def video(self, video_id: str) -> Entity:
+        """The video, or ``InvalidVideo.NotFound``."""
+        video = self._get(VIDEO, video_id)
+        if video is None:
+            raise errors.video_not_found(self.region, video_id)
+        return video
+
+    # --- templates --------------------------------------------------------------------------------
+
+    def add_template(self, name: str, template_type: str, config: str) -> Entity:
+        """A new custom template; never the default until SetDefaultAITemplate says so."""
+        template_type = _template_type(template_type)
+        now = self._now()
+        template = Entity(
+            PRODUCT, TEMPLATE, new_id(), self.region, _template_name(name), NORMAL, now, {}, now, now
+        )
+        template.data = {"type": template_type, "config": _template_config(config, template_type)}
+        self.store.put(template)
+        return template
+
+    def template(self, template_id: str) -> Entity:
+        """The template, or ``InvalidAITemplate.NotFound``."""
+        template = self._get(TEMPLATE, template_id)
+        if template is None:
+            raise errors.template_not_found(self.region, template_id)
+        return template
+
+    def update_template(self, template_id: str, name: str, config: str) -> Entity:
+        """Replace name and config (both required, as in the API); the type never changes."""
+        template = self.template(template_id)
+        template.name = _template_name(name)
+        template.data["config"] = _template_config(config, template.data["type"])
+        template.updated_at = self._now()
+        self.store.put(template)
+        return template
+
+    def delete_template(self, template_id: str) -> None:
+        """Delete, unless it is the default or a job that is not final still uses it."""
+        template = self.template(template_id)
+        if template.data.get("default"):
+            raise errors.template_is_default(template_id, template.data["type"])
+        running = [
+            job.id
+            for job in self.jobs()
+            if job.data["template_id"] == template_id and job.status not in FINAL
+        ]
+        if running:
+            raise errors.template_in_use(template_id, running)
+        self.store.delete(PRODUCT, TEMPLATE, template_id)
+
+    def templates(self, template_type: str) -> list[Entity]:
+        """The region's templates of one type, oldest first."""
+        template_type = _template_type(template_type)
+        return [
+            t
+            for t in self.store.list_entities(PRODUCT, TEMPLATE, self.region)
+            if t.data["type"] == template_type
+        ]
+
+    def set_default(self, template_id: str) -> Entity:
+        """Make this template the default of its type in the region; the previous default stops being it."""
+        template = self.template(template_id)
+        for other in self.templates(template.data["type"]):
+            if other.id != template.id and other.data.get("default"):
+                other.data["default"] = False
+                self.store.put(other)
+        template.data["default"] = True
+        template.updated_at = self._now()
+        self.store.put(template)
+        return template
+
+    def default_template(self, template_type: str) -> Entity:
+        """The default template of a type (only ``AIMediaAudit`` may be asked for, per the API doc)."""
+        template_type = _template_type(template_type, DEFAULT_LOOKUP_TYPES)
+        for template in self.templates(template_type):
+            if template.data.get("default"):
+                return template
+        raise errors.no_default_template(self.region, template_type)
+
+    # --- jobs ---------------------------------------------------------------------------------------
+
+    def submit_job(
+        self,
+        video_id: str,
+        template_id: str,
+        *,
+        user_data: str | None = None,
+        pipeline_id: str | None = None,
+        effect: FaultRule | None = None,
+    ) -> Entity:
+        """Queue an AI image job; its result is fixed now and revealed when it reads back ``success``."""
+        video = self.video(video_id)
+        template = self.template(template_id)
+        if template.data["type"] != AI_IMAGE:
+            raise invalid_parameter(
+                "AITemplateId",
+                f"The AI template {template_id!r} is an {template.data['type']} template; "
+                f"SubmitAIImageJob needs an {AI_IMAGE} template.",
+            )
+        parsed = parse_user_data(user_data)
+        config = template.data["config"]
+        result = produce(video.id, video.data["duration"], config, self.region)
+        data: dict[str, Any] = {
+            "video_id": video.id,
+            "template_id": template.id,
+            "template_config": config,
+            "user_data": user_data,
+            "pipeline_id": pipeline_id,
+            "result": {"url": result.result_url, "images": [asdict(image) for image in result.images]},
+            "failure": None,
+            "infos_created": False,
+            "callback": None,
+        }
+        failure = self._failure(video, effect)
+        if failure is not None:
+            data["failure"] = failure
+            data[FAULT_KEY] = {"reason": "JobFailed", "message": f"{failure['code']}: {failure['message']}"}
+        if parsed is not None and parsed.callback_url is not None:
+            data["callback"] = {
+                "url": parsed.callback_url,
+                "extend": parsed.extend,
+                "attempts": 0,
+                "next_at": None,
+                "delivered": False,
+                "gave_up": False,
+                "last_error": None,
+            }
+        job = self.state.tracker.create(
+            AI_IMAGE_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
+        )
+        if data["callback"] is not None:
+            now = self._now()
+            self.store.put(Entity(PRODUCT, CALLBACK, job.id, self.region, job.id, NORMAL, now, {}, now, now))
+        return job
+
+    @staticmethod
+    def _failure(video: Entity, effect: FaultRule | None) -> dict[str, str] | None:
+        if effect is not None and effect.effect == "fail":
+            return {"code": errors.PROCESS_FAILED, "message": effect.message or _DEFAULT_FAILURE}
+        if video.data.get("corrupt"):
+            return {"code": errors.DECODE_FAILED, "message": f"The video {video.id!r} cannot be decoded."}
+        return None
+
+    def load_job(self, job_id: str) -> Entity | None:
+        """The job brought up to the clock's now (with its image records once it succeeded), or None."""
+        return self.settle(self._get(AI_IMAGE_JOB.kind, job_id))
+
+    def settle(self, job: Entity | None) -> Entity | None:
+        """Apply due lifecycle steps; on first sight of ``success`` write the job's AIImageInfo records."""
+        job = self.state.tracker.load(AI_IMAGE_JOB, job)
+        if job is None or job.status != SUCCESS or job.data["infos_created"]:
+            return job
+        for index, image in enumerate(job.data["result"]["images"]):
+            created = job.status_since + index / 1000  # keeps the records in image order
+            info = Entity(
+                PRODUCT, IMAGE_INFO, new_id(), job.region, job.name, NORMAL, created, {}, created, created
+            )
+            info.data = {"job_id": job.id, **image}
+            self.store.put(info)
+        job.data["infos_created"] = True
+        self.store.put(job)
+        return job
+
+    def jobs(self, video_id: str | None = None) -> list[Entity]:
+        """The region's jobs (optionally of one video), settled."""
+        found = []
+        for job in self.store.list_entities(PRODUCT, AI_IMAGE_JOB.kind, self.region):
+            if video_id is None or job.name == video_id:
+                settled = self.settle(job)
+                if settled is not None:
+                    found.append(settled)
+        return found
+
+    def get_jobs(self, job_ids: str) -> list[Entity]:
+        """Up to ten jobs in the order asked; unknown ids are left out."""
+        loaded = (self.load_job(job_id) for job_id in split_ids("JobIds", job_ids))
+        return [job for job in loaded if job is not None]
+
+    def image_infos(self, video_id: str) -> list[Entity]:
+        """The AIImageInfo records of a video's successful jobs, oldest first."""
+        self.video(video_id)
+        self.jobs(video_id)
+        return [i for i in self.store.list_entities(PRODUCT, IMAGE_INFO, self.region) if i.name == video_id]
+
+    def delete_image_infos(self, info_ids: str) -> None:
+        """Delete up to ten AIImageInfo records; unknown ids are ignored."""
+        for info_id in split_ids("AIImageInfoIds", info_ids):
+            if self._get(IMAGE_INFO, info_id) is not None:
+                self.store.delete(PRODUCT, IMAGE_INFO, info_id)

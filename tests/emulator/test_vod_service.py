@@ -20,6 +20,7 @@ from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL
 from tests.official_sdk import vod_client
 
 JOB_SECONDS = 12  # submitted 2 s + processing 10 s (states.py)
@@ -88,6 +89,23 @@ def sdk(emulator: RunningEmulator) -> Any:
 def fresh_sdk(fresh_emulator: RunningEmulator) -> Any:
     """The official client against this test's own emulator (its clock and faults are ours to change)."""
     return vod_client(fresh_emulator)
+
+
+# --- the lifecycle table ------------------------------------------------------------------------------
+
+
+def test_job_lifecycle_reaches_every_state_and_ends_in_success_or_fail() -> None:
+    """Every job state is reachable from submitted; only success and fail are terminal."""
+    table = AI_IMAGE_JOB
+    reached, frontier = {table.initial}, [table.initial]
+    while frontier:
+        state = frontier.pop()
+        targets = {step.to for source, step in table.steps.items() if source == state}
+        targets |= {target for source, target in table.on_fault.items() if source == state}
+        frontier.extend(targets - reached)
+        reached |= targets
+    assert reached == table.states
+    assert {state for state in table.states if table.terminal(state)} == FINAL == {"success", "fail"}
 
 
 # --- admin: videos -----------------------------------------------------------------------------------

@@ -668,3 +668,24 @@ def test_no_event_before_the_job_is_final(
     assert _callback_state(fresh_emulator, job_id, 0)["attempts"] == 0
     _advance(fresh_emulator, 10)
     assert receiver.wait_for(1)[0]["Status"] == "success"
+
+
+def test_delivery_resumes_after_a_restart(
+    tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
+) -> None:
+    """The delivery state lives in the job, so a restarted emulator makes the retry the first one scheduled."""
+    receiver = receiver_factory([500, 200])
+    config = EmulatorConfig(data_dir=tmp_path / "restart")
+    with serve_in_thread(config) as first:
+        client = vod_client(first)
+        user_data = json.dumps({"MessageCallback": {"CallbackURL": receiver.url}})
+        job_id = _submit(client, _video(first), _template(client), user_data)
+        _advance(first, JOB_SECONDS)
+        receiver.wait_for(1)
+        _callback_state(first, job_id, 1)
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "restart")) as second:
+        _advance(second, 1)
+        bodies = receiver.wait_for(2)
+        state = _callback_state(second, job_id, 2)
+    assert bodies[1]["JobId"] == job_id and bodies[1]["Status"] == "success"
+    assert (state["delivered"], state["attempts"]) == (True, 2)

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import selectors
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-
-def read_line(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
-    """The next stdout line, or an AssertionError with stderr if none comes in time."""
-    assert proc.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if selector.select(timeout=deadline - time.monotonic()):
-                line = proc.stdout.readline()
-                if line:
-                    return line.strip()
-            if proc.poll() is not None:
-                break
-    finally:
-        selector.close()
-    stderr = proc.stderr.read() if proc.stderr and proc.poll() is not None else ""
-    raise AssertionError(f"no line from the emulator process (exit {proc.poll()}): {stderr}")
+from pulumi_alicloud_ai.testing.provider_host import read_line
 
 
 @contextmanager

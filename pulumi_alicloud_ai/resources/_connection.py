@@ -53,7 +53,7 @@ class Connection:
         return f"{'emulator at ' if self.emulated else ''}{where} ({self.settings.region})"
 
 
-def _is_loopback_url(url: str) -> bool:
+def is_loopback_url(url: str) -> bool:
     host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
     if host == "localhost":
         return True
@@ -95,7 +95,7 @@ def resolve(
             f"alicloud-ai:mode {mode!r} is not supported; allowed values: {', '.join(MODES)}"
         )
     endpoint = env.get(ENDPOINT_ENV) or captured.get("endpoint") or None
-    if mode == "emulator" or (mode == "auto" and endpoint and _is_loopback_url(endpoint)):
+    if mode == "emulator" or (mode == "auto" and endpoint and is_loopback_url(endpoint)):
         url = endpoint or _embedded.ensure_running()
         return Connection(ClientSettings(region=region, endpoint=url), _emulator_keys(env), emulated=True)
     chain = default_chain(environ)

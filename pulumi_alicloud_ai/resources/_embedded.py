@@ -68,7 +68,7 @@ def ensure_running(timeout: float = 30.0) -> str:
 def _start(directory: Path, timeout: float) -> str:
     log_path = directory / "emulator.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",

@@ -22,34 +22,54 @@ EMULATOR_DEFAULT_REGION = "cn-shanghai"
 
 @dataclass(frozen=True)
 class StackSettings:
-    """What resources of this program record about where they live."""
+    """What resources of this program record about where they live. Against an emulator (embedded
+    or a loopback endpoint) the region defaults to the emulator's ``cn-shanghai``."""
 
     region: str | None
     connection: dict[str, str] = field(default_factory=dict)
     embedded: bool = False
 
 
-def _uses_embedded_emulator(connection: dict[str, str]) -> bool:
-    mode = os.environ.get(_connection.MODE_ENV) or connection.get("mode") or "auto"
-    endpoint = os.environ.get(_connection.ENDPOINT_ENV) or connection.get("endpoint")
+@functools.cache
+def _uses_embedded_emulator(mode: str, endpoint: str | None) -> bool:
+    """Asked once per process: the credential chain reads files and may probe the metadata service."""
     if endpoint:
         return False
     return mode == "emulator" or (mode == "auto" and not _connection.chain_has_credentials())
 
 
+def _targets_an_emulator(mode: str, endpoint: str | None) -> bool:
+    if endpoint:
+        return mode != "cloud" and (mode == "emulator" or _connection.is_loopback_url(endpoint))
+    return _uses_embedded_emulator(mode, endpoint)
+
+
 @functools.cache
+def _warn_embedded() -> None:
+    pulumi.log.warn(
+        "pulumi-alicloud-ai: no Alibaba Cloud credentials or endpoint are configured, so these "
+        "resources are created in the LOCAL EMULATOR, not in Alibaba Cloud. Set credentials "
+        "(e.g. ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET) or `pulumi config set alicloud-ai:mode cloud` "
+        "to deploy to the cloud."
+    )
+
+
 def stack_settings() -> StackSettings:
-    """Read once per program run."""
+    """Read for each resource, so a changed config is seen; the embedded-emulator warning shows once."""
     ai_config = pulumi.Config("alicloud-ai")
     connection = {key: value for key in ("endpoint", "mode") if (value := ai_config.get(key))}
     region = pulumi.Config("alicloud").get("region") or os.environ.get(_connection.REGION_ENV)
-    embedded = _uses_embedded_emulator(connection)
-    if embedded:
+    mode = os.environ.get(_connection.MODE_ENV) or connection.get("mode") or "auto"
+    endpoint = os.environ.get(_connection.ENDPOINT_ENV) or connection.get("endpoint")
+    embedded = _uses_embedded_emulator(mode, endpoint)
+    if _targets_an_emulator(mode, endpoint):
         region = region or EMULATOR_DEFAULT_REGION
-        pulumi.log.warn(
-            "pulumi-alicloud-ai: no Alibaba Cloud credentials or endpoint are configured, so these "
-            "resources are created in the LOCAL EMULATOR, not in Alibaba Cloud. Set credentials "
-            "(e.g. ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET) or `pulumi config set alicloud-ai:mode cloud` "
-            "to deploy to the cloud."
-        )
+    if embedded:
+        _warn_embedded()
     return StackSettings(region=region, connection=connection, embedded=embedded)
+
+
+def reset_cache() -> None:
+    """Forget the once-per-process answers (tests that change credentials or endpoints)."""
+    _uses_embedded_emulator.cache_clear()
+    _warn_embedded.cache_clear()

@@ -1,5 +1,8 @@
 """Drive dynamic providers exactly as the Pulumi engine does, without the CLI.
 
+Public so that users can test providers and components the same way (and the demo and local engine
+use it).
+
 Starts the Pulumi SDK's own dynamic-provider host (``python -m pulumi.dynamic``) in a subprocess, reads
 its port from stdout, and sends real protobuf Check / Diff / Create / Read / Update / Delete requests
 whose properties carry the provider dill-serialized under ``__provider``, as the engine sends them.
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import selectors
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +27,28 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import proto, rpc
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from tests.processes import read_line
-
 UNKNOWN = rpc.UNKNOWN
 """Put this in news to play a value Pulumi does not know yet (preview)."""
+
+
+def read_line(proc: subprocess.Popen[str], timeout: float = 30.0) -> str:
+    """The next line a child process prints, or RuntimeError (with its stderr) if none comes in time."""
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if selector.select(timeout=deadline - time.monotonic()):
+                line = proc.stdout.readline()
+                if line:
+                    return line.strip()
+            if proc.poll() is not None:
+                break
+    finally:
+        selector.close()
+    stderr = proc.stderr.read() if proc.stderr and proc.poll() is not None else ""
+    raise RuntimeError(f"no line from {proc.args!r} (exit {proc.poll()}): {stderr}")
 
 
 def secret(value: Any) -> Any:
@@ -34,7 +57,12 @@ def secret(value: Any) -> Any:
 
 
 def _struct(props: Mapping[str, Any]) -> Any:
-    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+    # A private loop: asyncio.run would unset the thread's current loop, which Pulumi's runtime uses.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
 
 
 def _plain(struct: Any) -> dict[str, Any]:
@@ -66,8 +94,9 @@ class CheckOutcome:
 class ProviderHost:
     """One ``python -m pulumi.dynamic`` process and a gRPC stub to it."""
 
-    def __init__(self, provider: ResourceProvider, env: Mapping[str, str]) -> None:
-        self.serialized = serialize_provider(provider)
+    def __init__(self, provider: ResourceProvider | None, env: Mapping[str, str]) -> None:
+        """``provider`` is serialized into each call that does not carry its own ``__provider``."""
+        self.serialized = serialize_provider(provider) if provider is not None else None
         self.urn_type = "pulumi-python:dynamic:Resource"
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pulumi.dynamic"],
@@ -94,10 +123,12 @@ class ProviderHost:
         self._proc.kill()
 
     def urn(self, name: str) -> str:
-        """A resource URN of this provider's type."""
-        return f"urn:pulumi:test::project::{self.urn_type}::{name}"
+        """``name`` if it is a URN already, else a URN of this provider's type."""
+        return name if name.startswith("urn:") else f"urn:pulumi:test::project::{self.urn_type}::{name}"
 
     def _with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        if "__provider" in props or self.serialized is None:
+            return dict(props)
         return {**props, "__provider": self.serialized}
 
     def _call(self, method: str, request: Any, timeout: float = 120) -> Any:

@@ -34,10 +34,10 @@ def mocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recording
     """Fresh mocks and settings per test, with no credentials anywhere (HOME is empty)."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")  # never called under mocks
-    _settings.stack_settings.cache_clear()
+    _settings.reset_cache()
     recording = RecordingMocks()
     pulumi.runtime.set_mocks(recording, project="project", stack="test", preview=False)
     try:
         yield recording
     finally:
-        _settings.stack_settings.cache_clear()
+        _settings.reset_cache()

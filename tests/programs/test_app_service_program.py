@@ -77,7 +77,7 @@ def test_embedded_emulator_default_region_and_warning(
 ) -> Any:
     """With no credentials and no endpoint the resource targets the embedded emulator's region."""
     monkeypatch.delenv("ALICLOUD_AI_ENDPOINT")
-    _settings.stack_settings.cache_clear()
+    _settings.reset_cache()
     service = AppService("llm", AppServiceArgs(service_name="chat_llm", service_spec="llama_7b_fp16"))
     assert _settings.stack_settings().embedded
 

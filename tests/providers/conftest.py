@@ -9,7 +9,7 @@ import pytest
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
-from tests.providers.harness import ProviderHost, provider_env
+from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
 
 _names = itertools.count()
 

@@ -9,8 +9,8 @@ import pytest
 from pulumi.runtime import proto, rpc
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost
 from tests.official_sdk import eas_client
-from tests.providers.harness import UNKNOWN, ProviderCallError, ProviderHost
 
 
 def _inputs(name: str, **overrides: Any) -> dict[str, Any]:

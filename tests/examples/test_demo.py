@@ -1,0 +1,48 @@
+"""The README's first command, as a newcomer runs it (minus the virtualenv set-up)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _run_demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_"))}
+    env.update(HOME=str(tmp_path), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_alicloud_ai", "demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_without_the_cli_deploys_scales_and_destroys(tmp_path: Path) -> None:
+    """The demo creates the service, shows the 1 -> 3 replicas diff, applies it and destroys."""
+    result = _run_demo(tmp_path, "--no-cli")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "drives the same providers through the" in out
+    assert "status: Running" in out
+    assert "~ replicas: 1 => 3" in out
+    assert "internet_endpoint  http://" in out
+    assert "access_token       [secret]" in out
+    assert "AppService chat delete" in out
+    assert out.rstrip().splitlines()[-1].startswith("Done in")
+
+
+@pytest.mark.needs_cli
+def test_demo_with_the_pulumi_cli(tmp_path: Path) -> None:
+    """With the Pulumi CLI on PATH the demo runs real pulumi up/preview/destroy."""
+    if shutil.which("pulumi") is None:
+        pytest.skip("the Pulumi CLI is not on PATH (it cannot be installed in this workplace)")
+    result = _run_demo(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "$ pulumi preview --diff" in result.stdout

@@ -157,6 +157,7 @@ _CODE_PREFIXES: tuple[tuple[str, type[ServiceError]], ...] = (
     ("InvalidAccessKeyId", AuthError),
     ("InvalidSecurityToken", AuthError),
     ("InvalidTimeStamp", AuthError),
+    ("Forbidden.RegionNotSupported", InvalidParameterError),  # a wrong region, not a permission problem
     ("Forbidden", AuthError),
     ("NoPermission", AuthError),
     ("InvalidAction.NotFound", InvalidParameterError),

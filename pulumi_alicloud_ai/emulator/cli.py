@@ -40,6 +40,11 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         help="allow a non-loopback --host (an admin token is then required)",
     )
     parser.add_argument("--admin-token", help="token for the admin API (generated when --allow-remote)")
+    parser.add_argument(
+        "--allow-remote-callbacks",
+        action="store_true",
+        help="follow VOD completion-callback URLs beyond loopback (default: loopback only)",
+    )
     args = parser.parse_args(argv)
     faults = []
     if args.faults is not None:
@@ -62,6 +67,7 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         max_body=args.max_body,
         allow_remote=args.allow_remote,
         admin_token=args.admin_token,
+        allow_remote_callbacks=args.allow_remote_callbacks,
     )
 
 

@@ -50,6 +50,8 @@ class FaultRule(BaseModel):
     """A service-level effect: ``fail`` makes the entity the call creates or changes end in its
     failed state (EAS ``Failed``, VOD ``fail``, ROS ``FAILURE``) with the rule's message."""
     message: str | None = None
+    code: str | None = None
+    """With ``effect: fail``, the error code the failed entity reports (each service has a default)."""
 
     @field_validator("product")
     @classmethod

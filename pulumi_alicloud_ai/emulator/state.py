@@ -46,6 +46,8 @@ class EmulatorConfig:
     max_body: int = DEFAULT_MAX_BODY
     allow_remote: bool = False
     admin_token: str | None = field(default=None, repr=False)
+    allow_remote_callbacks: bool = False
+    """Follow VOD completion-callback URLs beyond loopback (off: only 127.0.0.0/8, ::1, localhost)."""
 
     def check_bind(self) -> None:
         """Refuse to listen beyond loopback unless asked to, and then only with an admin token."""

@@ -105,7 +105,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group every write of one request; nested use joins the outer transaction."""
+        """Group every write of one request; nested use joins the outer transaction.
+
+        Never ``await`` inside one: the connection is shared by everything on the event loop, so a
+        coroutine suspended mid-transaction would let another request's writes join it.
+        """
         if self._depth:
             self._depth += 1
             try:

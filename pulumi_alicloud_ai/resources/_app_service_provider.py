@@ -13,6 +13,7 @@ than duplicated or refused.
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
@@ -29,15 +30,12 @@ from pulumi_alicloud_ai.client.eas import (
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import (
-    AlibabaCloudError,
     ConflictError,
     NotFoundError,
     ServerError,
     TransportError,
 )
-from pulumi_alicloud_ai.client.session import open_client
 from pulumi_alicloud_ai.client.waiter import Backoff
-from pulumi_alicloud_ai.resources import _connection
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
     DiffTable,
@@ -45,6 +43,7 @@ from pulumi_alicloud_ai.resources._provider import (
     canonical,
     check_inputs,
     parse_duration,
+    product_client,
     user_props,
 )
 from pulumi_alicloud_ai.resources._waiting import poll_backoff
@@ -343,8 +342,8 @@ class AppServiceProvider(ResourceProvider):
 
     # --- helpers ----------------------------------------------------------------------------------
 
-    def _client(self, region: str, captured: dict[str, str] | None) -> _ClientScope:
-        return _ClientScope(_connection.resolve(region, captured))
+    def _client(self, region: str, captured: dict[str, str] | None) -> AbstractContextManager[EasClient]:
+        return product_client(EAS, EasClient, region, captured)
 
     def _backoff(self, inputs: AppServiceInputs, operation: str) -> Backoff:
         return poll_backoff(inputs.timeout(operation))
@@ -408,19 +407,3 @@ class AppServiceProvider(ResourceProvider):
             }
         )
         return outputs
-
-
-class _ClientScope:
-    """Opens an EAS client for one provider operation and closes it after; errors become one line."""
-
-    def __init__(self, connection: _connection.Connection) -> None:
-        self._connection = connection
-        self._api = open_client(EAS, connection.settings, connection.credentials)
-
-    def __enter__(self) -> EasClient:
-        return EasClient(self._api)
-
-    def __exit__(self, exc_type: object, exc: BaseException | None, _tb: object) -> None:
-        self._api.close()
-        if isinstance(exc, AlibabaCloudError) and not isinstance(exc, ProviderError):
-            raise ProviderError(f"{exc} [{self._connection.describe()}]") from None

@@ -13,14 +13,23 @@ Contracts (from the Pulumi Python dynamic-provider host, ``pulumi/dynamic/__main
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ValidationError
+
+from pulumi_alicloud_ai.client.endpoints import Product
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
+from pulumi_alicloud_ai.client.session import open_client
+from pulumi_alicloud_ai.client.transport import OpenApiClient
+from pulumi_alicloud_ai.resources import _connection
+
+T = TypeVar("T")
 
 PROVIDER_KEY = "__provider"
 OUTPUTS_VERSION = 1
@@ -149,6 +158,22 @@ class DiffTable:
 
 class ProviderError(Exception):
     """A provider failure whose ``str()`` is the complete line the user reads (no secrets)."""
+
+
+@contextmanager
+def product_client(
+    product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
+) -> Iterator[T]:
+    """A typed client for one provider operation, resolved now (credentials are never kept), closed
+    after; client errors become a :class:`ProviderError` line naming where the call went."""
+    connection = _connection.resolve(region, captured)
+    api = open_client(product, connection.settings, connection.credentials)
+    try:
+        yield typed(api)
+    except AlibabaCloudError as exc:
+        raise ProviderError(f"{exc} [{connection.describe()}]") from None
+    finally:
+        api.close()
 
 
 def parse_duration(value: Any, field: str) -> float:

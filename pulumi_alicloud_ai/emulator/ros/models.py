@@ -75,6 +75,8 @@ def create(call: Call) -> Entity:
         outcome = fix(template, template_type)
     if call.effect is not None:
         message = call.effect.message or "The task failed (injected fault)."
+        if call.effect.code:
+            message = f"{call.effect.code}: {message}"
         outcome = failed(message, len(PIPELINES[(task_type, template_type)]) - 1, outcome["notes"])
     data: dict[str, Any] = {
         "TaskType": task_type,

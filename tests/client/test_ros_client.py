@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import hcl2
@@ -254,3 +256,14 @@ class TestWire:
     def test_success_reads_strings_and_bools(self, wire: object, read: bool | None) -> None:
         """Success is "true"/"false" per the SDK; JSON booleans are read too."""
         assert CreateAITaskResponse.model_validate({"Success": wire}).success is read
+
+
+def test_docs_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Python block in docs/ros.md runs as written against an emulator with --time-scale 0."""
+    text = (Path(__file__).parents[2] / "docs" / "ros.md").read_text(encoding="utf-8")
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path, time_scale=0)) as emulator:
+        namespace: dict[str, Any] = {"emulator_url": emulator.url}
+        exec(compile(block, "docs/ros.md", "exec"), namespace)
+    assert namespace["done"].status == "SUCCESS"
+    assert 'resource "alicloud_db_instance"' in capsys.readouterr().out

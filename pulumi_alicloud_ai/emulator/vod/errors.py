@@ -21,7 +21,7 @@ Job failure codes (``Code`` of a job whose ``Status`` is ``fail``, also in its c
 
 | code | when |
 |---|---|
-| ``AIImage.ProcessFailed`` | an ``effect: "fail"`` fault rule matched the SubmitAIImageJob call (the rule's ``message`` is the job's Message) |
+| ``AIImage.ProcessFailed`` | an ``effect: "fail"`` fault rule matched the SubmitAIImageJob call (the rule's ``message`` is the job's Message); a rule's ``code``, when given, replaces this code |
 | ``InvalidVideo.DecodeFailed`` | the video was registered with ``"Corrupt": true`` (admin API) |
 """
 

@@ -252,7 +252,7 @@ class Vod:
                 f"The AI template {template_id!r} is an {template.data['type']} template; "
                 f"SubmitAIImageJob needs an {AI_IMAGE} template.",
             )
-        parsed = parse_user_data(user_data)
+        parsed = parse_user_data(user_data, allow_remote_callbacks=self.state.config.allow_remote_callbacks)
         config = template.data["config"]
         result = produce(video.id, video.data["duration"], config, self.region)
         data: dict[str, Any] = {
@@ -291,7 +291,10 @@ class Vod:
     @staticmethod
     def _failure(video: Entity, effect: FaultRule | None) -> dict[str, str] | None:
         if effect is not None and effect.effect == "fail":
-            return {"code": errors.PROCESS_FAILED, "message": effect.message or _DEFAULT_FAILURE}
+            return {
+                "code": effect.code or errors.PROCESS_FAILED,
+                "message": effect.message or _DEFAULT_FAILURE,
+            }
         if video.data.get("corrupt"):
             return {"code": errors.DECODE_FAILED, "message": f"The video {video.id!r} cannot be decoded."}
         return None

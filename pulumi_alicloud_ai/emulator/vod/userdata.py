@@ -4,9 +4,10 @@ vod.md: a JSON string of at most 512 bytes that contains ``MessageCallback`` or 
 ``{"MessageCallback":{"CallbackURL":"https://…"},"Extend":{…}}``. ``Extend`` is echoed back in the
 completion event; ``MessageCallback.CallbackURL`` is where that event is POSTed.
 
-The emulator only calls back to this machine (127.0.0.0/8, ::1, ``localhost``): a test stack must not
-make it reach out to arbitrary hosts. Any other URL is refused at submit time with
-``InvalidParameter.UserData``, since no emulator setting allows remote callbacks yet.
+By default the emulator only calls back to this machine (127.0.0.0/8, ::1, ``localhost``): a test stack
+must not make it reach out to arbitrary hosts. Any other URL is refused at submit time with
+``InvalidParameter.UserData``, unless the emulator runs with ``--allow-remote-callbacks``
+(``EmulatorConfig.allow_remote_callbacks``), which accepts any http(s) URL.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ def _invalid(message: str) -> ApiError:
     return invalid_parameter("UserData", f"The parameter UserData is invalid: {message}")
 
 
-def parse_user_data(text: str | None) -> UserData | None:
-    """Check ``text`` against VOD's UserData rules; None when absent. Raises ``InvalidParameter.UserData``."""
+def parse_user_data(text: str | None, *, allow_remote_callbacks: bool = False) -> UserData | None:
+    """Check ``text`` against VOD's UserData rules; None when absent. Raises ``InvalidParameter.UserData``.
+
+    ``allow_remote_callbacks`` lifts the loopback-only rule on ``MessageCallback.CallbackURL``.
+    """
     if text is None:
         return None
     size = len(text.encode("utf-8"))
@@ -63,12 +67,11 @@ def parse_user_data(text: str | None) -> UserData | None:
         raise _invalid("it must be a JSON object.")
     if "MessageCallback" not in value and "Extend" not in value:
         raise _invalid("it must contain MessageCallback or Extend.")
-    return UserData(
-        raw=text, callback_url=_callback_url(value.get("MessageCallback")), extend=value.get("Extend")
-    )
+    callback_url = _callback_url(value.get("MessageCallback"), allow_remote=allow_remote_callbacks)
+    return UserData(raw=text, callback_url=callback_url, extend=value.get("Extend"))
 
 
-def _callback_url(callback: Any) -> str | None:
+def _callback_url(callback: Any, *, allow_remote: bool) -> str | None:
     if callback is None:
         return None
     if not isinstance(callback, dict):
@@ -83,9 +86,9 @@ def _callback_url(callback: Any) -> str | None:
         raise _invalid(f"MessageCallback.CallbackURL {url!r} is not a valid URL.") from None
     if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
         raise _invalid(f"MessageCallback.CallbackURL {url!r} must be an http or https URL.")
-    if not is_loopback_url(url):
+    if not allow_remote and not is_loopback_url(url):
         raise _invalid(
             f"MessageCallback.CallbackURL {url!r} is not a loopback address; the emulator only calls back "
-            "to localhost, 127.0.0.0/8 or ::1."
+            "to localhost, 127.0.0.0/8 or ::1 (start it with --allow-remote-callbacks to lift this)."
         )
     return url

@@ -18,7 +18,7 @@ import pytest
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.emulator.ros.states import PIPELINES
+from pulumi_alicloud_ai.emulator.ros.states import AI_TASK, PIPELINES, TASK_TYPES, TEMPLATE_TYPES, TERMINAL
 from tests.conftest import Admin
 from tests.official_sdk import ros_client
 
@@ -88,6 +88,19 @@ def _raised(call: Callable[[], Any]) -> TeaException:
 
 
 class TestLifecycle:
+    def test_table_reaches_every_state_and_ends_in_success_or_failure(self) -> None:
+        """Every task state is reachable from PENDING; only SUCCESS and FAILURE are terminal."""
+        reached, frontier = {AI_TASK.initial}, [AI_TASK.initial]
+        while frontier:
+            state = frontier.pop()
+            targets = {step.to for source, step in AI_TASK.steps.items() if source == state}
+            targets |= {target for source, target in AI_TASK.on_fault.items() if source == state}
+            frontier.extend(targets - reached)
+            reached |= targets
+        assert reached == AI_TASK.states
+        assert {state for state in AI_TASK.states if AI_TASK.terminal(state)} == TERMINAL
+        assert set(PIPELINES) == {(task, template) for task in TASK_TYPES for template in TEMPLATE_TYPES}
+
     def test_generate_moves_pending_running_success_with_the_clock(
         self, ros_emulator: RunningEmulator
     ) -> None:

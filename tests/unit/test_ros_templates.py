@@ -8,6 +8,8 @@ from typing import Any
 
 import hcl2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pulumi_alicloud_ai.emulator.ros import catalog
 from pulumi_alicloud_ai.emulator.ros.fixer import fix_template
@@ -271,6 +273,12 @@ class TestRosFixer:
         result = _fix_ros(_broken(Resources__Vpc__Properties__VpcName={"Ref": "NetworkName"}))
         assert result.template["Parameters"]["NetworkName"]["Type"] == "String"
 
+    def test_dangling_ref_is_never_pointed_at_its_own_resource(self) -> None:
+        """A Ref inside resource Vpc to "VPC" is not "corrected" to Vpc itself (a cycle): a parameter."""
+        result = _fix_ros(_broken(Resources__Vpc__Properties__VpcName={"Ref": "VPC"}))
+        assert result.template["Resources"]["Vpc"]["Properties"]["VpcName"] == {"Ref": "VPC"}
+        assert result.template["Parameters"]["VPC"]["Type"] == "String"
+
     def test_dangling_getatt_is_corrected(self) -> None:
         """Fn::GetAtt on VSW (no such resource) reads Vsw instead."""
         result = _fix_ros(_broken(Outputs__VswId={"Value": {"Fn::GetAtt": ["VSW", "VSwitchId"]}}))
@@ -392,6 +400,12 @@ class TestTerraformFixer:
         assert "alicloud_vpc.mian" not in result.template
         assert result.changes[0].code == "UndeclaredResource"
 
+    def test_reference_is_never_pointed_at_its_own_block(self) -> None:
+        """A resource reading a misspelt twin of itself is not pointed at itself; the fault remains."""
+        text = VALID_TF.replace('cidr_block = "10.0.0.0/8"', "cidr_block = alicloud_vpc.mian.cidr_block")
+        with pytest.raises(FixError, match=r"alicloud_vpc\.mian"):
+            fix_template(text, TERRAFORM)
+
     def test_undeclared_variable_is_declared(self) -> None:
         """var.cidr with no variable block gets one."""
         result = _fix_tf(VALID_TF.replace('"10.1.0.0/24"', "var.cidr"))
@@ -428,3 +442,97 @@ def test_closest_refuses_ambiguous_guesses() -> None:
     assert closest("vpc", ["VPC"]) == "VPC"
     assert closest("Database", ["Vpc", "Vsw"]) is None
     assert closest("ab1", ["ab2", "ab3"]) is None
+
+
+_NAMES = st.sampled_from(["Vpc", "VPC", "Vsw", "Web", "ZoneId", "Zone", "ALIYUN::Regoin", "a.b"])
+_TYPES = st.sampled_from(
+    [
+        "ALIYUN::ECS::VPC",
+        "ALIYUN::ECS::Vpc",
+        "ALIYUN::ECS::VSwitch",
+        "ALIYUN::ECS::Instance",
+        "ALIYUN::Made::Up",
+        "",
+    ]
+)
+_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=3),
+        _NAMES.map(lambda name: {"Ref": name}),
+        _NAMES.map(lambda name: {"Fn::GetAtt": [name, "Id"]}),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_NAMES, inner, max_size=3)),
+    max_leaves=8,
+)
+_RESOURCES = st.fixed_dictionaries(
+    {"Type": _TYPES},
+    optional={
+        "Properties": st.dictionaries(st.sampled_from(["VpcId", "ZoneId", "CidrBlock", "ImageId"]), _VALUES),
+        "DependsOn": st.one_of(_NAMES, st.lists(_NAMES, max_size=2)),
+    },
+)
+_ROS_TEMPLATES = st.fixed_dictionaries(
+    {},
+    optional={
+        "ROSTemplateFormatVersion": st.sampled_from(["2015-09-01", "2020-01-01"]),
+        "Parameters": st.dictionaries(_NAMES, st.sampled_from([{"Type": "String"}, {}]), max_size=2),
+        "Resources": st.dictionaries(_NAMES, _RESOURCES, max_size=4),
+        "Outputs": st.dictionaries(_NAMES, st.fixed_dictionaries({"Value": _VALUES}), max_size=2),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ROS_TEMPLATES)
+def test_ros_fixer_output_always_validates(template: dict[str, Any]) -> None:
+    """Whatever the input, the ROS fixer either fails with FixError or returns a template with no faults."""
+    try:
+        result = fix_template(json.dumps(template), ROS)
+    except FixError:
+        return
+    assert check(result.template, ROS) == []
+
+
+_TF_TYPES = st.sampled_from(
+    ["alicloud_vpc", "alicloud_vswitch", "alicloud_vswich", "alicloud_instance", "alicloud_nope"]
+)
+_TF_NAMES = st.sampled_from(["main", "mian", "web"])
+_TF_EXPRESSIONS = st.one_of(
+    st.tuples(_TF_TYPES, _TF_NAMES).map(lambda pair: f"{pair[0]}.{pair[1]}.id"),
+    _TF_NAMES.map(lambda name: f"var.{name}"),
+    st.just('"10.0.0.0/8"'),
+)
+_TF_BLOCKS = st.one_of(
+    st.tuples(
+        _TF_TYPES,
+        _TF_NAMES,
+        st.lists(
+            st.tuples(st.sampled_from(["vpc_id", "cidr_block", "vswitch_id", "tags"]), _TF_EXPRESSIONS),
+            max_size=3,
+            unique_by=lambda pair: pair[0],
+        ),
+    ).map(
+        lambda block: (
+            f'resource "{block[0]}" "{block[1]}" {{\n'
+            + "".join(f"  {name} = {expression}\n" for name, expression in block[2])
+            + "}\n"
+        )
+    ),
+    _TF_NAMES.map(lambda name: f'variable "{name}" {{}}\n'),
+    st.just('provider "alicloud" {}\n'),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TF_BLOCKS, max_size=5))
+def test_terraform_fixer_output_always_validates(blocks: list[str]) -> None:
+    """Whatever the input, the Terraform fixer either fails with FixError or returns valid HCL."""
+    try:
+        result = fix_template("\n".join(blocks), TERRAFORM)
+    except FixError:
+        return
+    assert isinstance(result.template, str)
+    assert check(result.template, TERRAFORM) == []
+    hcl2.loads(result.template)

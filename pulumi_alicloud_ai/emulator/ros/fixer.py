@@ -122,7 +122,7 @@ def _typed_parameter(template: dict[str, Any], fault: Fault, progress: Progress)
 def _known_type(template: dict[str, Any], fault: Fault, progress: Progress) -> bool:
     name, kind = fault.subject
     match = closest(kind, known_types().ros)
-    if match is None:
+    if match is None or template["Resources"][name].get("Type") != kind:
         return False
     template["Resources"][name]["Type"] = match
     progress.add(fault, f"Resource {name} had the unknown type {kind!r}; it is most likely {match!r}.")
@@ -139,6 +139,8 @@ def _required_property(template: dict[str, Any], fault: Fault, progress: Progres
     name, prop = fault.subject
     parameters, resources = ros_sections(template)
     resource = resources[name]
+    if isinstance(resource.get("Properties"), dict) and resource["Properties"].get(prop) not in (None, ""):
+        return False  # already repaired
     if not isinstance(resource.get("Properties"), dict):
         resource["Properties"] = {}
     provider = _PROVIDED_BY.get(prop)
@@ -167,26 +169,41 @@ def _required_property(template: dict[str, Any], fault: Fault, progress: Progres
     return True
 
 
+def _reads(mapping: dict[str, Any], key: str, name: str) -> bool:
+    if key == "Ref":
+        return mapping.get("Ref") == name
+    return "Fn::GetAtt" in mapping and getatt_target(mapping["Fn::GetAtt"]) == name
+
+
 def _rename(template: dict[str, Any], key: str, old: str, new: str) -> None:
     for section in ("Resources", "Outputs", "Conditions"):
         for _, mapping in mappings(template.get(section), section):
-            if key == "Ref" and mapping.get("Ref") == old:
+            if not _reads(mapping, key, old):
+                continue
+            if key == "Ref":
                 mapping["Ref"] = new
-            elif (
-                key == "Fn::GetAtt"
-                and "Fn::GetAtt" in mapping
-                and getatt_target(mapping["Fn::GetAtt"]) == old
-            ):
+            else:
                 value = mapping["Fn::GetAtt"]
                 mapping["Fn::GetAtt"] = (
                     [new, *value[1:]] if isinstance(value, list) else new + value[len(old) :]
                 )
 
 
+def _others(template: dict[str, Any], key: str, name: str) -> list[str]:
+    """Resources a dangling reference may be pointed at: not those that hold it (no self-references)."""
+    _, resources = ros_sections(template)
+    return [
+        resource
+        for resource, body in resources.items()
+        if not any(_reads(mapping, key, name) for _, mapping in mappings(body, resource))
+    ]
+
+
 def _dangling_ref(template: dict[str, Any], fault: Fault, progress: Progress) -> bool:
     (target,) = fault.subject
-    parameters, resources = ros_sections(template)
-    match = closest(target, [*parameters, *resources, *known_types().ros_pseudo_parameters])
+    parameters, _ = ros_sections(template)
+    candidates = [*parameters, *_others(template, "Ref", target), *known_types().ros_pseudo_parameters]
+    match = closest(target, candidates)
     if match is not None:
         _rename(template, "Ref", target, match)
         progress.add(fault, f"Ref {target!r} named nothing; it is most likely {match!r}.")
@@ -200,8 +217,7 @@ def _dangling_ref(template: dict[str, Any], fault: Fault, progress: Progress) ->
 
 def _dangling_getatt(template: dict[str, Any], fault: Fault, progress: Progress) -> bool:
     (target,) = fault.subject
-    _, resources = ros_sections(template)
-    match = closest(target, resources)
+    match = closest(target, _others(template, "Fn::GetAtt", target))
     if match is None:
         return False
     _rename(template, "Fn::GetAtt", target, match)
@@ -215,14 +231,14 @@ def _dangling_depends_on(template: dict[str, Any], fault: Fault, progress: Progr
     name, target = fault.subject
     _, resources = ros_sections(template)
     resource = resources[name]
-    depends = resource["DependsOn"]
-    listed = [depends] if isinstance(depends, str) else list(depends)
+    depends = resource.get("DependsOn")
+    listed = [depends] if isinstance(depends, str) else list(depends) if isinstance(depends, list) else []
+    if target not in (str(item) for item in listed):
+        return False  # already repaired (the same target was listed twice)
     match = closest(target, [other for other in resources if other != name])
-    kept = (
-        [match if item == target else item for item in listed]
-        if match
-        else [i for i in listed if i != target]
-    )
+    kept = [item for item in listed if str(item) != target]
+    if match is not None and match not in kept:
+        kept.append(match)
     if kept:
         resource["DependsOn"] = kept if isinstance(depends, list) or len(kept) > 1 else kept[0]
     else:

@@ -29,6 +29,7 @@ from pulumi_alicloud_ai.emulator.ros.hcl import (
     HclBlock,
     HclDocument,
     HclSyntaxError,
+    Reference,
     Span,
     Value,
     parse,
@@ -154,29 +155,47 @@ def _rename_type(doc: HclDocument, fault: Fault, edits: Edits, progress: Progres
 def _retarget(doc: HclDocument, fault: Fault, edits: Edits, progress: Progress) -> bool:
     """Point references at the declared name they most plausibly meant."""
     namespace, *missing = fault.subject
-    offset = {"resource": 0, "data": 1}.get(namespace, 1)  # where the referenced name starts in parts
+    wanted = tuple(missing)
+    offset = 0 if namespace == "resource" else 1  # where the referenced name starts in a traversal
+    refs = [
+        ref
+        for ref in doc.references
+        if ref.parts[offset : offset + len(wanted)] == wanted
+        and (namespace == "resource" or ref.parts[0] == _ROOT[namespace])
+    ]
+    target = _meant(doc, namespace, wanted, refs)
+    if target is None:
+        return _declare(doc, fault, edits, progress)
+    for ref in refs:
+        for index, (old, new) in enumerate(zip(wanted, target, strict=True)):
+            if old != new:
+                edits.replace(ref.spans[offset + index], new)
+    was, now = ".".join(wanted), ".".join(target)
+    progress.add(fault, f"References to the undeclared {namespace} {was} now use the declared {now}.")
+    return True
+
+
+def _meant(
+    doc: HclDocument, namespace: str, wanted: tuple[str, ...], refs: list[Reference]
+) -> tuple[str, ...] | None:
+    """The one declared name close to ``wanted`` (or the only one of its type), never the block that
+    holds the reference itself: pointing a resource at itself would make a cycle."""
     declared: list[tuple[str, ...]]
     if namespace == "local":
         declared = [(name,) for block in doc.of_kind("locals") for name in block.arguments]
     else:
-        declared = sorted(doc.declared(namespace))
-    wanted = tuple(missing)
+        holders = {
+            block.labels
+            for block in doc.of_kind(namespace)
+            if any(block.start.start <= ref.spans[0].start <= block.close.end for ref in refs)
+        }
+        declared = sorted(doc.declared(namespace) - holders)
     dotted = {".".join(labels): labels for labels in declared if len(labels) == len(wanted)}
     match = closest(".".join(wanted), dotted)
+    if match is not None:
+        return dotted[match]
     same_type = [labels for labels in declared if len(wanted) == 2 and labels[0] == wanted[0]]
-    target = dotted[match] if match else same_type[0] if len(same_type) == 1 else None
-    if target is None:
-        return _declare(doc, fault, edits, progress)
-    for ref in doc.references:
-        if ref.parts[offset : offset + len(wanted)] == wanted and (
-            namespace == "resource" or ref.parts[0] == _ROOT[namespace]
-        ):
-            for index, (old, new) in enumerate(zip(wanted, target, strict=True)):
-                if old != new:
-                    edits.replace(ref.spans[offset + index], new)
-    was, now = ".".join(wanted), ".".join(target)
-    progress.add(fault, f"References to the undeclared {namespace} {was} now use the declared {now}.")
-    return True
+    return same_type[0] if len(same_type) == 1 else None
 
 
 _ROOT = {"data": "data", "variable": "var", "local": "local", "module": "module"}

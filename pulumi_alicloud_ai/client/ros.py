@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.models import WireModel
 from pulumi_alicloud_ai.client.transport import OpenApiClient, Operation
 from pulumi_alicloud_ai.client.waiter import Backoff, poll_until
@@ -226,7 +227,10 @@ def wait_for_ai_task(
     """
 
     def latest_event(task: AITask) -> str:
-        events = client.list_ai_task_events(task_id).events
+        try:
+            events = client.list_ai_task_events(task_id).events
+        except AlibabaCloudError:  # a detail for the timeout message must not replace the timeout
+            return ""
         if not events:
             return ""
         last = events[-1]

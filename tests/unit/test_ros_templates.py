@@ -436,6 +436,19 @@ class TestTerraformFixer:
             fix_template(VALID_TF.replace('cidr_block = "10.0.0.0/8"', "cidr_block = "), TERRAFORM)
 
 
+@pytest.mark.parametrize(
+    ("text", "declared", "hint"),
+    [
+        ('resource "alicloud_vpc" "v" {\n}\n', ROS, "set TemplateType=Terraform"),
+        (json.dumps(VALID_ROS), TERRAFORM, "set TemplateType=ROS"),
+    ],
+)
+def test_a_template_of_the_other_type_is_pointed_out(text: str, declared: str, hint: str) -> None:
+    """Terraform sent as ROS (or the reverse) fails with a hint naming the right TemplateType."""
+    with pytest.raises(FixError, match=hint):
+        fix_template(text, declared)
+
+
 def test_closest_refuses_ambiguous_guesses() -> None:
     """A name is corrected only when one candidate is clearly closest."""
     assert closest("Vpcc", ["Vpc", "Vsw"]) == "Vpc"

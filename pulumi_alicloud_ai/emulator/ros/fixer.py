@@ -25,9 +25,11 @@ from typing import Any
 
 from pulumi_alicloud_ai.emulator.ros import fixer_terraform
 from pulumi_alicloud_ai.emulator.ros.fixes import FixError, FixResult, Progress, closest, unresolved
+from pulumi_alicloud_ai.emulator.ros.hcl import HclSyntaxError, parse
 from pulumi_alicloud_ai.emulator.ros.validator import (
     FORMAT_VERSION,
     ROS,
+    TERRAFORM,
     Fault,
     TemplateSyntaxError,
     getatt_target,
@@ -51,10 +53,32 @@ _NUMBER_PROPERTIES = frozenset({"DBInstanceStorage"})
 
 def fix_template(text: str, template_type: str) -> FixResult:
     """Repair ``text`` (a ROS or Terraform template); :class:`FixError` when it cannot be made valid."""
+    try:
+        if template_type == ROS:
+            return fix_ros(text)
+        fixed, changes = fixer_terraform.fix(text)
+        return FixResult(fixed, template_type, changes)
+    except FixError as exc:
+        unreadable = all(fault.code == "NotAMapping" for fault in exc.faults)
+        if not unreadable or not _parses_as_the_other_type(text, template_type):
+            raise
+        other = TERRAFORM if template_type == ROS else ROS
+        hint = f"{exc} (It parses as a {other} template: set TemplateType={other}.)"
+        raise FixError(hint, exc.faults, exc.changes) from None
+
+
+def _parses_as_the_other_type(text: str, template_type: str) -> bool:
+    """Whether text that failed to parse as ``template_type`` is a template of the other type."""
     if template_type == ROS:
-        return fix_ros(text)
-    fixed, changes = fixer_terraform.fix(text)
-    return FixResult(fixed, template_type, changes)
+        try:
+            parse(text)
+        except HclSyntaxError:
+            return False
+        return True
+    try:
+        return isinstance(load_ros(text), dict)
+    except TemplateSyntaxError:
+        return False
 
 
 def _load_leniently(text: str, progress: Progress) -> Any:

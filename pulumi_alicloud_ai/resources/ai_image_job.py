@@ -1,0 +1,125 @@
+"""``AIImageJob``: one ApsaraVideo VOD smart-thumbnail job (SubmitAIImageJob) and the images it made.
+
+Example::
+
+    from pulumi_alicloud_ai import AIImageJob, AIImageJobArgs
+
+    job = AIImageJob("intro-thumbs", AIImageJobArgs(
+        video_id="9ae2af636ca6c10412f44891fc****",
+        ai_template_id=thumbs.template_id,          # a VodAITemplate of type AIImage
+        user_data={"Extend": {"ref": "intro"}},
+    ))
+    pulumi.export("thumbnails", job.images.apply(lambda images: [i["url"] for i in images]))
+
+A job cannot be edited: any change of video, template, UserData, pipeline or region replaces it.
+Destroying it deletes the images it produced (DeleteAIImageInfos); the job record itself stays in
+VOD, which has no API to delete jobs. Import a job by its JobId: ``ResourceOptions(import_="<JobId>")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
+from pulumi_alicloud_ai.resources._settings import stack_settings
+
+
+@dataclass
+class AIImageJobTimeouts:
+    """Limits on waiting, in seconds or as ``'30m'``/``'1h'`` (defaults: 30m each).
+
+    ``create``: for the job to finish; ``delete``: for a job still running to finish, so that its
+    images can be deleted.
+    """
+
+    create: pulumi.Input[float | str] | None = None
+    delete: pulumi.Input[float | str] | None = None
+
+
+class AIImage(TypedDict):
+    """One image of the ``images`` output (an AIImageInfo record of the job)."""
+
+    id: str
+    """The AIImageInfoId."""
+    url: str
+    format: str
+    """``png`` or ``gif``."""
+    score: float | None
+    version: str | None
+    creation_time: str | None
+
+
+@dataclass
+class AIImageJobArgs:
+    """Inputs of an :class:`AIImageJob`; every API input replaces the job when it changes."""
+
+    video_id: pulumi.Input[str]
+    ai_template_id: pulumi.Input[str]
+    """The TemplateId of an ``AIImage`` template, e.g. ``VodAITemplate.template_id``."""
+    user_data: pulumi.Input[Mapping[str, Any]] | None = None
+    """VOD's UserData: an object with ``MessageCallback`` (``{"CallbackURL": url}``, where the
+    completion event is POSTed) and/or ``Extend`` (any JSON, echoed in the event). Sent as compact JSON
+    of at most 512 bytes, checked at preview."""
+    ai_pipeline_id: pulumi.Input[str] | None = None
+    region: pulumi.Input[str] | None = None
+    """Defaults to ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``."""
+    wait_for_final: bool = True
+    """Wait until the job is ``success`` (a ``fail`` is then an error with its code and message)."""
+    timeouts: AIImageJobTimeouts | None = None
+
+
+_OUTPUTS = (
+    "job_id",
+    "status",
+    "images",
+    "ai_image_result",
+    "error_code",
+    "error_message",
+    "template_config",
+    "creation_time",
+    "_outputs_version",
+)
+
+
+class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
+    """A VOD AI image job. Outputs its id, status and images (url, format, score, ...)."""
+
+    video_id: pulumi.Output[str]
+    ai_template_id: pulumi.Output[str]
+    region: pulumi.Output[str]
+    job_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+    """``success`` or ``fail`` once final; anything else means the job is still running."""
+    images: pulumi.Output[list[AIImage]]
+    ai_image_result: pulumi.Output[str | None]
+    """Where VOD put the job's result, once it succeeded."""
+    error_code: pulumi.Output[str | None]
+    error_message: pulumi.Output[str | None]
+    template_config: pulumi.Output[dict[str, Any]]
+    """The template's config as it was when the job was submitted."""
+    creation_time: pulumi.Output[str]
+
+    def __init__(
+        self, resource_name: str, args: AIImageJobArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        settings = stack_settings()
+        timeouts = None
+        if args.timeouts is not None:
+            timeouts = {k: v for k, v in vars(args.timeouts).items() if v is not None}
+        props: dict[str, Any] = {
+            "video_id": args.video_id,
+            "ai_template_id": args.ai_template_id,
+            "user_data": args.user_data,
+            "ai_pipeline_id": args.ai_pipeline_id,
+            "region": args.region or settings.region,
+            "wait_for_final": args.wait_for_final,
+            "timeouts": timeouts,
+            "connection": settings.connection or None,
+            **dict.fromkeys(_OUTPUTS),
+        }
+        super().__init__(AIImageJobProvider(), resource_name, props, opts)

@@ -12,23 +12,49 @@ from typing import TYPE_CHECKING, Any
 from pulumi_alicloud_ai._version import __version__
 
 _EXPORTS = {
+    "AIImageFormat": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AIImageJob": "pulumi_alicloud_ai.resources.ai_image_job",
+    "AIImageJobArgs": "pulumi_alicloud_ai.resources.ai_image_job",
+    "AIImageJobTimeouts": "pulumi_alicloud_ai.resources.ai_image_job",
+    "AIImageTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AIMediaAuditTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AITemplateType": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AppService": "pulumi_alicloud_ai.resources.app_service",
     "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
     "AppType": "pulumi_alicloud_ai.resources.app_service",
+    "AuditAutoBlock": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AuditRange": "pulumi_alicloud_ai.resources.vod_ai_template",
     "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "Timeouts": "pulumi_alicloud_ai.resources.app_service",
+    "VodAITemplate": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "VodAITemplateArgs": "pulumi_alicloud_ai.resources.vod_ai_template",
 }
 
 __all__ = [
+    "AIImageFormat",
+    "AIImageJob",
+    "AIImageJobArgs",
+    "AIImageJobTimeouts",
+    "AIImageTemplateConfig",
+    "AIMediaAuditTemplateConfig",
+    "AITemplateType",
     "AppService",
     "AppServiceArgs",
     "AppType",
+    "AuditAutoBlock",
+    "AuditContent",
+    "AuditItem",
+    "AuditRange",
     "NasModelStorage",
     "OssModelStorage",
     "ServiceSpec",
     "Timeouts",
+    "VodAITemplate",
+    "VodAITemplateArgs",
     "__version__",
 ]
 
@@ -43,6 +69,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs, AIImageJobTimeouts
     from pulumi_alicloud_ai.resources.app_service import (
         AppService,
         AppServiceArgs,
@@ -51,4 +78,16 @@ if TYPE_CHECKING:
         OssModelStorage,
         ServiceSpec,
         Timeouts,
+    )
+    from pulumi_alicloud_ai.resources.vod_ai_template import (
+        AIImageFormat,
+        AIImageTemplateConfig,
+        AIMediaAuditTemplateConfig,
+        AITemplateType,
+        AuditAutoBlock,
+        AuditContent,
+        AuditItem,
+        AuditRange,
+        VodAITemplate,
+        VodAITemplateArgs,
     )

@@ -26,7 +26,10 @@ _EXPORTS = {
     "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditRange": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "LlmService": "pulumi_alicloud_ai.resources.llm_service",
+    "LlmServiceArgs": "pulumi_alicloud_ai.resources.llm_service",
     "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
+    "Network": "pulumi_alicloud_ai.resources.llm_service",
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "Timeouts": "pulumi_alicloud_ai.resources.app_service",
@@ -49,7 +52,10 @@ __all__ = [
     "AuditContent",
     "AuditItem",
     "AuditRange",
+    "LlmService",
+    "LlmServiceArgs",
     "NasModelStorage",
+    "Network",
     "OssModelStorage",
     "ServiceSpec",
     "Timeouts",
@@ -79,6 +85,7 @@ if TYPE_CHECKING:
         ServiceSpec,
         Timeouts,
     )
+    from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
     from pulumi_alicloud_ai.resources.vod_ai_template import (
         AIImageFormat,
         AIImageTemplateConfig,

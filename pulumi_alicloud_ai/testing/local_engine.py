@@ -15,8 +15,11 @@ protect or ignoreChanges).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import runpy
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +117,9 @@ class LocalEngine:
         self._steps: list[Step] = []
         self._seen: set[str] = set()
         self._preview = False
+        # The SDK registers resources from several threads at once; steps are carried out one at a
+        # time (the real engine runs them in parallel, which makes no difference to the outcome here).
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         """Stop the provider host."""
@@ -181,7 +187,7 @@ class LocalEngine:
             if callable(program):
                 program()
             else:
-                runpy.run_path(str(Path(program) / "__main__.py"), run_name="__main__")
+                _run_project(Path(program))
             return pulumi.Output.from_input(asyncio.ensure_future(exports()))
 
         run()
@@ -205,6 +211,12 @@ class LocalEngine:
         self, typ: str, name: str, inputs: dict[str, Any], import_id: str | None
     ) -> tuple[str, dict[str, Any]]:
         """The engine's RegisterResource for a custom (dynamic) resource."""
+        with self._lock:
+            return self._register(typ, name, inputs, import_id)
+
+    def _register(
+        self, typ: str, name: str, inputs: dict[str, Any], import_id: str | None
+    ) -> tuple[str, dict[str, Any]]:
         urn = f"urn:pulumi:{self.stack}::{self.project}::{typ}::{name}"
         self._seen.add(urn)
         # The dynamic-provider host answers Configure with acceptSecrets=false, so the engine sends
@@ -274,6 +286,16 @@ class LocalEngine:
         return self._record(Step("delete", state.type, state.name))
 
 
+def _run_project(directory: Path) -> None:
+    """Run ``__main__.py`` as the Python language host does: from its directory, which is on sys.path."""
+    sys.path.insert(0, str(directory))
+    try:
+        with contextlib.chdir(directory):
+            runpy.run_path(str(directory / "__main__.py"), run_name="__main__")
+    finally:
+        sys.path.remove(str(directory))
+
+
 class _EngineMocks(pulumi.runtime.Mocks):
     """The mock monitor's hooks, routed to the engine."""
 
@@ -282,7 +304,8 @@ class _EngineMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
-            self._engine.components.append((args.typ, args.name, dict(args.inputs)))
+            with self._engine._lock:
+                self._engine.components.append((args.typ, args.name, dict(args.inputs)))
             return None, dict(args.inputs)
         return self._engine.register(args.typ, args.name, dict(args.inputs), args.resource_id or None)
 

@@ -72,4 +72,20 @@ def test_llm_service_example_scales_in_place_and_destroys(
 def _list(name: str) -> object:
     from alibabacloud_eas20210701.models import ListServicesRequest
 
-    return ListServicesRequest(service_name=name)
+    return ListServicesRequest(filter=name)
+
+
+def test_custom_component_example_builds_the_tree_and_destroys(
+    engine: LocalEngine, emulator_for_examples: RunningEmulator
+) -> None:
+    """The user's own component creates both services under it and exports their endpoints."""
+    engine.project = "custom-component"
+    steps, outputs = engine.up(EXAMPLES / "custom-component")
+    assert sorted((s.op, s.name) for s in steps) == [("create", "assistant-chat-service"), ("create", "assistant-draft-service")]
+    assert [name for _, name, _ in engine.components] == ["assistant", "assistant-chat", "assistant-draft"]
+    assert outputs["endpoints"]["chat"].endswith("/api/predict/assistant_chat")
+    assert outputs["endpoints"]["draft"].endswith("/api/predict/assistant_draft")
+    live = eas_client(emulator_for_examples).describe_service("cn-shanghai", "assistant_chat").body
+    assert (live.total_instance, live.app_spec_name) == (2, "llama_13b_fp16")
+    assert {s.op for s in engine.destroy()} == {"delete"}
+    assert eas_client(emulator_for_examples).list_services(_list("assistant")).body.total_count == 0

@@ -8,12 +8,27 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime.mocks import MockMonitor
 
 from pulumi_alicloud_ai.resources import _settings
 
 
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, also keeping each RegisterResource request (parent, protect, dependencies)."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.requests: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.requests[request.name] = request
+        return super().RegisterResource(request)
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Records every resource registered and echoes its inputs back as outputs."""
+
+    monitor: RecordingMonitor
 
     def __init__(self) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
@@ -36,7 +51,10 @@ def mocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recording
     monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")  # never called under mocks
     _settings.reset_cache()
     recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, project="project", stack="test", preview=False)
+    recording.monitor = RecordingMonitor(recording)
+    pulumi.runtime.set_mocks(
+        recording, project="project", stack="test", preview=False, monitor=recording.monitor
+    )
     try:
         yield recording
     finally:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -39,19 +39,6 @@ class AIImageJobTimeouts:
 
     create: pulumi.Input[float | str] | None = None
     delete: pulumi.Input[float | str] | None = None
-
-
-class AIImage(TypedDict):
-    """One image of the ``images`` output (an AIImageInfo record of the job)."""
-
-    id: str
-    """The AIImageInfoId."""
-    url: str
-    format: str
-    """``png`` or ``gif``."""
-    score: float | None
-    version: str | None
-    creation_time: str | None
 
 
 @dataclass
@@ -95,11 +82,15 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
     job_id: pulumi.Output[str]
     status: pulumi.Output[str]
     """``success`` or ``fail`` once final; anything else means the job is still running."""
-    images: pulumi.Output[list[AIImage]]
-    ai_image_result: pulumi.Output[str | None]
-    """Where VOD put the job's result, once it succeeded."""
-    error_code: pulumi.Output[str | None]
-    error_message: pulumi.Output[str | None]
+    images: pulumi.Output[list[dict[str, Any]]]
+    """The job's images (AIImageInfo records), once it succeeded: dicts with ``id`` (the
+    AIImageInfoId), ``url``, ``format`` (``png``/``gif``), ``score`` (a float, 0 to 1), ``version`` and
+    ``creation_time``."""
+    ai_image_result: pulumi.Output[str]
+    """Where VOD put the job's result, once it succeeded (None before)."""
+    error_code: pulumi.Output[str]
+    """The job's Code when it ended ``fail`` (only seen with ``wait_for_final=False``), else None."""
+    error_message: pulumi.Output[str]
     template_config: pulumi.Output[dict[str, Any]]
     """The template's config as it was when the job was submitted."""
     creation_time: pulumi.Output[str]

@@ -226,8 +226,8 @@ class AIImageJobProvider(ResourceProvider):
             raise ProviderError(
                 f"SubmitAIImageJob may have reached VOD ({exc}); it has no ClientToken and jobs cannot be "
                 f"listed, so a job on video {inputs.video_id} may exist: once it succeeds, ListAIImageInfo "
-                "on the video shows its JobId, to import with ResourceOptions(import_=<JobId>). Running "
-                "the update again submits another job."
+                "on the video shows its JobId, to import with ResourceOptions(import_=<JobId>); running "
+                "`pulumi up` again submits another job."
             ) from None
 
     def _wait(self, vod: VodClient, inputs: AIImageJobInputs, job_id: str) -> AIImageJob:

@@ -249,7 +249,7 @@ class VodAITemplateProvider(ResourceProvider):
                     "template this create made; import it by id (ResourceOptions(import_=...)) rather than "
                     "creating another"
                     if found
-                    else "no template with this name and config exists, so running the update again is safe"
+                    else "no template with this name and config exists, so running `pulumi up` again is safe"
                 )
                 raise ProviderError(f"AddAITemplate may have reached VOD ({exc}); {hint}") from None
             if inputs.is_default:

@@ -403,6 +403,38 @@ class TestJob:
         assert job_host.read("job", "f" * 32, {}, {"region": "cn-shanghai"})[0] == ""
 
 
+def _fail_next(emulator: RunningEmulator, action: str) -> None:
+    rule = {"product": "vod", "action": action, "count": 1, "error": {"code": "InternalError", "status": 500}}
+    httpx.post(f"{emulator.url}/_emulator/faults", json=rule).raise_for_status()
+
+
+def test_lost_add_answer_lists_lookalike_templates_to_import(
+    template_host: ProviderHost, instant_emulator: RunningEmulator
+) -> None:
+    """A 5xx on AddAITemplate (never retried) names templates with the same name and config, to import."""
+    first_id, _, _ = _template(template_host, template_name="lookalike", config={"Count": 7})
+    _fail_next(instant_emulator, "AddAITemplate")
+    with pytest.raises(ProviderCallError) as info:
+        _template(template_host, template_name="lookalike", config={"Count": 7})
+    line = info.value.last_line
+    assert "AddAITemplate may have reached VOD" in line
+    assert f"templates with this name and config exist ({first_id})" in line
+
+
+def test_lost_submit_answer_says_a_job_may_exist(
+    template_host: ProviderHost, job_host: ProviderHost, instant_emulator: RunningEmulator
+) -> None:
+    """A 5xx on SubmitAIImageJob (never retried) says a job may exist and how to find and import it."""
+    template_id, _, _ = _template(template_host)
+    video_id = _video(instant_emulator)
+    _fail_next(instant_emulator, "SubmitAIImageJob")
+    with pytest.raises(ProviderCallError) as info:
+        _job(job_host, video_id, template_id)
+    line = info.value.last_line
+    assert f"a job on video {video_id} may exist" in line
+    assert "ResourceOptions(import_=<JobId>)" in line
+
+
 @pytest.fixture(scope="module")
 def slow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     """Time scale 1: a job stays running until the test advances the emulator clock."""

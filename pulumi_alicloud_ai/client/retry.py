@@ -11,9 +11,10 @@ never sent twice; callers look the resource up instead (see the resource provide
 
 from __future__ import annotations
 
+import os
 import random as _random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import tenacity
@@ -69,6 +70,24 @@ class RetryPolicy:
             sleep=self.sleep,
             reraise=True,
         )
+
+
+MAX_ATTEMPTS_ENV = "ALICLOUD_AI_MAX_ATTEMPTS"
+
+
+def policy_from_env(environ: Mapping[str, str] | None = None) -> RetryPolicy:
+    """The default policy, with ``ALICLOUD_AI_MAX_ATTEMPTS`` (1-20) when set: CI jobs that would rather
+    fail fast, or tests that want failures to surface."""
+    raw = (os.environ if environ is None else environ).get(MAX_ATTEMPTS_ENV)
+    if not raw:
+        return RetryPolicy()
+    try:
+        attempts = int(raw)
+    except ValueError:
+        raise ValueError(f"{MAX_ATTEMPTS_ENV}={raw!r} is not a whole number from 1 to 20") from None
+    if not 1 <= attempts <= 20:
+        raise ValueError(f"{MAX_ATTEMPTS_ENV}={raw!r} is not a whole number from 1 to 20")
+    return RetryPolicy(max_attempts=attempts)
 
 
 NO_RETRIES = RetryPolicy(max_attempts=1)

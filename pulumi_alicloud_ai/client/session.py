@@ -6,12 +6,13 @@ nothing secret or stateful is captured when Pulumi pickles the provider.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from pulumi_alicloud_ai.client.credentials import CredentialsProvider
 from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.ratelimit import shared_limiter
-from pulumi_alicloud_ai.client.retry import RetryPolicy
+from pulumi_alicloud_ai.client.retry import RetryPolicy, policy_from_env
 from pulumi_alicloud_ai.client.transport import OpenApiClient, emulator_aware_endpoint
 
 
@@ -23,8 +24,17 @@ class ClientSettings:
     endpoint: str | None = None
     """A base URL that replaces every product's regional endpoint (an emulator, or a private endpoint)."""
     network: str | None = None
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy = field(default_factory=policy_from_env)
     timeout: float = 30.0
+
+
+ADAPTIVE_RATE_ENV = "ALICLOUD_AI_ADAPTIVE_RATE"
+
+
+def adaptive_rate_enabled() -> bool:
+    """``ALICLOUD_AI_ADAPTIVE_RATE=off`` turns the rate limiter off (retries stay): for throttling that
+    does not follow request rate, where slowing down would not help."""
+    return os.environ.get(ADAPTIVE_RATE_ENV, "on").lower() not in {"off", "0", "false", "no"}
 
 
 def open_client(
@@ -32,6 +42,7 @@ def open_client(
 ) -> OpenApiClient:
     """An :class:`OpenApiClient` for ``product``, sharing the process's rate limiter for its endpoint."""
     endpoint = emulator_aware_endpoint(product, settings.region, settings.network, settings.endpoint)
+    limiter = shared_limiter(f"{endpoint.base_url}|{endpoint.host}") if adaptive_rate_enabled() else None
     return OpenApiClient(
         product,
         region=settings.region,
@@ -39,6 +50,6 @@ def open_client(
         endpoint_override=settings.endpoint,
         network=settings.network,
         retry=settings.retry,
-        limiter=shared_limiter(f"{endpoint.base_url}|{endpoint.host}"),
+        limiter=limiter,
         timeout=settings.timeout,
     )

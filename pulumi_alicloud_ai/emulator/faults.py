@@ -44,6 +44,9 @@ class FaultRule(BaseModel):
     count: int | None = Field(None, ge=0)
     error: FaultError | None = None
     latency_ms: int | None = Field(None, ge=0, le=60_000)
+    latency_phase: Literal["request", "response"] = "request"
+    """``request``: wait before the call is handled; ``response``: handle and commit it, then wait
+    before answering (a client that gives up meanwhile never learns the call succeeded)."""
     rate_limit: float | None = Field(None, gt=0)
     """Requests per second allowed across all matching callers; the excess gets ``Throttling.User``."""
     effect: Literal["fail"] | None = None
@@ -86,6 +89,7 @@ class Outcome:
     """What the rules decided for one call."""
 
     latency: float = 0.0
+    response_latency: float = 0.0
     error: ApiError | None = None
     effect: FaultRule | None = None
 
@@ -158,7 +162,9 @@ class Faults:
             if rule.probability < 1.0 and self._random.random() >= rule.probability:
                 continue
             self._spend(rule)
-            if rule.latency_ms is not None:
+            if rule.latency_ms is not None and rule.latency_phase == "response":
+                outcome.response_latency += rule.latency_ms / 1000.0
+            elif rule.latency_ms is not None:
                 outcome.latency += rule.latency_ms / 1000.0
             elif rule.error is not None:
                 headers = (

@@ -169,6 +169,8 @@ class EmulatorApp:
                 raise outcome.error
             call.effect = outcome.effect
             result = self._handle(handler, call)
+            if outcome.response_latency:
+                await asyncio.sleep(outcome.response_latency)  # committed; the answer is late
         except ApiError as error:
             await self._error(send, error, rid, host, product)
             return

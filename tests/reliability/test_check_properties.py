@@ -1,0 +1,97 @@
+"""Property tests of every provider's check: any input passes or fails naming a field; never raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pulumi.dynamic import ResourceProvider
+from pulumi.runtime import rpc
+
+from pulumi_alicloud_ai.resources._app_service_provider import AppServiceInputs, AppServiceProvider
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=80),
+    st.just(rpc.UNKNOWN),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=8,
+)
+
+# Plausible values per field, mixed with anything at all, so both passing and failing inputs occur.
+APP_SERVICE_FIELDS: dict[str, Any] = {
+    "service_name": st.one_of(st.from_regex(r"[a-z][a-z0-9_]{1,20}", fullmatch=True), VALUES),
+    "region": st.one_of(st.sampled_from(["cn-shanghai", "cn-beijing", "ap-southeast-1"]), VALUES),
+    "service_spec": st.one_of(st.sampled_from(["llama_7b_fp16", "chatglm_6b_int8"]), VALUES),
+    "replicas": st.one_of(st.integers(min_value=-5, max_value=200), VALUES),
+    "app_type": st.one_of(st.just("LLM"), VALUES),
+    "config": st.one_of(
+        st.fixed_dictionaries(
+            {"ModelStorage": st.just("oss"), "OssPath": st.sampled_from(["oss://b-1/m/", "oss:/x"])}
+        ),
+        st.fixed_dictionaries({"ModelStorage": st.just("nas"), "NasPath": st.sampled_from(["/m", "m"])}),
+        VALUES,
+    ),
+    "timeouts": st.one_of(st.fixed_dictionaries({"create": st.sampled_from(["30m", "soon", 5, -1])}), VALUES),
+    "wait_for_ready": st.one_of(st.booleans(), VALUES),
+}
+
+PROVIDERS: list[tuple[str, ResourceProvider, dict[str, Any], set[str]]] = [
+    ("AppService", AppServiceProvider(), APP_SERVICE_FIELDS, set(AppServiceInputs.model_fields)),
+]
+
+
+def _inputs(fields: dict[str, Any]) -> Any:
+    return st.fixed_dictionaries({}, optional=fields).flatmap(
+        lambda chosen: st.dictionaries(st.text(max_size=10), VALUES, max_size=2).map(
+            lambda extra: {**extra, **chosen}
+        )
+    )
+
+
+@pytest.mark.parametrize(("kind", "provider", "fields", "known"), PROVIDERS, ids=[p[0] for p in PROVIDERS])
+def test_check_passes_or_names_a_field(
+    kind: str, provider: ResourceProvider, fields: dict[str, Any], known: set[str]
+) -> None:
+    """Whatever the input, check returns; every failure names a property and gives a reason."""
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_inputs(fields))
+    def run(news: dict[str, Any]) -> None:
+        result = provider.check({}, {**news, "__provider": "x"})
+        for failure in result.failures:
+            assert failure.reason, f"{kind}: empty reason for {failure.property}"
+            top = failure.property.split(".")[0]
+            assert top in known or top in news or failure.property == "(input)", (
+                kind,
+                failure.property,
+                news,
+            )
+        if not result.failures:
+            assert isinstance(result.inputs, dict)
+
+    run()
+
+
+def test_valid_inputs_pass_and_are_stable() -> None:
+    """A known-good AppService input passes, and checking its output again changes nothing."""
+    provider = AppServiceProvider()
+    news = {
+        "service_name": "ok_llm",
+        "region": "cn-shanghai",
+        "service_spec": "llama_7b_fp16",
+        "replicas": 2.0,
+    }
+    first = provider.check({}, news)
+    assert first.failures == []
+    again = provider.check({}, first.inputs)
+    assert again.failures == []
+    assert again.inputs == first.inputs

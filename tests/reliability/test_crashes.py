@@ -1,0 +1,148 @@
+"""Crashes: a provider killed mid-create, an emulator killed mid-burst. Nothing lost, nothing doubled."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from alibabacloud_eas20210701.models import ListServicesRequest
+from Tea.exceptions import TeaException
+
+from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
+from pulumi_alicloud_ai.client.eas import CreateAppServiceRequest, EasClient
+from pulumi_alicloud_ai.client.endpoints import EAS
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
+from pulumi_alicloud_ai.client.retry import RetryPolicy
+from pulumi_alicloud_ai.client.session import ClientSettings, open_client
+from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
+from tests.official_sdk import eas_client
+from tests.processes import emulator_process
+
+
+def wait_until(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll a condition with a deadline (waiting on another process, not papering over a race)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def instant_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+    """Transitions happen at the next read."""
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
+        yield running
+
+
+def _count(emulator: RunningEmulator, name: str) -> int:
+    return int(eas_client(emulator).list_services(ListServicesRequest(service_name=name)).body.total_count)
+
+
+def test_provider_killed_after_create_reached_the_service_adopts_on_next_up(
+    instant_emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """Kill -9 the provider while CreateAppService's answer is in flight; the next create adopts it."""
+    inputs = {
+        "service_name": "crashy",
+        "region": "cn-shanghai",
+        "service_spec": "llama_7b_fp16",
+        "replicas": 2,
+    }
+    rule = {
+        "product": "eas",
+        "action": "CreateAppService",
+        "latency_ms": 30000,
+        "latency_phase": "response",
+        "count": 1,
+    }
+    httpx.post(f"{instant_emulator.url}/_emulator/faults", json=rule).raise_for_status()
+    env = provider_env(instant_emulator.url, str(tmp_path))
+    first = ProviderHost(AppServiceProvider(), env)
+    first.configure({})
+    checked = first.check("crashy", inputs).inputs
+    outcome: list[BaseException] = []
+    caller = threading.Thread(target=lambda: _capture(outcome, lambda: first.create("crashy", checked)))
+    caller.start()
+    wait_until(lambda: _count(instant_emulator, "crashy") == 1, what="the create to be committed")
+    first.kill()  # the answer never reaches the provider
+    caller.join(timeout=30)
+    first.close()
+    assert isinstance(outcome[0], ProviderCallError)
+
+    second = ProviderHost(AppServiceProvider(), env)
+    try:
+        second.configure({})
+        resource_id, outs, _ = second.create("crashy", checked)
+    finally:
+        second.close()
+    assert resource_id == "cn-shanghai/crashy"
+    assert outs["status"] == "Running"
+    assert _count(instant_emulator, "crashy") == 1
+
+
+def _capture(box: list[BaseException], action: Any) -> None:
+    try:
+        action()
+    except BaseException as exc:  # the test inspects whatever happened
+        box.append(exc)
+
+
+def test_emulator_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    """Creates acknowledged before SIGKILL exist after restart, and their pending transitions go on."""
+    data = ["--data-dir", str(tmp_path / "data")]
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    with emulator_process(data) as (process, url):
+        stop = threading.Event()
+
+        def writer(worker: int) -> None:
+            settings = ClientSettings(region="cn-shanghai", endpoint=url, retry=RetryPolicy(max_attempts=1))
+            with open_client(EAS, settings, StaticCredentialsProvider("test", "test")) as api:
+                eas = EasClient(api)
+                for i in range(200):
+                    if stop.is_set():
+                        return
+                    name = f"burst_{worker}_{i}"
+                    try:
+                        eas.create_app_service(
+                            CreateAppServiceRequest(
+                                service_name=name, app_type="LLM", service_spec="llama_7b_fp16", replicas=1
+                            )
+                        )
+                    except AlibabaCloudError:
+                        return  # the emulator died under us
+                    with lock:
+                        acknowledged.append(name)
+
+        workers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for worker in workers:
+            worker.start()
+        wait_until(lambda: len(acknowledged) >= 40, what="40 acknowledged creates")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+    assert len(acknowledged) >= 40
+    with emulator_process(data) as (_, url):
+        httpx.post(f"{url}/_emulator/clock", json={"seconds": 31}).raise_for_status()
+        port = int(url.rsplit(":", 1)[1])
+        sdk = eas_client(type("Emu", (), {"port": port})())
+        listed = sdk.list_services(ListServicesRequest(filter="burst_", page_size=100))
+        total = listed.body.total_count
+        for name in acknowledged:
+            try:
+                service = sdk.describe_service("cn-shanghai", name).body
+            except TeaException as exc:  # pragma: no cover - the assertion below reports it
+                raise AssertionError(f"acknowledged service {name} was lost: {exc}") from None
+            assert service.status == "Running"  # Creating continued to Running after the restart
+    assert total >= len(acknowledged)

@@ -11,16 +11,23 @@ replace the template. ``is_default`` mirrors the live ``IsDefault`` flag:
   template has already taken over, nothing needs calling and the update succeeds.
 
 Delete is refused, in one line saying what to do, when the template is the default of its type or a
-job that is not final still uses it: VOD refuses both. AddAITemplate has no ClientToken and names need
-not be unique, so a create whose answer was lost is never retried blindly: the error lists templates
-that look like it, to import by id.
+job that is not final still uses it: VOD refuses both.
+
+AddAITemplate has no ClientToken and names need not be unique, so ``create`` first looks for a template
+of the same type, name and config made within the last hour (:data:`ADOPT_WINDOW_SECONDS`): that is
+what a create interrupted after VOD acted on it (a crash, a lost answer) leaves behind, and the next
+``pulumi up`` adopts it instead of making a twin. Several such templates are ambiguous: the error lists
+their ids to import one. (Two identical templates declared in one program would share one template;
+give them different names.)
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import re
+import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -210,16 +217,31 @@ def live_inputs(template: AITemplate, region: str) -> dict[str, Any]:
     }
 
 
-def lookalikes(vod: VodClient, inputs: VodAITemplateInputs) -> list[str]:
-    """Ids of templates with this name, type and config (what a create whose answer was lost made)."""
+ADOPT_WINDOW_SECONDS = 3600.0
+
+
+def _age(template: AITemplate, now: float) -> float:
     try:
-        listed = vod.list_ai_template(inputs.template_type)
-    except (TransportError, ServerError):
-        return []
+        created = calendar.timegm(time.strptime(template.creation_time or "", "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return float("inf")
+    return now - created
+
+
+def lookalikes(vod: VodClient, inputs: VodAITemplateInputs, *, recent_only: bool = False) -> list[str]:
+    """Ids of templates with this name, type and config: what an interrupted create made.
+
+    ``recent_only`` keeps those created within :data:`ADOPT_WINDOW_SECONDS` (a clock ahead of ours
+    counts as recent).
+    """
+    listed = vod.list_ai_template(inputs.template_type)
+    now = time.time()
     return [
         t.template_id
         for t in listed
-        if t.template_name == inputs.template_name and canonical(t.config()) == canonical(inputs.config)
+        if t.template_name == inputs.template_name
+        and canonical(t.config()) == canonical(inputs.config)
+        and (not recent_only or _age(t, now) <= ADOPT_WINDOW_SECONDS)
     ]
 
 
@@ -238,16 +260,26 @@ class VodAITemplateProvider(ResourceProvider):
         """AddAITemplate, then SetDefaultAITemplate when asked (the template is deleted if that fails)."""
         inputs = VodAITemplateInputs.model_validate(user_props(props))
         with self._client(inputs.region, inputs.connection) as vod:
+            leftovers = lookalikes(vod, inputs, recent_only=True)
+            if len(leftovers) > 1:
+                raise ProviderError(
+                    f"{len(leftovers)} {inputs.template_type} templates named {inputs.template_name!r} with this "
+                    f"config were made in the last hour ({', '.join(leftovers)}); import the one to manage by id "
+                    "(ResourceOptions(import_=...)) and delete the others"
+                )
             try:
-                template_id = vod.add_ai_template(
-                    inputs.template_name, inputs.template_type, compact_json(inputs.config)
-                ).template_id
+                template_id = (
+                    leftovers[0]
+                    if leftovers
+                    else vod.add_ai_template(
+                        inputs.template_name, inputs.template_type, compact_json(inputs.config)
+                    ).template_id
+                )
             except (TransportError, ServerError) as exc:
-                found = lookalikes(vod, inputs)
+                found = lookalikes(vod, inputs, recent_only=True)
                 hint = (
-                    f"templates with this name and config exist ({', '.join(found)}): one may be the "
-                    "template this create made; import it by id (ResourceOptions(import_=...)) rather than "
-                    "creating another"
+                    f"a template with this name and config now exists ({', '.join(found)}); running "
+                    "`pulumi up` again adopts it"
                     if found
                     else "no template with this name and config exists, so running `pulumi up` again is safe"
                 )

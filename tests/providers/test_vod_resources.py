@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -64,9 +65,13 @@ def _create(
     return resource_id, outs, checked.inputs
 
 
+_names = itertools.count()
+
+
 def _template_inputs(**overrides: Any) -> dict[str, Any]:
     base = {
-        "template_name": "thumbs",
+        # Unique: a create adopts a recent template of the same name and config (an interrupted create).
+        "template_name": f"thumbs_{next(_names)}",
         "template_type": "AIImage",
         "config": {"Count": 3},
         "region": "cn-shanghai",
@@ -408,17 +413,35 @@ def _fail_next(emulator: RunningEmulator, action: str) -> None:
     httpx.post(f"{emulator.url}/_emulator/faults", json=rule).raise_for_status()
 
 
-def test_lost_add_answer_lists_lookalike_templates_to_import(
+def test_failed_add_says_running_up_again_is_safe_and_it_is(
     template_host: ProviderHost, instant_emulator: RunningEmulator
 ) -> None:
-    """A 5xx on AddAITemplate (never retried) names templates with the same name and config, to import."""
-    first_id, _, _ = _template(template_host, template_name="lookalike", config={"Count": 7})
+    """A 5xx on AddAITemplate (never retried) says whether VOD made a template; the rerun makes exactly one."""
     _fail_next(instant_emulator, "AddAITemplate")
     with pytest.raises(ProviderCallError) as info:
         _template(template_host, template_name="lookalike", config={"Count": 7})
     line = info.value.last_line
     assert "AddAITemplate may have reached VOD" in line
-    assert f"templates with this name and config exist ({first_id})" in line
+    assert "no template with this name and config exists, so running `pulumi up` again is safe" in line
+    template_id, _, _ = _template(template_host, template_name="lookalike", config={"Count": 7})
+    listed = vod_client(instant_emulator).list_aitemplate(vod.ListAITemplateRequest(template_type="AIImage"))
+    assert [t.template_id for t in listed.body.template_info_list if t.template_name == "lookalike"] == [
+        template_id
+    ]
+
+
+def test_identical_recent_templates_are_ambiguous(
+    template_host: ProviderHost, instant_emulator: RunningEmulator
+) -> None:
+    """Two recent templates of the same name and config cannot be told apart: the create lists them."""
+    request = vod.AddAITemplateRequest(
+        template_name="twin", template_type="AIImage", template_config='{"Count":2}'
+    )
+    made = [vod_client(instant_emulator).add_aitemplate(request).body.template_id for _ in range(2)]
+    with pytest.raises(ProviderCallError) as info:
+        _template(template_host, template_name="twin", config={"Count": 2})
+    assert f"({', '.join(made)})" in info.value.last_line
+    assert "import the one to manage by id" in info.value.last_line
 
 
 def test_lost_submit_answer_says_a_job_may_exist(

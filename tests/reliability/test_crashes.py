@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from alibabacloud_eas20210701.models import ListServicesRequest
+from alibabacloud_vod20170321.models import ListAITemplateRequest
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
@@ -22,8 +23,9 @@ from pulumi_alicloud_ai.client.retry import RetryPolicy
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
-from tests.official_sdk import eas_client
+from tests.official_sdk import eas_client, vod_client
 from tests.processes import emulator_process
 
 
@@ -43,50 +45,71 @@ def instant_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
         yield running
 
 
-def _count(emulator: RunningEmulator, name: str) -> int:
+def _services_named(emulator: RunningEmulator, name: str) -> int:
     return int(eas_client(emulator).list_services(ListServicesRequest(service_name=name)).body.total_count)
 
 
+def _templates_named(emulator: RunningEmulator, name: str) -> int:
+    listed = vod_client(emulator).list_aitemplate(ListAITemplateRequest(template_type="AIImage")).body
+    return sum(1 for template in listed.template_info_list if template.template_name == name)
+
+
+CASES = {
+    "AppService": (
+        AppServiceProvider,
+        {"service_name": "crashy", "region": "cn-shanghai", "service_spec": "llama_7b_fp16", "replicas": 2},
+        ("eas", "CreateAppService"),
+        lambda emulator: _services_named(emulator, "crashy"),
+    ),
+    "VodAITemplate": (
+        VodAITemplateProvider,
+        {
+            "template_name": "crashy",
+            "template_type": "AIImage",
+            "config": {"Count": 4},
+            "region": "cn-shanghai",
+        },
+        ("vod", "AddAITemplate"),
+        lambda emulator: _templates_named(emulator, "crashy"),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(CASES))
 def test_provider_killed_after_create_reached_the_service_adopts_on_next_up(
-    instant_emulator: RunningEmulator, tmp_path: Path
+    instant_emulator: RunningEmulator, tmp_path: Path, kind: str
 ) -> None:
-    """Kill -9 the provider while CreateAppService's answer is in flight; the next create adopts it."""
-    inputs = {
-        "service_name": "crashy",
-        "region": "cn-shanghai",
-        "service_spec": "llama_7b_fp16",
-        "replicas": 2,
-    }
+    """Kill -9 the provider while the create's answer is in flight; the next create adopts, no twin."""
+    provider_class, inputs, (product, action), count = CASES[kind]
     rule = {
-        "product": "eas",
-        "action": "CreateAppService",
+        "product": product,
+        "action": action,
         "latency_ms": 30000,
         "latency_phase": "response",
         "count": 1,
     }
     httpx.post(f"{instant_emulator.url}/_emulator/faults", json=rule).raise_for_status()
     env = provider_env(instant_emulator.url, str(tmp_path))
-    first = ProviderHost(AppServiceProvider(), env)
+    first = ProviderHost(provider_class(), env)
     first.configure({})
     checked = first.check("crashy", inputs).inputs
     outcome: list[BaseException] = []
     caller = threading.Thread(target=lambda: _capture(outcome, lambda: first.create("crashy", checked)))
     caller.start()
-    wait_until(lambda: _count(instant_emulator, "crashy") == 1, what="the create to be committed")
+    wait_until(lambda: count(instant_emulator) == 1, what="the create to be committed")
     first.kill()  # the answer never reaches the provider
     caller.join(timeout=30)
     first.close()
     assert isinstance(outcome[0], ProviderCallError)
 
-    second = ProviderHost(AppServiceProvider(), env)
+    second = ProviderHost(provider_class(), env)
     try:
         second.configure({})
-        resource_id, outs, _ = second.create("crashy", checked)
+        resource_id, _, _ = second.create("crashy", checked)
     finally:
         second.close()
-    assert resource_id == "cn-shanghai/crashy"
-    assert outs["status"] == "Running"
-    assert _count(instant_emulator, "crashy") == 1
+    assert resource_id
+    assert count(instant_emulator) == 1
 
 
 def _capture(box: list[BaseException], action: Any) -> None:

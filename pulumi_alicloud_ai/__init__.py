@@ -33,6 +33,8 @@ _EXPORTS = {
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "Timeouts": "pulumi_alicloud_ai.resources.app_service",
+    "VideoAIImages": "pulumi_alicloud_ai.resources.video_ai_images",
+    "VideoAIImagesArgs": "pulumi_alicloud_ai.resources.video_ai_images",
     "VodAITemplate": "pulumi_alicloud_ai.resources.vod_ai_template",
     "VodAITemplateArgs": "pulumi_alicloud_ai.resources.vod_ai_template",
 }
@@ -59,6 +61,8 @@ __all__ = [
     "OssModelStorage",
     "ServiceSpec",
     "Timeouts",
+    "VideoAIImages",
+    "VideoAIImagesArgs",
     "VodAITemplate",
     "VodAITemplateArgs",
     "__version__",
@@ -86,6 +90,7 @@ if TYPE_CHECKING:
         Timeouts,
     )
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+    from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
     from pulumi_alicloud_ai.resources.vod_ai_template import (
         AIImageFormat,
         AIImageTemplateConfig,

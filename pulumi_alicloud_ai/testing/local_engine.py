@@ -196,7 +196,7 @@ class LocalEngine:
             if preview:
                 self._record(Step("delete", state.type, state.name))
             else:
-                self._record(self._delete(self.state.pop(urn)))
+                self._delete(self.state.pop(urn))
         if preview:
             self.state = saved_state
         return self._steps, captured

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from pulumi.runtime import rpc
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.testing import LocalEngine
-from pulumi_alicloud_ai.testing.provider_host import provider_env
+from tests.examples.conftest import EXAMPLES
 from tests.official_sdk import eas_client
-
-EXAMPLES = Path(__file__).parents[2] / "examples"
-
-
-@pytest.fixture
-def emulator_for_examples(tmp_path: Path) -> Iterator[RunningEmulator]:
-    """An instant emulator of the test's own."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        yield running
-
-
-@pytest.fixture
-def engine(
-    emulator_for_examples: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LocalEngine]:
-    """A local engine whose programs and provider host both point at the emulator."""
-    env = provider_env(emulator_for_examples.url, str(tmp_path))
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    _settings.reset_cache()
-    with LocalEngine("example", env=env) as running:
-        yield running
-    _settings.reset_cache()
 
 
 def test_llm_service_example_scales_in_place_and_destroys(
-    engine: LocalEngine, emulator_for_examples: RunningEmulator
+    engine: LocalEngine, example_emulator: RunningEmulator
 ) -> None:
     """The LLM example deploys, previews 1 -> 3 replicas as an in-place update, applies it, destroys."""
     program = EXAMPLES / "llm-service"
@@ -53,19 +25,15 @@ def test_llm_service_example_scales_in_place_and_destroys(
     preview = engine.preview(program, {"replicas": "3"})
     assert [(s.op, s.diffs) for s in preview] == [("update", [("replicas", 1.0, 3.0)])]
     assert "~ replicas: 1 => 3" in preview[0].render()
-    assert (
-        eas_client(emulator_for_examples).describe_service("cn-shanghai", "chat_llm").body.total_instance == 1
-    )
+    assert eas_client(example_emulator).describe_service("cn-shanghai", "chat_llm").body.total_instance == 1
 
     steps, outputs = engine.up(program, {"replicas": "3"})
     assert [s.op for s in steps] == ["update"]
-    assert (
-        eas_client(emulator_for_examples).describe_service("cn-shanghai", "chat_llm").body.total_instance == 3
-    )
+    assert eas_client(example_emulator).describe_service("cn-shanghai", "chat_llm").body.total_instance == 3
     assert [s.op for s in engine.preview(program, {"replicas": "3"})] == ["same"]
 
     assert [s.op for s in engine.destroy()] == ["delete"]
-    listed = eas_client(emulator_for_examples).list_services(_list("chat_llm")).body
+    listed = eas_client(example_emulator).list_services(_list("chat_llm")).body
     assert listed.total_count == 0
 
 
@@ -76,16 +44,19 @@ def _list(name: str) -> object:
 
 
 def test_custom_component_example_builds_the_tree_and_destroys(
-    engine: LocalEngine, emulator_for_examples: RunningEmulator
+    engine: LocalEngine, example_emulator: RunningEmulator
 ) -> None:
     """The user's own component creates both services under it and exports their endpoints."""
     engine.project = "custom-component"
     steps, outputs = engine.up(EXAMPLES / "custom-component")
-    assert sorted((s.op, s.name) for s in steps) == [("create", "assistant-chat-service"), ("create", "assistant-draft-service")]
+    assert sorted((s.op, s.name) for s in steps) == [
+        ("create", "assistant-chat-service"),
+        ("create", "assistant-draft-service"),
+    ]
     assert [name for _, name, _ in engine.components] == ["assistant", "assistant-chat", "assistant-draft"]
     assert outputs["endpoints"]["chat"].endswith("/api/predict/assistant_chat")
     assert outputs["endpoints"]["draft"].endswith("/api/predict/assistant_draft")
-    live = eas_client(emulator_for_examples).describe_service("cn-shanghai", "assistant_chat").body
+    live = eas_client(example_emulator).describe_service("cn-shanghai", "assistant_chat").body
     assert (live.total_instance, live.app_spec_name) == (2, "llama_13b_fp16")
     assert {s.op for s in engine.destroy()} == {"delete"}
-    assert eas_client(emulator_for_examples).list_services(_list("assistant")).body.total_count == 0
+    assert eas_client(example_emulator).list_services(_list("assistant")).body.total_count == 0

@@ -3,45 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from alibabacloud_vod20170321 import models as vod
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.testing import LocalEngine
-from pulumi_alicloud_ai.testing.provider_host import provider_env
+from tests.examples.conftest import EXAMPLES
 from tests.official_sdk import vod_client
 
-PROGRAM = Path(__file__).parents[2] / "examples" / "video-ai-images"
+PROGRAM = EXAMPLES / "video-ai-images"
 VIDEOS = ("intro-0001", "outro-0002")
 
 
 @pytest.fixture
-def video_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
-    """An instant emulator of the test's own, with the example's videos registered (VOD's uploads)."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        for video_id in VIDEOS:
-            body = {"Title": video_id, "Duration": 120, "VideoId": video_id}
-            httpx.post(f"{running.url}/_emulator/vod/videos", json=body).raise_for_status()
-        yield running
-
-
-@pytest.fixture
-def engine(
-    video_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[LocalEngine]:
-    """A local engine whose program and provider host both point at the emulator."""
-    env = provider_env(video_emulator.url, str(tmp_path))
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    _settings.reset_cache()
-    with LocalEngine("video-ai-images", env=env) as running:
-        yield running
-    _settings.reset_cache()
+def videos(example_emulator: RunningEmulator) -> tuple[str, ...]:
+    """The example's videos, registered in the emulator (VOD's uploads)."""
+    for video_id in VIDEOS:
+        body = {"Title": video_id, "Duration": 120, "VideoId": video_id}
+        httpx.post(f"{example_emulator.url}/_emulator/vod/videos", json=body).raise_for_status()
+    return VIDEOS
 
 
 def _images(emulator: RunningEmulator, video_id: str) -> list[str]:
@@ -50,7 +32,7 @@ def _images(emulator: RunningEmulator, video_id: str) -> list[str]:
 
 
 def test_video_example_makes_thumbnails_updates_the_template_in_place_and_destroys(
-    engine: LocalEngine, video_emulator: RunningEmulator
+    engine: LocalEngine, example_emulator: RunningEmulator, videos: tuple[str, ...]
 ) -> None:
     """One template and a job per video make the images; a new count updates the template only; destroy cleans up."""
     config = {"videoIds": json.dumps(list(VIDEOS)), "imageCount": "2"}
@@ -63,7 +45,7 @@ def test_video_example_makes_thumbnails_updates_the_template_in_place_and_destro
     assert outputs["template_id"]
     for video_id in VIDEOS:
         assert len(outputs["thumbnails"][video_id]) == 2
-        assert outputs["thumbnails"][video_id] == _images(video_emulator, video_id)
+        assert outputs["thumbnails"][video_id] == _images(example_emulator, video_id)
         assert all(url.endswith(".png") for url in outputs["thumbnails"][video_id])
 
     preview = engine.preview(PROGRAM, {**config, "imageCount": "4"})
@@ -74,4 +56,4 @@ def test_video_example_makes_thumbnails_updates_the_template_in_place_and_destro
     ]
 
     assert sorted(s.op for s in engine.destroy()) == ["delete"] * 3
-    assert [_images(video_emulator, video_id) for video_id in VIDEOS] == [[], []]
+    assert [_images(example_emulator, video_id) for video_id in VIDEOS] == [[], []]

@@ -38,6 +38,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if "service_name" in outputs:
             outputs.update(status="Running", access_token="token-value", service_id="eas-m-mock")
+        if "template_name" in outputs and outputs.get("template_id") is None:
+            outputs["template_id"] = f"{args.name}_id"
+        if "video_id" in outputs and outputs.get("images") is None:
+            outputs["images"] = [{"url": f"https://img/{outputs['video_id']}/0.png"}]
         return f"{args.name}_id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

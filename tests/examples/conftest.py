@@ -1,0 +1,36 @@
+"""Fixtures for running programs with the local engine against an emulator of each test's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.testing import LocalEngine
+from pulumi_alicloud_ai.testing.provider_host import provider_env
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture
+def example_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+    """An instant emulator (transitions at the next read) of the test's own."""
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def engine(
+    example_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalEngine]:
+    """A local engine whose programs and provider host both point at the emulator."""
+    env = provider_env(example_emulator.url, str(tmp_path))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    _settings.reset_cache()
+    with LocalEngine("example", env=env) as running:
+        yield running
+    _settings.reset_cache()

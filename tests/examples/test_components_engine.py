@@ -1,0 +1,55 @@
+"""The components through the local engine (the real provider host) against the emulator."""
+
+from __future__ import annotations
+
+import httpx
+import pulumi
+from alibabacloud_vod20170321 import models as vod
+
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
+from pulumi_alicloud_ai.resources.vod_ai_template import AIImageTemplateConfig
+from pulumi_alicloud_ai.testing import LocalEngine
+from tests.official_sdk import vod_client
+
+
+def _register(emulator: RunningEmulator, *video_ids: str) -> None:
+    for video_id in video_ids:
+        body = {"Title": video_id, "Duration": 60, "VideoId": video_id}
+        httpx.post(f"{emulator.url}/_emulator/vod/videos", json=body).raise_for_status()
+
+
+def _images_of(emulator: RunningEmulator, video_id: str) -> list[str]:
+    infos = vod_client(emulator).list_aiimage_info(vod.ListAIImageInfoRequest(video_id=video_id)).body
+    return sorted(info.file_url for info in infos.aiimage_info_list)
+
+
+def test_video_ai_images_makes_images_per_video_and_drops_a_removed_video(
+    engine: LocalEngine, example_emulator: RunningEmulator
+) -> None:
+    """Images per video come out; removing a video deletes only that job's images; destroy cleans up."""
+    _register(example_emulator, "clip-a", "clip-b")
+
+    def program(videos: list[str]) -> None:
+        images = VideoAIImages(
+            "thumbs", VideoAIImagesArgs(video_ids=videos, config=AIImageTemplateConfig(count=2))
+        )
+        pulumi.export("images", images.images)
+
+    steps, outputs = engine.up(lambda: program(["clip-a", "clip-b"]))
+    assert sorted(s.name for s in steps if s.op == "create") == [
+        "thumbs-clip-a",
+        "thumbs-clip-b",
+        "thumbs-template",
+    ]
+    assert [name for _, name, _ in engine.components] == ["thumbs"]
+    assert {video: len(urls) for video, urls in outputs["images"].items()} == {"clip-a": 2, "clip-b": 2}
+    assert sorted(outputs["images"]["clip-a"]) == _images_of(example_emulator, "clip-a")
+
+    steps, outputs = engine.up(lambda: program(["clip-a"]))
+    assert [(s.op, s.name) for s in steps if s.op != "same"] == [("delete", "thumbs-clip-b")]
+    assert _images_of(example_emulator, "clip-b") == []
+    assert len(_images_of(example_emulator, "clip-a")) == 2
+
+    assert {s.op for s in engine.destroy()} == {"delete"}
+    assert _images_of(example_emulator, "clip-a") == []

@@ -18,6 +18,10 @@ _EXPORTS = {
     "AIImageJobTimeouts": "pulumi_alicloud_ai.resources.ai_image_job",
     "AIImageTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AIMediaAuditTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AITask": "pulumi_alicloud_ai.resources.ai_task",
+    "AITaskArgs": "pulumi_alicloud_ai.resources.ai_task",
+    "AITaskTimeouts": "pulumi_alicloud_ai.resources.ai_task",
+    "AITaskType": "pulumi_alicloud_ai.resources.ai_task",
     "AITemplateType": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AppService": "pulumi_alicloud_ai.resources.app_service",
     "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
@@ -32,6 +36,7 @@ _EXPORTS = {
     "Network": "pulumi_alicloud_ai.resources.llm_service",
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
+    "TemplateType": "pulumi_alicloud_ai.resources.ai_task",
     "Timeouts": "pulumi_alicloud_ai.resources.app_service",
     "VideoAIImages": "pulumi_alicloud_ai.resources.video_ai_images",
     "VideoAIImagesArgs": "pulumi_alicloud_ai.resources.video_ai_images",
@@ -46,6 +51,10 @@ __all__ = [
     "AIImageJobTimeouts",
     "AIImageTemplateConfig",
     "AIMediaAuditTemplateConfig",
+    "AITask",
+    "AITaskArgs",
+    "AITaskTimeouts",
+    "AITaskType",
     "AITemplateType",
     "AppService",
     "AppServiceArgs",
@@ -60,6 +69,7 @@ __all__ = [
     "Network",
     "OssModelStorage",
     "ServiceSpec",
+    "TemplateType",
     "Timeouts",
     "VideoAIImages",
     "VideoAIImagesArgs",
@@ -80,6 +90,13 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs, AIImageJobTimeouts
+    from pulumi_alicloud_ai.resources.ai_task import (
+        AITask,
+        AITaskArgs,
+        AITaskTimeouts,
+        AITaskType,
+        TemplateType,
+    )
     from pulumi_alicloud_ai.resources.app_service import (
         AppService,
         AppServiceArgs,

@@ -16,6 +16,7 @@ import os
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,10 +99,12 @@ class ProviderHost:
         """``provider`` is serialized into each call that does not carry its own ``__provider``."""
         self.serialized = serialize_provider(provider) if provider is not None else None
         self.urn_type = "pulumi-python:dynamic:Resource"
+        # stderr goes to a file: it can be read at any time and never fills a pipe and stalls the host.
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close()
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pulumi.dynamic"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             text=True,
             env=dict(env),
         )
@@ -109,14 +112,19 @@ class ProviderHost:
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
 
+    def logs(self) -> str:
+        """Everything the host process has written to stderr so far."""
+        self._stderr.seek(0)
+        return self._stderr.read()
+
     def close(self) -> None:
         """Stop the host process."""
         self._channel.close()
         self._proc.kill()
         self._proc.wait(timeout=10)
-        for stream in (self._proc.stdout, self._proc.stderr):
-            if stream:
-                stream.close()
+        if self._proc.stdout:
+            self._proc.stdout.close()
+        self._stderr.close()
 
     def kill(self) -> None:
         """SIGKILL the host, as a crash would."""

@@ -3,6 +3,10 @@
 * ``demo [--no-cli]``: the main job (see :mod:`pulumi_alicloud_ai.demo`).
 * ``emulator start|stop|status``: the embedded emulator resources use when no credentials are set.
 * ``emulator run [FLAGS]``: an emulator in the foreground (same as ``python -m pulumi_alicloud_ai.emulator``).
+* ``doctor [--project-dir D] [--stack S] [--state FILE]``: credentials, region, endpoints, clock skew,
+  providers and emulator, each line OK or what to do.
+* ``events [--follow] [--file F | --project P --stack S]``: the provider event log, one line per resource.
+* ``replay FILE [--endpoint URL]``: re-send an emulator ``--record`` file and report answers that differ.
 """
 
 from __future__ import annotations
@@ -19,6 +23,18 @@ def main(argv: list[str]) -> int:
         return demo(rest)
     if command == "emulator":
         return _emulator(rest)
+    if command == "doctor":
+        from pulumi_alicloud_ai.doctor import main as doctor
+
+        return doctor(rest)
+    if command == "events":
+        from pulumi_alicloud_ai.resources._events import events_main
+
+        return events_main(rest)
+    if command == "replay":
+        from pulumi_alicloud_ai.replay import main as replay
+
+        return replay(rest)
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

@@ -51,6 +51,31 @@ class Operation:
 QueryValue = str | int | float | bool | None | list[Any] | dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One HTTP attempt as an observer sees it: which action, what came back, how long it took.
+
+    ``body`` is the decoded success body. It may hold secrets (an EAS ``AccessToken``), so an observer
+    picks the fields it needs and never records it whole.
+    """
+
+    product: str
+    region: str
+    action: str
+    attempt: int
+    status: int | None
+    """The HTTP status; None when no response came (``code`` is then ``NetworkError``)."""
+    request_id: str
+    code: str
+    """The error code; empty on success."""
+    seconds: float
+    body: Mapping[str, Any] | None = None
+
+
+CallObserver = Callable[[CallRecord], None]
+"""Told about every attempt, after it ends, on the calling thread; it should be quick and not raise."""
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -134,8 +159,11 @@ class OpenApiClient:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        observer: CallObserver | None = None,
     ) -> None:
         self.product = product
+        self.observer = observer
+        """Optional: called with a :class:`CallRecord` after each attempt (the provider event log)."""
         self.region = region
         self.endpoint: Endpoint = emulator_aware_endpoint(product, region, network, endpoint_override)
         self.retry = retry or RetryPolicy()
@@ -223,6 +251,45 @@ class OpenApiClient:
             request.headers["x-acs-retry-attempts"] = str(attempt - 1)
         if self.limiter is not None:
             self.limiter.acquire()
+        started = time.perf_counter()
+        try:
+            decoded = self._exchange(operation, request)
+        except AlibabaCloudError as error:
+            if self.observer is not None:
+                self._observe(operation, attempt, started, error.http_status, error.request_id, error.code)
+            raise
+        if self.observer is not None:
+            rid = decoded.get("RequestId")
+            self._observe(
+                operation, attempt, started, 200, rid if isinstance(rid, str) else None, "", decoded
+            )
+        return decoded
+
+    def _observe(
+        self,
+        operation: Operation,
+        attempt: int,
+        started: float,
+        status: int | None,
+        request_id: str | None,
+        code: str,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        assert self.observer is not None
+        record = CallRecord(
+            product=self.product.code,
+            region=self.region,
+            action=operation.action,
+            attempt=attempt,
+            status=status,
+            request_id=request_id or "",
+            code=code,
+            seconds=time.perf_counter() - started,
+            body=body,
+        )
+        self.observer(record)
+
+    def _exchange(self, operation: Operation, request: httpx.Request) -> dict[str, Any]:
         try:
             response = self._http.send(request)
         except httpx.TransportError as exc:

@@ -5,7 +5,8 @@ carrying an Alibaba signature is refused: the admin API is for tests and operato
 that believes it is talking to the cloud. When the emulator listens beyond loopback, every admin call
 needs ``Authorization: Bearer <admin token>``.
 
-Service packages add their own admin routes (``POST /_emulator/vod/videos``) through ``ADMIN_ROUTES``.
+Service packages add their own admin routes (``POST /_emulator/vod/videos``) through ``ADMIN_ROUTES``;
+the dashboard (``/_emulator/ui``, :mod:`pulumi_alicloud_ai.emulator.ui`) is mounted here too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.client.errors import error_body
 from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
 from pulumi_alicloud_ai.emulator.routing import service_modules
+from pulumi_alicloud_ai.emulator.ui import UI_ROUTES
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.state import EmulatorState
@@ -172,6 +174,7 @@ def build_admin_app(state: EmulatorState) -> Starlette:
         Route(f"{ADMIN_PREFIX}/clock", get_clock, methods=["GET"]),
         Route(f"{ADMIN_PREFIX}/clock", advance_clock, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/sts", issue_sts, methods=["POST"]),
+        *UI_ROUTES,
         *_service_admin_routes(),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(_Guard)])

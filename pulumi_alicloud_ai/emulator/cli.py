@@ -45,6 +45,12 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         action="store_true",
         help="follow VOD completion-callback URLs beyond loopback (default: loopback only)",
     )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="append every request and response (secrets scrubbed) to FILE as JSON lines",
+    )
     args = parser.parse_args(argv)
     faults = []
     if args.faults is not None:
@@ -68,6 +74,7 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         allow_remote=args.allow_remote,
         admin_token=args.admin_token,
         allow_remote_callbacks=args.allow_remote_callbacks,
+        record=args.record,
     )
 
 
@@ -76,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = parse_args(argv)
     try:
         server, state = make_server(config)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -26,6 +26,7 @@ import uvicorn
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
 from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.recorder import RequestRecord, call_recording, subjects
 from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params, service_modules
 from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
@@ -85,7 +86,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str], rid: str) -> None:
+async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str], rid: str) -> bytes:
     payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     raw_headers = [
         (
@@ -98,6 +99,7 @@ async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[
     raw_headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
+    return payload
 
 
 class EmulatorApp:
@@ -114,7 +116,11 @@ class EmulatorApp:
         if scope["type"] != "http":
             return
         if scope["path"].startswith(ADMIN_PREFIX):
-            await self.admin(scope, receive, send)
+            recorder = self.state.recorder
+            if recorder is None or scope["method"] in ("GET", "HEAD"):
+                await self.admin(scope, receive, send)
+            else:
+                await call_recording(self.admin, scope, receive, send, recorder, self.state.clock.now())
             return
         await self._api(scope, receive, send)
 
@@ -136,6 +142,7 @@ class EmulatorApp:
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = new_request_id()
+        started = time.perf_counter()
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
             name = raw_name.decode("latin-1").lower()
@@ -143,23 +150,17 @@ class EmulatorApp:
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         host = headers.get("host", "")
         product = _product_for_host(host)
+        call: Call | None = None
+        result: dict[str, Any] = {}
+        body = b""
         try:
-            declared = int(headers.get("content-length", "0") or 0)
-        except ValueError:
-            declared = 0
-        try:
+            try:
+                declared = int(headers.get("content-length", "0") or 0)
+            except ValueError:
+                declared = 0
             if declared > self.state.config.max_body:
                 raise _TooLargeError
             body = await _read_body(receive, self.state.config.max_body)
-        except _TooLargeError:
-            too_large = ApiError(
-                "RequestEntityTooLarge",
-                f"The request body is larger than the {self.state.config.max_body} bytes this endpoint accepts.",
-                413,
-            )
-            await self._error(send, too_large, rid, host, product)
-            return
-        try:
             call, handler = self._prepare(scope, headers, body, rid, host)
             product = call.product
             outcome = self.state.faults.decide(call.product, call.action, call.region, time.time())
@@ -171,19 +172,74 @@ class EmulatorApp:
             result = self._handle(handler, call)
             if outcome.response_latency:
                 await asyncio.sleep(outcome.response_latency)  # committed; the answer is late
-        except ApiError as error:
-            await self._error(send, error, rid, host, product)
-            return
+        except _TooLargeError:
+            error: ApiError | None = ApiError(
+                "RequestEntityTooLarge",
+                f"The request body is larger than the {self.state.config.max_body} bytes this endpoint accepts.",
+                413,
+            )
+        except ApiError as api_error:
+            error = api_error
         except Exception:
             log.exception("unexpected error in the emulator (RequestId %s)", rid)
-            internal = ApiError(
+            error = ApiError(
                 "InternalError", "The request processing has failed due to some unknown error.", 500
             )
-            await self._error(send, internal, rid, host, product)
-            return
-        if "RequestId" not in result:
-            result = {"RequestId": rid, **result}
-        await _respond(send, 200, result, {}, rid)
+        else:
+            error = None
+        if error is None:
+            status = 200
+            payload = await _respond(
+                send, 200, result if "RequestId" in result else {"RequestId": rid, **result}, {}, rid
+            )
+        else:
+            status = error.status
+            payload = await self._error(send, error, rid, host, product)
+        self._note(scope, headers, body, call, product, result, rid, status, error, payload, started)
+
+    def _note(
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        body: bytes,
+        call: Call | None,
+        product: str,
+        result: dict[str, Any],
+        rid: str,
+        status: int,
+        error: ApiError | None,
+        payload: bytes,
+        started: float,
+    ) -> None:
+        """Remember the request for the dashboard (O(1)); queue it for ``--record`` when recording."""
+        state = self.state
+        state.requests.append(
+            RequestRecord(
+                time=state.clock.now(),
+                request_id=rid,
+                product=product,
+                action=call.action if call is not None else headers.get("x-acs-action", ""),
+                region=call.region if call is not None else "",
+                status=status,
+                code=error.code if error is not None else "",
+                message=error.message if error is not None else "",
+                seconds=time.perf_counter() - started,
+                subjects=subjects(call.path_params, call.params, result) if call is not None else (),
+            )
+        )
+        if state.recorder is not None:
+            state.recorder.api(
+                arrived=started,
+                clock=state.clock.now(),
+                request_id=rid,
+                method=scope["method"],
+                path=scope["path"],
+                query=scope["query_string"],
+                headers=headers,
+                body=body,
+                status=status,
+                response=payload,
+            )
 
     def _prepare(
         self, scope: Scope, headers: dict[str, str], body: bytes, rid: str, host: str
@@ -250,9 +306,9 @@ class EmulatorApp:
         with self.state.store.transaction():
             return handler(call)
 
-    async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> None:
+    async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> bytes:
         body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
-        await _respond(send, error.status, body, error.headers, rid)
+        return await _respond(send, error.status, body, error.headers, rid)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pulumi_alicloud_ai.emulator.clock import Clock
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
 from pulumi_alicloud_ai.emulator.lifecycle import Tracker
+from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord
 from pulumi_alicloud_ai.emulator.routing import Router
 from pulumi_alicloud_ai.emulator.store import Store
 from pulumi_alicloud_ai.emulator.verify import NonceCache
@@ -48,6 +50,8 @@ class EmulatorConfig:
     admin_token: str | None = field(default=None, repr=False)
     allow_remote_callbacks: bool = False
     """Follow VOD completion-callback URLs beyond loopback (off: only 127.0.0.0/8, ::1, localhost)."""
+    record: Path | None = None
+    """Append every request and response, secrets scrubbed, to this JSON-lines file (``--record``)."""
 
     def check_bind(self) -> None:
         """Refuse to listen beyond loopback unless asked to, and then only with an admin token."""
@@ -77,6 +81,26 @@ class EmulatorState:
         self.nonces = NonceCache()
         self.router = router or Router.from_service_modules()
         self.started_at = time.time()
+        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
+        """The latest API requests, newest last (the dashboard's "last requests")."""
+        self.recorder: Recorder | None = None
+        if config.record is not None:
+            self.recorder = Recorder(Path(config.record), self._record_meta())
+
+    def _record_meta(self) -> dict[str, object]:
+        from pulumi_alicloud_ai._version import __version__
+
+        config = self.config
+        return {
+            "version": __version__,
+            "region": config.region,
+            "timeScale": config.time_scale,
+            "seed": config.seed,
+            "faults": [rule.model_dump(exclude_none=True) for rule in config.faults],
+            "accessKeyId": config.access_key_id,
+            "clock": self.clock.now(),
+            "started": self.started_at,
+        }
 
     def secret_for(self, access_key_id: str, token: str | None) -> str:
         """The secret to verify a signature with, checking STS tokens the emulator issued."""
@@ -127,7 +151,10 @@ class EmulatorState:
         self.faults.reseed(self.config.seed)
         for rule in self.config.faults:
             self.faults.add(rule.model_copy())
+        self.requests.clear()
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (and the ``--record`` file)."""
+        if self.recorder is not None:
+            self.recorder.close()
         self.store.close()

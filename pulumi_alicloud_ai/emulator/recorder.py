@@ -1,0 +1,324 @@
+"""What the emulator remembers about the requests it served: a short in-memory log and ``--record FILE``.
+
+Two consumers, two costs:
+
+* **The request log** feeds the dashboard ("the last requests that touched it"). The API hot path
+  appends one small :class:`RequestRecord` to a bounded ``deque`` (O(1), no I/O, no copying of bodies);
+  which entities a request touched is read from a handful of id parameters.
+* **The recorder** (``--record FILE``) writes every request and response as JSON lines, secrets scrubbed,
+  so a bug report is one attached file that ``python -m pulumi_alicloud_ai replay FILE`` re-sends. The hot
+  path only puts the raw pieces on a queue; a writer thread scrubs, encodes and writes them, and flushes
+  whenever the queue runs dry, so a ``kill -9`` loses at most what was still queued.
+
+Scrubbing replaces the *values* of ``Authorization``, ``x-acs-security-token``, ``AccessKeySecret``,
+``AccessToken`` and ``SecurityToken`` (headers, query, form and JSON bodies, at any depth) with
+:data:`MASK`. Signatures are not secrets, and a replay re-signs every request anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import queue
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qsl, urlencode
+
+REQUEST_LOG_SIZE = 1000
+"""How many recent API requests the dashboard can show."""
+
+MASK = "***"
+SECRET_NAMES = frozenset(
+    {
+        "authorization",
+        "x-acs-security-token",
+        "x-acs-bearer-token",
+        "accesskeysecret",
+        "accesstoken",
+        "securitytoken",
+        "cookie",
+        "set-cookie",
+    }
+)
+"""Header, parameter and JSON field names (lower case) whose values are never written."""
+
+SUBJECT_KEYS = ("ServiceName", "JobId", "JobIds", "TemplateId", "AITemplateId", "VideoId", "TaskId")
+"""Parameters and response fields that name the entity a request is about."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One API request as the dashboard lists it; holds no body and no credential."""
+
+    time: float
+    """Emulated time (the clock the entities' histories use)."""
+    request_id: str
+    product: str
+    action: str
+    region: str
+    status: int
+    code: str
+    message: str
+    seconds: float
+    subjects: tuple[str, ...]
+    """Ids and names the request named or created (``JobIds`` lists stay comma-joined)."""
+
+    def touches(self, product: str, *names: str) -> bool:
+        """Whether this request named any of ``names`` (an entity's id or name) in ``product``."""
+        if self.product != product:
+            return False
+        wanted = {name for name in names if name}
+        return any(subject in wanted or wanted & set(subject.split(",")) for subject in self.subjects)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON the dashboard feed shows."""
+        return {
+            "time": self.time,
+            "requestId": self.request_id,
+            "product": self.product,
+            "action": self.action,
+            "region": self.region,
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "ms": round(self.seconds * 1000, 1),
+            "subjects": list(self.subjects),
+        }
+
+
+def subjects(*sources: Mapping[str, Any]) -> tuple[str, ...]:
+    """The :data:`SUBJECT_KEYS` values found in path parameters, parameters and the response body."""
+    found: list[str] = []
+    for key in SUBJECT_KEYS:
+        for source in sources:
+            value = source.get(key)
+            if isinstance(value, str) and value and value not in found:
+                found.append(value)
+    return tuple(found)
+
+
+# --- scrubbing --------------------------------------------------------------------------------------
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a header, parameter or field of this name carries a secret."""
+    return name.lower() in SECRET_NAMES
+
+
+def scrub_json(value: Any) -> Any:
+    """A copy of a JSON value with every secret field's value masked, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: MASK if is_secret_name(str(key)) and item not in (None, "") else scrub_json(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub_json(item) for item in value]
+    return value
+
+
+def scrub_pairs(pairs: Mapping[str, str]) -> dict[str, str]:
+    """Headers or query parameters with secret values masked."""
+    return {name: MASK if is_secret_name(name) and value else value for name, value in pairs.items()}
+
+
+def scrub_body(body: bytes, content_type: str) -> dict[str, Any]:
+    """A request or response body as JSON-safe fields: ``json``, ``form``, ``text`` or ``base64``."""
+    if not body:
+        return {}
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body).decode("ascii")}
+    if "json" in content_type or (not content_type and text[:1] in "{["):
+        try:
+            return {"json": scrub_json(json.loads(text))}
+        except ValueError:
+            return {"text": text}
+    if "x-www-form-urlencoded" in content_type:
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False)
+        except ValueError:
+            return {"text": text}
+        return {"form": [[name, MASK if is_secret_name(name) and value else value] for name, value in pairs]}
+    return {"text": text}
+
+
+def body_bytes(fields: Mapping[str, Any]) -> bytes:
+    """The bytes :func:`scrub_body` described (secrets stay masked)."""
+    if "json" in fields:
+        return json.dumps(fields["json"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if "form" in fields:
+        return urlencode([tuple(pair) for pair in fields["form"]]).encode("ascii")
+    if "text" in fields:
+        return str(fields["text"]).encode("utf-8")
+    if "base64" in fields:
+        return base64.b64decode(fields["base64"])
+    return b""
+
+
+# --- the recorder -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    kind: str  # "api" or "admin"
+    arrived: float
+    """``time.perf_counter()`` when the request arrived: the replay order (an admin call's line can be
+    queued after the next API call's, since Starlette finishes it in another task)."""
+    time: float
+    clock: float
+    request_id: str
+    method: str
+    path: str
+    query: bytes
+    headers: Mapping[str, str]
+    body: bytes
+    status: int
+    response: bytes
+    response_type: str
+
+
+class Recorder:
+    """Writes exchanges to a JSON-lines file from a background thread.
+
+    The first line is ``{"type": "meta", ...}`` (version, region, time scale, seed, fault rules from the
+    command line, the emulated clock); then one ``{"type": "api" | "admin", ...}`` line per request.
+    """
+
+    def __init__(self, path: Path, meta: Mapping[str, Any]) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = path.open("a", encoding="utf-8")
+        self._queue: queue.SimpleQueue[_Exchange | None] = queue.SimpleQueue()
+        self._file.write(json.dumps({"type": "meta", **scrub_json(dict(meta))}, ensure_ascii=False) + "\n")
+        self._file.flush()
+        self._thread = threading.Thread(target=self._run, name="emulator-recorder", daemon=True)
+        self._thread.start()
+
+    def api(
+        self,
+        *,
+        arrived: float,
+        clock: float,
+        request_id: str,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: Mapping[str, str],
+        body: bytes,
+        status: int,
+        response: bytes,
+    ) -> None:
+        """Queue one API exchange (cheap: no encoding here)."""
+        self._queue.put(
+            _Exchange("api", arrived, time.time(), clock, request_id, method, path, query, headers, body,
+                      status, response, "")
+        )  # fmt: skip
+
+    def admin(
+        self,
+        *,
+        arrived: float,
+        clock: float,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: Mapping[str, str],
+        body: bytes,
+        status: int,
+        response: bytes,
+        response_type: str,
+    ) -> None:
+        """Queue one admin call that changed something (faults, clock, videos, reset)."""
+        self._queue.put(
+            _Exchange(
+                "admin", arrived, time.time(), clock, "", method, path, query, headers, body, status,
+                response, response_type,
+            )
+        )  # fmt: skip
+
+    def close(self) -> None:
+        """Write what is queued, then close the file."""
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._file.close()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                self._file.flush()
+                return
+            self._file.write(json.dumps(encode_exchange(item), ensure_ascii=False) + "\n")
+            if self._queue.empty():
+                self._file.flush()
+
+
+def encode_exchange(item: _Exchange) -> dict[str, Any]:
+    """One JSON line, secrets scrubbed."""
+    query = dict(parse_qsl(item.query.decode("latin-1"), keep_blank_values=True))
+    content_type = item.headers.get("content-type", "")
+    line: dict[str, Any] = {
+        "type": item.kind,
+        "arrived": round(item.arrived, 6),
+        "time": round(item.time, 6),
+        "clock": round(item.clock, 6),
+        "method": item.method,
+        "path": item.path,
+        "query": scrub_pairs(query),
+        "headers": scrub_pairs(item.headers),
+        "body": scrub_body(item.body, content_type),
+        "status": item.status,
+        "response": scrub_body(item.response, item.response_type or "application/json"),
+    }
+    if item.request_id:
+        line["requestId"] = item.request_id
+    return line
+
+
+async def call_recording(
+    app: Any, scope: Any, receive: Any, send: Any, recorder: Recorder, clock: float
+) -> None:
+    """Run an admin request through ``app`` and queue it, with its answer, on ``recorder``."""
+    arrived = time.perf_counter()
+    received: list[bytes] = []
+    answered: list[bytes] = []
+    start: dict[str, Any] = {}
+
+    async def receive_and_keep() -> Any:
+        message = await receive()
+        if message.get("type") == "http.request":
+            received.append(message.get("body", b""))
+        return message
+
+    async def send_and_keep(message: Any) -> None:
+        if message.get("type") == "http.response.start":
+            start.update(message)
+        elif message.get("type") == "http.response.body":
+            answered.append(message.get("body", b""))
+        await send(message)
+
+    await app(scope, receive_and_keep, send_and_keep)
+    headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])
+    }
+    response_headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in start.get("headers", [])
+    }
+    recorder.admin(
+        arrived=arrived,
+        clock=clock,
+        method=scope["method"],
+        path=scope["path"],
+        query=scope.get("query_string", b""),
+        headers=headers,
+        body=b"".join(received),
+        status=int(start.get("status", 0)),
+        response=b"".join(answered),
+        response_type=response_headers.get("content-type", ""),
+    )

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import rpc
 
+from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobInputs, AIImageJobProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceInputs, AppServiceProvider
+from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateInputs, VodAITemplateProvider
 
 SCALARS = st.one_of(
     st.none(),
@@ -44,8 +46,44 @@ APP_SERVICE_FIELDS: dict[str, Any] = {
     "wait_for_ready": st.one_of(st.booleans(), VALUES),
 }
 
+VOD_REGIONS = st.one_of(st.sampled_from(["cn-shanghai", "cn-beijing", "ap-southeast-1", "cn-wuhan"]), VALUES)
+TEMPLATE_FIELDS: dict[str, Any] = {
+    "template_name": st.one_of(st.text(min_size=1, max_size=140), VALUES),
+    "template_type": st.one_of(st.sampled_from(["AIImage", "AIMediaAudit", "Other"]), VALUES),
+    "config": st.one_of(
+        st.fixed_dictionaries({"Count": st.integers(min_value=-2, max_value=12)}),
+        st.fixed_dictionaries({"AuditItem": st.sampled_from([["porn"], ["nope"], "porn"])}),
+        VALUES,
+    ),
+    "is_default": st.one_of(st.booleans(), VALUES),
+    "region": VOD_REGIONS,
+}
+JOB_FIELDS: dict[str, Any] = {
+    "video_id": st.one_of(st.text(min_size=0, max_size=40), VALUES),
+    "ai_template_id": st.one_of(st.text(min_size=0, max_size=40), VALUES),
+    "user_data": st.one_of(
+        st.fixed_dictionaries(
+            {"Extend": st.dictionaries(st.text(max_size=8), st.text(max_size=200), max_size=4)}
+        ),
+        st.fixed_dictionaries(
+            {
+                "MessageCallback": st.fixed_dictionaries(
+                    {"CallbackURL": st.sampled_from(["http://127.0.0.1:9/cb", "ftp://x", ""])}
+                )
+            }
+        ),
+        VALUES,
+    ),
+    "ai_pipeline_id": st.one_of(st.text(max_size=20), VALUES),
+    "region": VOD_REGIONS,
+    "wait_for_final": st.one_of(st.booleans(), VALUES),
+    "timeouts": st.one_of(st.fixed_dictionaries({"create": st.sampled_from(["10m", "x", 0])}), VALUES),
+}
+
 PROVIDERS: list[tuple[str, ResourceProvider, dict[str, Any], set[str]]] = [
     ("AppService", AppServiceProvider(), APP_SERVICE_FIELDS, set(AppServiceInputs.model_fields)),
+    ("VodAITemplate", VodAITemplateProvider(), TEMPLATE_FIELDS, set(VodAITemplateInputs.model_fields)),
+    ("AIImageJob", AIImageJobProvider(), JOB_FIELDS, set(AIImageJobInputs.model_fields)),
 ]
 
 
@@ -69,12 +107,8 @@ def test_check_passes_or_names_a_field(
         result = provider.check({}, {**news, "__provider": "x"})
         for failure in result.failures:
             assert failure.reason, f"{kind}: empty reason for {failure.property}"
-            top = failure.property.split(".")[0]
-            assert top in known or top in news or failure.property == "(input)", (
-                kind,
-                failure.property,
-                news,
-            )
+            named = failure.property in news or failure.property.split(".")[0] in known
+            assert named or failure.property == "(input)", (kind, failure.property, news)
         if not result.failures:
             assert isinstance(result.inputs, dict)
 

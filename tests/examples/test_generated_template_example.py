@@ -11,7 +11,6 @@ from alibabacloud_ros20190910 import models as ros
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.testing import LocalEngine
-from pulumi_alicloud_ai.testing.local_engine import CheckFailedError
 from tests.examples.conftest import EXAMPLES
 from tests.official_sdk import ros_client
 
@@ -58,11 +57,3 @@ def test_terraform_template_parses_with_hcl2(example: LocalEngine) -> None:
     _, outputs = example.up(PROGRAM, {"prompt": "An OSS bucket", "templateType": "Terraform"})
     parsed = hcl2.loads(outputs["template"])
     assert {kind.strip('"') for block in parsed["resource"] for kind in block} == {"alicloud_oss_bucket"}
-
-
-def test_unknown_template_type_is_refused_at_preview(example: LocalEngine) -> None:
-    """A template type outside ROS and Terraform fails check, naming the field and the allowed values."""
-    with pytest.raises(
-        CheckFailedError, match="template_type: template_type 'HCL' is not supported; allowed"
-    ):
-        example.preview(PROGRAM, {"templateType": "HCL"})

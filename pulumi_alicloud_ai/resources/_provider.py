@@ -27,7 +27,7 @@ from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.session import open_client
 from pulumi_alicloud_ai.client.transport import OpenApiClient
-from pulumi_alicloud_ai.resources import _connection
+from pulumi_alicloud_ai.resources import _connection, _events
 
 T = TypeVar("T")
 
@@ -165,13 +165,37 @@ def product_client(
     product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
 ) -> Iterator[T]:
     """A typed client for one provider operation, resolved now (credentials are never kept), closed
-    after; client errors become a :class:`ProviderError` line naming where the call went."""
-    connection = _connection.resolve(region, captured)
+    after; client errors become a :class:`ProviderError` line naming where the call went.
+
+    Every operation is written to the stack's event log (:mod:`._events`): each API attempt, each
+    status change and the outcome; errors raised to the engine end with ``(event log: PATH)``.
+    """
+    events = _events.open_operation(product.code, region, captured)
+    try:
+        connection = _connection.resolve(region, captured)
+    except AlibabaCloudError as exc:
+        error = ProviderError(events.named(str(exc)))
+        events.start("unresolved")
+        events.finish(error)
+        raise error from None
     api = open_client(product, connection.settings, connection.credentials)
+    api.observer = events.on_call
+    events.start(connection.describe())
     try:
         yield typed(api)
     except AlibabaCloudError as exc:
-        raise ProviderError(f"{exc} [{connection.describe()}]") from None
+        error = ProviderError(events.named(f"{exc} [{connection.describe()}]"))
+        events.finish(error)
+        raise error from None
+    except ProviderError as exc:
+        error = ProviderError(events.named(str(exc)))
+        events.finish(error)
+        raise error from None
+    except BaseException as exc:
+        events.finish(exc)
+        raise
+    else:
+        events.finish(None)
     finally:
         api.close()
 

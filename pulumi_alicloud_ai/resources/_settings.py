@@ -2,7 +2,8 @@
 
 The provider process does not reliably see stack config, so each resource captures what it needs:
 the region (``alicloud:region``, the key pulumi-alicloud users already set, then
-``ALIBABA_CLOUD_REGION_ID``) and the connection (``alicloud-ai:endpoint``, ``alicloud-ai:mode``).
+``ALIBABA_CLOUD_REGION_ID``) and the connection (``alicloud-ai:endpoint``, ``alicloud-ai:mode``, and
+the project and stack names, which name the provider event log).
 When neither credentials nor an endpoint are configured, resources go to the embedded emulator, and
 the program says so loudly once.
 """
@@ -58,6 +59,8 @@ def stack_settings() -> StackSettings:
     """Read for each resource, so a changed config is seen; the embedded-emulator warning shows once."""
     ai_config = pulumi.Config("alicloud-ai")
     connection = {key: value for key in ("endpoint", "mode") if (value := ai_config.get(key))}
+    # Names the provider's event log (resources/_events.py) when the host's request is not at hand.
+    connection.update(project=pulumi.get_project(), stack=pulumi.get_stack())
     region = pulumi.Config("alicloud").get("region") or os.environ.get(_connection.REGION_ENV)
     mode = os.environ.get(_connection.MODE_ENV) or connection.get("mode") or "auto"
     endpoint = os.environ.get(_connection.ENDPOINT_ENV) or connection.get("endpoint")

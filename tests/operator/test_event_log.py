@@ -1,0 +1,290 @@
+"""The provider event log: written through the shared client scope, named in errors, tailed by ``events``."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pulumi
+import pytest
+from pulumi.runtime import rpc
+
+from pulumi_alicloud_ai import AppService, AppServiceArgs
+from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.resources import _events, _settings
+from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from pulumi_alicloud_ai.testing import LocalEngine
+from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env, read_line
+
+EMULATOR_SECRET = "event-log-secret-value-93c1"
+INPUTS = {
+    "service_name": "logged_llm",
+    "service_spec": "llama_7b_fp16",
+    "region": "cn-shanghai",
+    "replicas": 2,
+}
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """Transitions happen at the next read (time scale 0); keys of its own, so a leak would be visible."""
+    config = EmulatorConfig(
+        data_dir=tmp_path_factory.mktemp("events-emulator"),
+        time_scale=0,
+        access_key_id="events-key",
+        access_key_secret=EMULATOR_SECRET,
+    )
+    with serve_in_thread(config) as running:
+        yield running
+
+
+def _env(emulator: RunningEmulator, home: Path, **extra: str) -> dict[str, str]:
+    return provider_env(
+        emulator.url,
+        str(home),
+        ALICLOUD_AI_EVENTS_DIR=str(home / "events"),
+        ALICLOUD_AI_EMULATOR_ACCESS_KEY_ID="events-key",
+        ALICLOUD_AI_EMULATOR_ACCESS_KEY_SECRET=EMULATOR_SECRET,
+        **extra,
+    )
+
+
+@pytest.fixture
+def host(emulator: RunningEmulator, tmp_path: Path) -> Iterator[ProviderHost]:
+    """The Pulumi SDK's dynamic-provider host serving AppServiceProvider, its event log in tmp_path."""
+    started = ProviderHost(AppServiceProvider(), _env(emulator, tmp_path))
+    try:
+        started.configure({})
+        yield started
+    finally:
+        started.close()
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_create_writes_calls_transitions_and_outcome(host: ProviderHost, tmp_path: Path) -> None:
+    """A create through the real host logs its URN, each call with its RequestId, Creating → Running, ok."""
+    checked = host.check("chat", {**INPUTS, "service_name": "logged_llm"})
+    host.create("chat", checked.inputs)
+    path = tmp_path / "events" / "project-test.jsonl"  # ProviderHost's URNs: stack "test", project "project"
+    lines = _lines(path)
+    assert {line["urn"] for line in lines} == {
+        "urn:pulumi:test::project::pulumi-python:dynamic:Resource::chat"
+    }
+    assert {(line["resource"], line["type"], line["operation"]) for line in lines} == {
+        ("chat", "Resource", "create")
+    }
+    assert [line["event"] for line in lines][:2] == ["start", "call"]
+    assert lines[0]["target"].startswith("emulator at http://127.0.0.1:")
+    calls = [line for line in lines if line["event"] == "call"]
+    assert calls[0]["action"] == "CreateAppService"
+    assert all(len(call["request_id"]) == 36 and call["http_status"] == 200 for call in calls)
+    statuses = [(line["previous"], line["status"]) for line in lines if line["event"] == "status"]
+    assert statuses == [(None, "Creating"), ("Creating", "Running")]
+    end = lines[-1]
+    assert (end["event"], end["outcome"], end["status"]) == ("end", "ok", "Running")
+    assert end["elapsed_s"] >= 0
+    assert len({line["op"] for line in lines}) == 1
+
+
+def test_failure_names_the_log_and_the_log_has_the_error(
+    host: ProviderHost, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """The error the engine shows ends with the log's path; the log's last line carries the same error."""
+    rule = {"product": "eas", "action": "CreateAppService", "count": 1,
+            "error": {"code": "Forbidden.RAM", "status": 403, "message": "not allowed"}}  # fmt: skip
+    httpx.post(f"{emulator.url}/_emulator/faults", json=rule).raise_for_status()
+    checked = host.check("denied", {**INPUTS, "service_name": "denied_llm"})
+    with pytest.raises(ProviderCallError) as failure:
+        host.create("denied", checked.inputs)
+    path = tmp_path / "events" / "project-test.jsonl"
+    assert failure.value.last_line.endswith(f"(event log: {path})")
+    end = _lines(path)[-1]
+    assert end["outcome"] == "error"
+    assert "Forbidden.RAM" in end["error"]
+    assert end["error"].endswith(f"(event log: {path})")
+    failed_call = _lines(path)[-2]
+    assert (failed_call["action"], failed_call["http_status"], failed_call["code"]) == (
+        "CreateAppService",
+        403,
+        "Forbidden.RAM",
+    )
+    assert end["request_ids"] == [failed_call["request_id"]]
+
+
+def test_the_log_holds_no_secret(host: ProviderHost, emulator: RunningEmulator, tmp_path: Path) -> None:
+    """Neither the signing secret nor the service's AccessToken is written."""
+    checked = host.check("quiet", {**INPUTS, "service_name": "quiet_llm"})
+    _, outputs, _ = host.create("quiet", checked.inputs)
+    text = (tmp_path / "events" / "project-test.jsonl").read_text()
+    assert EMULATOR_SECRET not in text
+    token = rpc.unwrap_rpc_secret(outputs["access_token"])
+    assert token
+    assert token not in text
+
+
+def test_log_can_be_turned_off(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """``ALICLOUD_AI_EVENT_LOG=off`` writes nothing, and errors do not point at a log."""
+    host = ProviderHost(AppServiceProvider(), _env(emulator, tmp_path, ALICLOUD_AI_EVENT_LOG="off"))
+    try:
+        host.configure({})
+        checked = host.check("off", {**INPUTS, "service_name": "off_llm", "adopt_existing": True})
+        with pytest.raises(ProviderCallError) as failure:
+            host.create("off", checked.inputs)
+    finally:
+        host.close()
+    assert "event log" not in failure.value.last_line
+    assert not (tmp_path / "events").exists()
+
+
+def test_a_program_run_logs_under_its_project_and_stack(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """Run by an engine, each resource's lines carry its real URN in ``<project>-<stack>.jsonl``."""
+
+    def program() -> None:
+        AppService("assistant", AppServiceArgs(service_name="program_llm", service_spec="llama_7b_fp16"))
+
+    with LocalEngine("shop", "prod", env=_env(emulator, tmp_path)) as engine:
+        engine.up(program)
+        engine.destroy()
+    lines = _lines(tmp_path / "events" / "shop-prod.jsonl")
+    assert {line["resource"] for line in lines} == {"assistant"}
+    assert [line["operation"] for line in lines if line["event"] == "start"] == ["create", "delete"]
+    assert lines[0]["urn"] == "urn:pulumi:prod::shop::pulumi-python:dynamic/alicloud-ai:AppService::assistant"
+
+
+def test_stack_settings_capture_project_and_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Program side, resources record the project and stack (the log's fallback names)."""
+
+    class Mocks(pulumi.runtime.Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+            return args.name, dict(args.inputs)
+
+        def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+            return {}, None
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")
+    _settings.reset_cache()
+    pulumi.runtime.set_mocks(Mocks(), project="shop", stack="prod", preview=False)
+    connection = _settings.stack_settings().connection
+    assert (connection["project"], connection["stack"]) == ("shop", "prod")
+
+
+def test_without_the_host_request_the_captured_names_are_used(tmp_path: Path) -> None:
+    """Outside a host call the log is named from the captured project/stack, operation ``call``."""
+    env = {_events.EVENTS_DIR_ENV: str(tmp_path)}
+    log = _events.open_operation("eas", "cn-shanghai", {"project": "shop", "stack": "prod"}, env)
+    log.start("emulator")
+    log.finish(None)
+    assert log.path == tmp_path / "shop-prod.jsonl"
+    assert [line["operation"] for line in _lines(log.path)] == ["call", "call"]
+
+
+def test_the_host_request_in_the_calling_frames_names_the_resource(tmp_path: Path) -> None:
+    """A caller frame shaped like the host's ``Create(self, request, context)`` gives URN and operation."""
+
+    class Request:
+        urn = "urn:pulumi:prod::shop::pulumi-python:dynamic/alicloud-ai:AppService::chat"
+
+    def Create(request: Request) -> _events.OperationLog:
+        assert request.urn
+        return _events.open_operation("eas", "cn-shanghai", None, {_events.EVENTS_DIR_ENV: str(tmp_path)})
+
+    log = Create(Request())
+    log.finish(None)
+    assert (log.origin.name, log.origin.type, log.origin.operation) == ("chat", "AppService", "create")
+    assert log.path == tmp_path / "shop-prod.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"Status": "Running"}, "Running"),
+        ({"AIImageJobList": [{"JobId": "j", "Status": "processing"}]}, "processing"),
+        ({"Services": [{"Status": "Running"}, {"Status": "Failed"}]}, None),
+        ({"Events": []}, None),
+        (None, None),
+    ],
+)
+def test_status_is_read_from_the_answer_or_its_one_listed_item(body: Any, status: str | None) -> None:
+    """A status is the top-level ``Status`` or that of the only item listed; lists of several say nothing."""
+    assert _events.status_of(body) == status
+
+
+def _write(path: Path, *lines: dict[str, Any]) -> None:
+    with path.open("a") as handle:
+        for line in lines:
+            handle.write(json.dumps(line) + "\n")
+
+
+def _line(event: str, **fields: Any) -> dict[str, Any]:
+    base = {"time": 100.0, "op": "o1", "operation": "create", "urn": "urn:pulumi:dev::shop::t:m:AppService::chat",
+            "resource": "chat", "type": "AppService", "product": "eas", "region": "cn-shanghai"}  # fmt: skip
+    return {**base, "event": event, **fields}
+
+
+def test_events_prints_one_progress_line_per_resource(tmp_path: Path) -> None:
+    """``events --file F`` folds the log into a line per resource: operation, statuses, outcome, calls."""
+    path = tmp_path / "shop-dev.jsonl"
+    _write(
+        path,
+        _line("start", target="emulator"),
+        _line("call", action="CreateAppService", http_status=200, request_id="RID-1"),
+        _line("status", status="Creating", previous=None),
+        _line("call", action="DescribeService", http_status=200, request_id="RID-2"),
+        _line("status", status="Running", previous="Creating"),
+        _line("end", outcome="ok", status="Running", elapsed_s=12.5, time=112.5),
+    )
+    out = io.StringIO()
+    assert _events.events_main(["--file", str(path)], out=out) == 0
+    progress = out.getvalue().splitlines()[1].strip()
+    assert progress == (
+        "chat  AppService  create  Creating → Running  done  12.5s  (2 calls; last DescribeService 200 RID-2)"
+    )
+
+
+def test_events_follow_prints_progress_while_the_log_grows(tmp_path: Path) -> None:
+    """``events --follow`` (a real process) prints a resource's line as it starts, changes and ends."""
+    path = tmp_path / "shop-dev.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_alicloud_ai", "events", "--follow", "--file", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert read_line(proc).startswith("following ")
+        _write(path, _line("start", target="emulator"))
+        assert read_line(proc).startswith("chat  AppService  create  -  ...")
+        _write(
+            path,
+            _line("call", action="CreateAppService", http_status=200),
+            _line("status", status="Creating"),
+        )
+        assert "Creating  ..." in read_line(proc)
+        _write(
+            path, _line("end", outcome="error", status="Creating", error="boom (event log: x)", time=130.0)
+        )
+        assert read_line(proc).endswith(
+            "FAILED  30.0s  (1 calls; last CreateAppService 200)  boom (event log: x)"
+        )
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+
+def test_events_without_a_log_says_so(tmp_path: Path) -> None:
+    """Asked for a stack that has no log yet, ``events`` exits 1 with a hint."""
+    env = {_events.EVENTS_DIR_ENV: str(tmp_path)}
+    assert _events.events_main(["--project", "shop", "--stack", "dev"], out=io.StringIO(), environ=env) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import time
 import uuid
@@ -10,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pulumi_alicloud_ai._net import is_loopback_host
 from pulumi_alicloud_ai.emulator.clock import Clock
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
@@ -20,16 +20,6 @@ from pulumi_alicloud_ai.emulator.store import Store
 from pulumi_alicloud_ai.emulator.verify import NonceCache
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
-
-
-def is_loopback(host: str) -> bool:
-    """Whether a bind address is on this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
@@ -55,7 +45,7 @@ class EmulatorConfig:
 
     def check_bind(self) -> None:
         """Refuse to listen beyond loopback unless asked to, and then only with an admin token."""
-        if is_loopback(self.host):
+        if is_loopback_host(self.host):
             return
         if not self.allow_remote:
             raise ValueError(

@@ -12,13 +12,12 @@ program ran (``alicloud-ai:endpoint``, ``alicloud-ai:mode``; never secrets).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
+from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai.client.credentials import (
     CredentialsProvider,
     StaticCredentialsProvider,
@@ -27,6 +26,19 @@ from pulumi_alicloud_ai.client.credentials import (
 from pulumi_alicloud_ai.client.errors import CredentialsError
 from pulumi_alicloud_ai.client.session import ClientSettings
 from pulumi_alicloud_ai.resources import _embedded
+
+__all__ = [
+    "ENDPOINT_ENV",
+    "MODES",
+    "MODE_ENV",
+    "REGION_ENV",
+    "Connection",
+    "ConnectionSettingsError",
+    "captured_settings",
+    "chain_has_credentials",
+    "is_loopback_url",
+    "resolve",
+]
 
 MODES = ("auto", "cloud", "emulator")
 ENDPOINT_ENV = "ALICLOUD_AI_ENDPOINT"
@@ -51,16 +63,6 @@ class Connection:
         """A line for messages: which endpoint, never which key."""
         where = self.settings.endpoint or "Alibaba Cloud"
         return f"{'emulator at ' if self.emulated else ''}{where} ({self.settings.region})"
-
-
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _emulator_keys(environ: Mapping[str, str]) -> StaticCredentialsProvider:

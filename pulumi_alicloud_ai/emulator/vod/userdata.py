@@ -12,12 +12,12 @@ must not make it reach out to arbitrary hosts. Any other URL is refused at submi
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 
 MAX_USER_DATA_BYTES = 512
@@ -32,17 +32,6 @@ class UserData:
     callback_url: str | None
     extend: Any
     """The ``Extend`` value as sent (any JSON), or None when absent."""
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url``'s host is this machine: ``localhost``, 127.0.0.0/8 or ::1."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _invalid(message: str) -> ApiError:

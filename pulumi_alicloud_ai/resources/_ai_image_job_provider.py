@@ -34,21 +34,16 @@ from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.errors import NotFoundError, ServerError, TransportError
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient, wait_for_ai_image_job
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
+from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
     DiffTable,
     ProviderError,
     check_inputs,
-    parse_duration,
     product_client,
     user_props,
 )
-from pulumi_alicloud_ai.resources._vod_template_provider import (
-    REGION_ENV,
-    compact_json,
-    json_numbers,
-    region_problem,
-)
+from pulumi_alicloud_ai.resources._vod_template_provider import json_numbers
 from pulumi_alicloud_ai.resources._waiting import poll_backoff
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
@@ -72,17 +67,11 @@ TABLE = DiffTable(
 )
 
 
-class JobTimeouts(BaseModel):
+class JobTimeouts(Timeouts):
     """How long create (the job) and delete (a job still running) may wait, in seconds or ``'30m'``."""
 
-    model_config = ConfigDict(extra="forbid")
     create: float | None = None
     delete: float | None = None
-
-    @field_validator("create", "delete", mode="before")
-    @classmethod
-    def _duration(cls, value: Any, info: Any) -> float | None:
-        return None if value is None else parse_duration(value, f"timeouts.{info.field_name}")
 
 
 def user_data_problems(value: Mapping[str, Any]) -> list[str]:

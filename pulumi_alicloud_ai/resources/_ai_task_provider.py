@@ -47,16 +47,15 @@ from pulumi_alicloud_ai.client.ros import (
     wait_for_ai_task,
 )
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
+from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
     DiffTable,
     ProviderError,
     check_inputs,
-    parse_duration,
     product_client,
     user_props,
 )
-from pulumi_alicloud_ai.resources._vod_template_provider import REGION_ENV, compact_json, region_problem
 from pulumi_alicloud_ai.resources._waiting import poll_backoff
 
 TASK_TYPES = (GENERATE_TEMPLATE, FIX_TEMPLATE)
@@ -81,16 +80,10 @@ TABLE = DiffTable(
 )
 
 
-class TaskTimeouts(BaseModel):
+class TaskTimeouts(Timeouts):
     """How long create may wait for the task to end, in seconds or ``'30m'``."""
 
-    model_config = ConfigDict(extra="forbid")
     create: float | None = None
-
-    @field_validator("create", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> float | None:
-        return None if value is None else parse_duration(value, "timeouts.create")
 
 
 def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -12,7 +12,6 @@ than duplicated or refused.
 
 from __future__ import annotations
 
-import re
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -36,19 +35,19 @@ from pulumi_alicloud_ai.client.errors import (
     TransportError,
 )
 from pulumi_alicloud_ai.client.waiter import Backoff
+from pulumi_alicloud_ai.resources._inputs import Timeouts as BaseTimeouts
+from pulumi_alicloud_ai.resources._inputs import region_problem
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
     DiffTable,
     ProviderError,
     canonical,
     check_inputs,
-    parse_duration,
     product_client,
     user_props,
 )
 from pulumi_alicloud_ai.resources._waiting import poll_backoff
 
-REGION_PATTERN = r"^[a-z]{2,}(-[a-z0-9]+)+$"
 DEFAULT_TIMEOUTS = {"create": 1800.0, "update": 1800.0, "delete": 900.0}
 
 API_FIELDS = ("app_type", "app_version", "service_spec", "replicas", "config", "workspace_id", "quota_id")
@@ -78,19 +77,12 @@ TABLE = DiffTable(
 )
 
 
-class Timeouts(BaseModel):
-    """How long create, update and delete may wait (seconds or ``'30m'``); Pulumi's customTimeouts
-    do not reach Python dynamic providers."""
+class Timeouts(BaseTimeouts):
+    """How long create, update and delete may wait."""
 
-    model_config = ConfigDict(extra="forbid")
     create: float | None = None
     update: float | None = None
     delete: float | None = None
-
-    @field_validator("create", "update", "delete", mode="before")
-    @classmethod
-    def _duration(cls, value: Any, info: Any) -> float | None:
-        return None if value is None else parse_duration(value, f"timeouts.{info.field_name}")
 
 
 class AppServiceInputs(BaseModel):
@@ -114,14 +106,9 @@ class AppServiceInputs(BaseModel):
     @field_validator("region", mode="before")
     @classmethod
     def _region(cls, value: Any) -> str:
-        if not value:
-            raise ValueError(
-                "region is required: set the region input, `pulumi config set alicloud:region <region>`, "
-                "or ALIBABA_CLOUD_REGION_ID"
-            )
-        if not isinstance(value, str) or not re.match(REGION_PATTERN, value):
-            raise ValueError(f"region {value!r} is not a region id such as cn-shanghai")
-        return value
+        if problem := region_problem(value):
+            raise ValueError(problem)
+        return str(value)
 
     @field_validator("service_name")
     @classmethod

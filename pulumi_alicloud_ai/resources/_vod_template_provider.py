@@ -24,9 +24,7 @@ give them different names.)
 from __future__ import annotations
 
 import calendar
-import json
 import os
-import re
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -44,6 +42,7 @@ from pulumi_alicloud_ai.client.errors import (
     TransportError,
 )
 from pulumi_alicloud_ai.client.vod import AI_IMAGE, AI_MEDIA_AUDIT, AITemplate, VodClient
+from pulumi_alicloud_ai.resources._inputs import REGION_ENV, compact_json, region_problem
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
     DiffTable,
@@ -54,8 +53,6 @@ from pulumi_alicloud_ai.resources._provider import (
     user_props,
 )
 
-REGION_PATTERN = r"^[a-z]{2,}(-[a-z0-9]+)+$"
-REGION_ENV = "ALIBABA_CLOUD_REGION_ID"
 TEMPLATE_TYPES = (AI_IMAGE, AI_MEDIA_AUDIT)
 TEMPLATE_REGIONS = ("ap-southeast-1", "cn-beijing", "cn-shanghai")
 """Where AddAITemplate is offered (its API reference: China (Beijing), China (Shanghai), Singapore)."""
@@ -94,25 +91,6 @@ def json_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [json_numbers(item) for item in value]
     return value
-
-
-def compact_json(value: Mapping[str, Any]) -> str:
-    """The JSON text VOD receives: compact, keys as given, UTF-8 kept (its limits count bytes)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def region_problem(value: Any, offered: tuple[str, ...], what: str) -> str | None:
-    """Why ``value`` cannot be the region of ``what``, or None."""
-    if not value:
-        return (
-            "region is required: set the region input, `pulumi config set alicloud:region <region>`, "
-            "or ALIBABA_CLOUD_REGION_ID"
-        )
-    if not isinstance(value, str) or not re.match(REGION_PATTERN, value):
-        return f"region {value!r} is not a region id such as cn-shanghai"
-    if value not in offered:
-        return f"region {value!r} does not offer {what}; allowed values: {', '.join(offered)}"
-    return None
 
 
 def _ai_image_problems(config: Mapping[str, Any]) -> list[str]:

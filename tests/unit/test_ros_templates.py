@@ -549,3 +549,18 @@ def test_terraform_fixer_output_always_validates(blocks: list[str]) -> None:
     assert isinstance(result.template, str)
     assert check(result.template, TERRAFORM) == []
     hcl2.loads(result.template)
+
+
+def test_fix_does_not_depend_on_the_order_resources_are_written_in() -> None:
+    """A missing VpcId refers to the template's VPC whether the VPC is written before or after it."""
+    vpc = {"Type": "ALIYUN::ECS::Vpc", "Properties": {"CidrBlock": "10.0.0.0/8"}}
+    vswitch = {
+        "Type": "ALIYUN::ECS::VSwitch",
+        "Properties": {"ZoneId": "cn-shanghai-a", "CidrBlock": "10.1.0.0/24"},
+    }
+    results = [
+        fix_template(json.dumps({"Resources": dict(order)}), "ROS").template
+        for order in ([("Vpc", vpc), ("VSw", vswitch)], [("VSw", vswitch), ("Vpc", vpc)])
+    ]
+    assert results[0] == results[1]
+    assert results[0]["Resources"]["VSw"]["Properties"]["VpcId"] == {"Ref": "Vpc"}

@@ -107,7 +107,7 @@ def fix_ros(text: str) -> FixResult:
     progress = Progress()
     template = _load_leniently(text, progress)
     for _ in range(MAX_ROUNDS):
-        faults = ros_faults(template)
+        faults = sorted(ros_faults(template), key=_repair_order)
         repaired = [fault for fault in faults if _repair(template, fault, progress)]
         if not repaired:
             break
@@ -115,6 +115,17 @@ def fix_ros(text: str) -> FixResult:
     if remaining:
         raise unresolved(remaining, progress.changes)
     return FixResult(template, ROS, tuple(progress.changes))
+
+
+# Repairs that change what a template provides (its version, its resources' types) come before the
+# ones that depend on it (a missing VpcId refers to "the template's only VPC"), so the result does
+# not depend on the order the resources were written in, which JSON-over-protobuf does not keep.
+_ORDER = ("MissingFormatVersion", "WrongFormatVersion", "UnknownResourceType", "ParameterWithoutType")
+
+
+def _repair_order(fault: Fault) -> tuple[int, str]:
+    rank = _ORDER.index(fault.code) if fault.code in _ORDER else len(_ORDER)
+    return rank, fault.location
 
 
 def _repair(template: Any, fault: Fault, progress: Progress) -> bool:

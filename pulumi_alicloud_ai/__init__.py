@@ -30,6 +30,8 @@ _EXPORTS = {
     "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditRange": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "GeneratedTemplate": "pulumi_alicloud_ai.resources.generated_template",
+    "GeneratedTemplateArgs": "pulumi_alicloud_ai.resources.generated_template",
     "LlmService": "pulumi_alicloud_ai.resources.llm_service",
     "LlmServiceArgs": "pulumi_alicloud_ai.resources.llm_service",
     "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
@@ -63,6 +65,8 @@ __all__ = [
     "AuditContent",
     "AuditItem",
     "AuditRange",
+    "GeneratedTemplate",
+    "GeneratedTemplateArgs",
     "LlmService",
     "LlmServiceArgs",
     "NasModelStorage",
@@ -106,6 +110,7 @@ if TYPE_CHECKING:
         ServiceSpec,
         Timeouts,
     )
+    from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
     from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
     from pulumi_alicloud_ai.resources.vod_ai_template import (

@@ -53,3 +53,25 @@ def test_video_ai_images_makes_images_per_video_and_drops_a_removed_video(
 
     assert {s.op for s in engine.destroy()} == {"delete"}
     assert _images_of(example_emulator, "clip-a") == []
+
+
+def test_generated_template_through_the_engine_is_sound_and_needs_no_fix(engine: LocalEngine) -> None:
+    """Against the emulator, a generated Terraform template passes the check; only the generate task exists."""
+    from pulumi_alicloud_ai.resources.ai_task import TemplateType
+    from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
+
+    def program() -> None:
+        net = GeneratedTemplate(
+            "net",
+            GeneratedTemplateArgs(
+                prompt="a VPC with a vSwitch and an ECS instance", template_type=TemplateType.TERRAFORM
+            ),
+        )
+        pulumi.export("template", net.template)
+        pulumi.export("fixed", net.fixed)
+
+    steps, outputs = engine.up(program)
+    assert [(s.op, s.name) for s in steps] == [("create", "net-generate")]
+    assert outputs["fixed"] is False
+    assert 'resource "alicloud_instance"' in outputs["template"]
+    engine.destroy()

@@ -20,6 +20,7 @@ import it by id, ``ResourceOptions(import_="<JobId>")``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pulumi_alicloud_ai.client.endpoints import VOD
-from pulumi_alicloud_ai.client.errors import NotFoundError, ServerError, TransportError
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, ServerError, TransportError
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient, wait_for_ai_image_job
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
 from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
@@ -44,7 +45,7 @@ from pulumi_alicloud_ai.resources._provider import (
     user_props,
 )
 from pulumi_alicloud_ai.resources._vod_template_provider import json_numbers
-from pulumi_alicloud_ai.resources._waiting import poll_backoff
+from pulumi_alicloud_ai.resources._waiting import persist, poll_backoff
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
 """Where SubmitAIImageJob is offered."""
@@ -192,15 +193,37 @@ class AIImageJobProvider(ResourceProvider):
         inputs = AIImageJobInputs.model_validate(user_props(props))
         with self._client(inputs.region, inputs.connection) as vod:
             job_id = self._submit(vod, inputs)
-            job = self._wait(vod, inputs, job_id) if inputs.wait_for_final else vod.get_ai_image_job(job_id)
-            if inputs.wait_for_final and not job.succeeded:
-                raise ProviderError(
-                    f"VOD AI image job {job_id} on video {inputs.video_id} in {inputs.region} failed: "
-                    f"{job.code or '(no code)'}: {job.message or '(no message)'}. It produced no images; "
-                    "its record stays in VOD (the API cannot delete AI image jobs)."
+            try:
+                job = (
+                    self._wait(vod, inputs, job_id) if inputs.wait_for_final else vod.get_ai_image_job(job_id)
                 )
-            outputs = self._outputs(inputs.model_dump(mode="json", exclude_none=True), vod, job)
+                if inputs.wait_for_final and not job.succeeded:
+                    raise ProviderError(
+                        f"VOD AI image job {job_id} on video {inputs.video_id} in {inputs.region} failed: "
+                        f"{job.code or '(no code)'}: {job.message or '(no message)'}. It produced no images; "
+                        "its record stays in VOD (the API cannot delete AI image jobs)."
+                    )
+                outputs = self._outputs(inputs.model_dump(mode="json", exclude_none=True), vod, job)
+            except AlibabaCloudError as exc:
+                # Transactional: the job will not be in the stack, so what it made must not stay behind.
+                raise ProviderError(f"{exc}; {self._discard(vod, inputs.video_id, job_id)}") from None
             return CreateResult(job_id, outputs)
+
+    def _discard(self, vod: VodClient, video_id: str, job_id: str) -> str:
+        """Best effort after a create failed past the submit: delete the job's images, say what is left."""
+        try:
+            ids = persist(lambda: [info.ai_image_info_id for info in job_images(vod, video_id, job_id)])
+            for start in range(0, len(ids), MAX_IDS_PER_CALL):
+                persist(functools.partial(vod.delete_ai_image_infos, ids[start : start + MAX_IDS_PER_CALL]))
+        except AlibabaCloudError as exc:
+            return (
+                f"job {job_id} was submitted and its images could not be deleted ({exc.code}); import the "
+                f"job with ResourceOptions(import_={job_id!r}) to manage them"
+            )
+        return (
+            f"job {job_id} was submitted; the {len(ids)} image(s) it had made were deleted so nothing is "
+            "left behind (a job still running may add more: import it to manage them)"
+        )
 
     def _submit(self, vod: VodClient, inputs: AIImageJobInputs) -> str:
         user_data = compact_json(inputs.user_data) if inputs.user_data is not None else None

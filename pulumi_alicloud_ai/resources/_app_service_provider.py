@@ -29,6 +29,7 @@ from pulumi_alicloud_ai.client.eas import (
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import (
+    AlibabaCloudError,
     ConflictError,
     NotFoundError,
     ServerError,
@@ -46,7 +47,7 @@ from pulumi_alicloud_ai.resources._provider import (
     product_client,
     user_props,
 )
-from pulumi_alicloud_ai.resources._waiting import poll_backoff
+from pulumi_alicloud_ai.resources._waiting import persist, poll_backoff
 
 DEFAULT_TIMEOUTS = {"create": 1800.0, "update": 1800.0, "delete": 900.0}
 
@@ -350,8 +351,14 @@ class AppServiceProvider(ResourceProvider):
             )
             cleanup = ""
             if cleanup_on_failure:
-                eas.delete_service(inputs.region, inputs.service_name)
-                cleanup = " The failed service was deleted, so nothing is left behind."
+                try:
+                    persist(lambda: eas.delete_service(inputs.region, inputs.service_name))
+                    cleanup = " The failed service was deleted, so nothing is left behind."
+                except AlibabaCloudError as exc:
+                    cleanup = (
+                        f" Deleting the failed service failed too ({exc.code}): delete it, or import it with id "
+                        f"{service_id(inputs.region, inputs.service_name)!r}."
+                    )
             raise ProviderError(
                 f"EAS service {inputs.service_name} in {inputs.region} is {service.status} after {operation}: "
                 f"{reasons}.{cleanup}"

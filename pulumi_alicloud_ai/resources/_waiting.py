@@ -7,7 +7,10 @@ The first poll comes ``ALICLOUD_AI_POLL_INTERVAL`` seconds (default 2) after the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.waiter import Backoff
 
 DEFAULT_INTERVAL = 2.0
@@ -22,3 +25,24 @@ def poll_backoff(timeout: float) -> Backoff:
         base = DEFAULT_INTERVAL
     base = min(max(base, 0.001), MAX_INTERVAL)
     return Backoff(timeout=timeout, base_delay=base, max_delay=max(base, MAX_INTERVAL))
+
+
+T = TypeVar("T")
+CLEANUP_ATTEMPTS = 5
+
+
+def persist(action: Callable[[], T], attempts: int = CLEANUP_ATTEMPTS) -> T:
+    """Run a cleanup step (undoing half a create) harder than an ordinary call: up to ``attempts``
+    rounds, each with the client's own retries, pausing between rounds. A leftover is worse than a
+    slow failure. Raises the last error when every round failed."""
+    backoff = poll_backoff(60.0)
+    delay = backoff.base_delay
+    for round_ in range(attempts):
+        try:
+            return action()
+        except AlibabaCloudError:
+            if round_ == attempts - 1:
+                raise
+            backoff.sleep(delay)
+            delay = min(delay * 2, backoff.max_delay)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -14,7 +14,8 @@ resource's URN, name and type, the operation (``create``, ``update``, ``delete``
 and region, and an ``op`` id tying the lines of one operation together. No line holds a credential,
 a token or a response body. ``ALICLOUD_AI_EVENT_LOG=off`` turns the log off.
 
-``python -m pulumi_alicloud_ai events --follow`` tails the file with a progress line per resource.
+``python -m pulumi_alicloud_ai events --follow`` tails the file with a progress line per resource. Past
+10 MiB the file is renamed ``<name>.1`` and started again, so it never grows without bound.
 
 Where the names come from: the dynamic-provider host (``pulumi/dynamic/__main__.py``) receives the
 resource's URN in each request but does not pass it to the provider, and it configures the runtime with
@@ -45,6 +46,17 @@ EVENT_LOG_ENV = "ALICLOUD_AI_EVENT_LOG"
 HOST_METHODS = {"Create": "create", "Update": "update", "Delete": "delete", "Read": "read"}
 """The dynamic-provider host's gRPC methods whose ``request.urn`` names the resource."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+MAX_LOG_BYTES = 10 * 1024 * 1024
+"""Past this size a stack's log is renamed ``<name>.1`` (replacing the previous one) and started again."""
+
+
+def rotate(path: Path) -> None:
+    """Keep one previous file once the log has grown past :data:`MAX_LOG_BYTES`."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_size > MAX_LOG_BYTES:
+            os.replace(path, path.with_name(path.name + ".1"))
 
 
 def events_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -145,6 +157,7 @@ class OperationLog:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                rotate(path)
                 self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             except OSError:
                 self._fd = None

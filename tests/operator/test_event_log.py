@@ -204,6 +204,18 @@ def test_the_host_request_in_the_calling_frames_names_the_resource(tmp_path: Pat
     assert log.path == tmp_path / "shop-prod.jsonl"
 
 
+def test_a_log_past_its_size_limit_is_rotated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log grown past the limit becomes ``<name>.1`` and the next operation starts a fresh file."""
+    monkeypatch.setattr(_events, "MAX_LOG_BYTES", 200)
+    env = {_events.EVENTS_DIR_ENV: str(tmp_path)}
+    path = tmp_path / "shop-prod.jsonl"
+    path.write_text("x" * 201 + "\n")
+    log = _events.open_operation("eas", "cn-shanghai", {"project": "shop", "stack": "prod"}, env)
+    log.finish(None)
+    assert (tmp_path / "shop-prod.jsonl.1").read_text() == "x" * 201 + "\n"
+    assert [line["event"] for line in _lines(path)] == ["end"]
+
+
 @pytest.mark.parametrize(
     ("body", "status"),
     [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 from starlette.applications import Starlette
@@ -57,8 +58,20 @@ async def read_json(request: Request) -> Any:
     return json.loads(raw)
 
 
+def _cross_site(request: Request) -> bool:
+    """A browser request from another site (any web page the user visits can send one to 127.0.0.1).
+
+    Browsers mark those with ``Sec-Fetch-Site`` and an ``Origin`` that is not this host; the dashboard's
+    own requests are same-origin, and non-browser clients (tests, curl, the SDKs) send neither.
+    """
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc != request.headers.get("host", "")
+
+
 class _Guard(BaseHTTPMiddleware):
-    """Refuse Alibaba-signed requests; require the admin token when one is set."""
+    """Refuse Alibaba-signed and cross-site requests; require the admin token when one is set."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         auth = request.headers.get("authorization", "")
@@ -69,6 +82,12 @@ class _Guard(BaseHTTPMiddleware):
             return admin_error(
                 "Forbidden.AdminApi",
                 "The emulator's admin API does not accept Alibaba Cloud signed requests.",
+                403,
+            )
+        if _cross_site(request):
+            return admin_error(
+                "Forbidden.CrossOrigin",
+                "The emulator's admin API refuses requests a web page from another origin sends.",
                 403,
             )
         token = emulator_state(request).config.admin_token

@@ -93,3 +93,31 @@ def test_admin_refuses_alibaba_signed_requests(
     response = httpx.post(f"{fresh_emulator.url}/_emulator/reset", headers=headers)
     assert response.status_code == 403
     assert response.json()["Code"] == "Forbidden.AdminApi"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example", "Content-Type": "text/plain"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+    ],
+)
+def test_admin_refuses_cross_site_browser_requests(
+    fresh_emulator: RunningEmulator, headers: dict[str, str]
+) -> None:
+    """A web page on another origin cannot reset the emulator or add faults through the user's browser."""
+    response = httpx.post(f"{fresh_emulator.url}/_emulator/reset", headers=headers)
+    assert response.status_code == 403
+    assert response.json()["Code"] == "Forbidden.CrossOrigin"
+
+
+def test_admin_accepts_same_origin_browser_requests(fresh_emulator: RunningEmulator) -> None:
+    """The dashboard's own requests (same origin) still work."""
+    origin = f"http://127.0.0.1:{fresh_emulator.port}"
+    response = httpx.post(
+        f"{fresh_emulator.url}/_emulator/clock",
+        json={"seconds": 1},
+        headers={"Origin": origin, "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status_code == 200

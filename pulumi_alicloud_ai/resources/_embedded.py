@@ -21,6 +21,10 @@ from pathlib import Path
 
 import httpx
 
+_STARTED: list[subprocess.Popen[bytes]] = []
+"""Emulators this process started. The handle is kept: the child outlives its provider call, and
+dropping a running child's handle makes Python warn."""
+
 DEFAULT_TIME_SCALE = "0.1"
 """Lifecycles run at a tenth of cloud time on the laptop: a 30 s creation takes 3 s."""
 
@@ -85,6 +89,7 @@ def _start(directory: Path, timeout: float) -> str:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # outlives the provider process that started it
         )
+    _STARTED.append(process)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for line in log_path.read_text().splitlines():
@@ -109,5 +114,8 @@ def stop() -> bool:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
         (directory / "endpoint.json").unlink(missing_ok=True)
+        for child in [p for p in _STARTED if p.pid == pid]:  # ours: reap it, leave no zombie
+            child.wait(timeout=15)
+            _STARTED.remove(child)
         return True
     return False

@@ -6,16 +6,19 @@ Nothing here asserts a timing: the benchmarks print numbers measured side by sid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from pulumi_alicloud_ai.testing.provider_host import read_line
 
@@ -82,6 +85,9 @@ def child(
         line = read_line(proc, timeout=timeout)
         while not line.startswith("listening on "):
             line = read_line(proc, timeout=timeout)
+        # Keep reading what the child prints: a full pipe would block it mid-benchmark.
+        for stream in (proc.stdout, proc.stderr):
+            threading.Thread(target=_drain, args=(stream,), daemon=True).start()
         yield Child(proc, line.removeprefix("listening on ").strip())
     finally:
         if proc.poll() is None:
@@ -94,6 +100,14 @@ def child(
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+def _drain(stream: IO[str] | None) -> None:
+    if stream is None:
+        return
+    with contextlib.suppress(ValueError, OSError):  # closed when the child is stopped
+        for _ in stream:
+            pass
 
 
 def emulator_args(*extra: str) -> list[str]:

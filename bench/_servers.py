@@ -156,7 +156,12 @@ def serve_counting_emulator(argv: list[str]) -> None:
 
 
 def serve_moto() -> None:
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    # werkzeug logs every request by default; the emulator and bare servers run without access logs.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

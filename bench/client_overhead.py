@@ -24,15 +24,13 @@ import argparse
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from _common import child, emulator_args, header, median
 
-from pulumi_alicloud_ai.client.auth import sign_request
-from pulumi_alicloud_ai.client.credentials import Credentials, StaticCredentialsProvider
+from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
 from pulumi_alicloud_ai.client.eas import DESCRIBE_SERVICE, CreateAppServiceRequest, EasClient
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
@@ -60,12 +58,10 @@ def official_client(port: int) -> Any:
 def presigned(url: str, count: int) -> list[dict[str, str]]:
     """Header sets our client would send for DescribeService, each signed with its own nonce."""
     settings = ClientSettings(region=REGION, endpoint=url)
-    credentials = Credentials("test", "test")
     out = []
     with open_client(EAS, settings, StaticCredentialsProvider("test", "test")) as api:
         for _ in range(count):
-            request = api._http.build_request("GET", PATH, headers={"x-acs-action": DESCRIBE_SERVICE.action})
-            sign_request(request, credentials, time.time(), uuid.uuid4().hex)
+            request = api.prepare(DESCRIBE_SERVICE, path_params={"ClusterId": REGION, "ServiceName": SERVICE})
             out.append(dict(request.headers.items()))
     return out
 

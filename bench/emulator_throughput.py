@@ -27,8 +27,6 @@ import json
 import signal
 import sys
 import tempfile
-import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,8 +44,7 @@ from _common import (
     run_load,
 )
 
-from pulumi_alicloud_ai.client.auth import sign_request
-from pulumi_alicloud_ai.client.credentials import Credentials, StaticCredentialsProvider
+from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
 from pulumi_alicloud_ai.client.eas import DESCRIBE_SERVICE, CreateAppServiceRequest, EasClient
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
@@ -59,15 +56,11 @@ TABLE = "bench-table"
 
 def emulator_requests(url: str, count: int) -> list[bytes]:
     """``count`` DescribeService requests exactly as our client sends them, each signed with its own nonce."""
-    credentials = Credentials("test", "test")
     settings = ClientSettings(region=REGION, endpoint=url)
     with open_client(EAS, settings, StaticCredentialsProvider("test", "test")) as api:
-        path = DESCRIBE_SERVICE.path.replace("{ClusterId}", REGION).replace("{ServiceName}", SERVICE)
         out = []
-        now = time.time()
         for _ in range(count):
-            request = api._http.build_request("GET", path, headers={"x-acs-action": DESCRIBE_SERVICE.action})
-            sign_request(request, credentials, now, uuid.uuid4().hex)
+            request = api.prepare(DESCRIBE_SERVICE, path_params={"ClusterId": REGION, "ServiceName": SERVICE})
             target = request.url.raw_path.decode("ascii")
             out.append(raw_request("GET", target, list(request.headers.items())))
         return out

@@ -55,15 +55,16 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return float(self.random()) * ceiling
 
-    def retrying(self, *, idempotent: bool) -> tenacity.Retrying:
-        """A tenacity controller applying this policy; it re-raises the last error when it gives up."""
+    def retrying(self, *, idempotent: bool, after: int = 0) -> tenacity.Retrying:
+        """A tenacity controller for the attempts after the first ``after`` (already made and waited
+        for); it re-raises the last error when it gives up."""
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
-            return self.backoff(state.attempt_number, error)
+            return self.backoff(state.attempt_number + after, error)
 
         return tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts)
+            stop=tenacity.stop_after_attempt(self.max_attempts - after)
             | tenacity.stop_before_delay(self.max_elapsed),
             wait=wait,
             retry=tenacity.retry_if_exception(lambda exc: self.is_retryable(exc, idempotent=idempotent)),
@@ -71,6 +72,9 @@ class RetryPolicy:
             reraise=True,
         )
 
+
+NO_RETRIES = RetryPolicy(max_attempts=1)
+"""For tests and callers that handle failures themselves."""
 
 MAX_ATTEMPTS_ENV = "ALICLOUD_AI_MAX_ATTEMPTS"
 
@@ -88,7 +92,3 @@ def policy_from_env(environ: Mapping[str, str] | None = None) -> RetryPolicy:
     if not 1 <= attempts <= 20:
         raise ValueError(f"{MAX_ATTEMPTS_ENV}={raw!r} is not a whole number from 1 to 20")
     return RetryPolicy(max_attempts=attempts)
-
-
-NO_RETRIES = RetryPolicy(max_attempts=1)
-"""For tests and callers that handle failures themselves."""

@@ -15,17 +15,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai._net import is_loopback_url
-from pulumi_alicloud_ai.client.credentials import (
-    CredentialsProvider,
-    StaticCredentialsProvider,
-    default_chain,
-)
 from pulumi_alicloud_ai.client.errors import CredentialsError
-from pulumi_alicloud_ai.client.session import ClientSettings
-from pulumi_alicloud_ai.resources import _embedded
+
+if TYPE_CHECKING:  # the client stack is imported when a call is resolved, not with a program
+    from pulumi_alicloud_ai.client.credentials import CredentialsProvider, StaticCredentialsProvider
+    from pulumi_alicloud_ai.client.session import ClientSettings
 
 __all__ = [
     "ENDPOINT_ENV",
@@ -66,6 +63,8 @@ class Connection:
 
 
 def _emulator_keys(environ: Mapping[str, str]) -> StaticCredentialsProvider:
+    from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
+
     key_id, secret = (environ.get(name) for name in EMULATOR_KEY_ENV)
     return StaticCredentialsProvider(key_id or "test", secret or "test")
 
@@ -78,6 +77,8 @@ def captured_settings(config: Mapping[str, Any] | None) -> dict[str, str]:
 
 def chain_has_credentials(environ: Mapping[str, str] | None = None) -> bool:
     """Whether the standard chain finds credentials (the auto-mode question)."""
+    from pulumi_alicloud_ai.client.credentials import default_chain
+
     try:
         default_chain(environ).get_credentials()
     except CredentialsError:
@@ -89,6 +90,10 @@ def resolve(
     region: str, captured: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Connection:
     """Decide where this call goes."""
+    from pulumi_alicloud_ai.client.credentials import default_chain
+    from pulumi_alicloud_ai.client.session import ClientSettings
+    from pulumi_alicloud_ai.resources import _embedded
+
     env = os.environ if environ is None else environ
     captured = captured or {}
     mode = env.get(MODE_ENV) or captured.get("mode") or "auto"

@@ -19,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 _STARTED: list[subprocess.Popen[bytes]] = []
 """Emulators this process started. The handle is kept: the child outlives its provider call, and
 dropping a running child's handle makes Python warn."""
@@ -36,6 +34,8 @@ def home() -> Path:
 
 
 def _healthy(url: str) -> bool:
+    import httpx  # only when the embedded emulator is used
+
     try:
         return httpx.get(f"{url}/_emulator/health", timeout=2.0).status_code == 200
     except httpx.HTTPError:

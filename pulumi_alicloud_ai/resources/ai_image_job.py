@@ -25,8 +25,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
+from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
+
+
+class AIImageJobProvider(LazyProvider):
+    """The provider Pulumi pickles with the program: its implementation is imported in the provider
+    host on first call, so programs do not load the client stack."""
+
+    implementation = "pulumi_alicloud_ai.resources._ai_image_job_provider:AIImageJobProvider"
 
 
 @dataclass

@@ -32,8 +32,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider, template_text
+from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
+
+
+class AITaskProvider(LazyProvider):
+    """The provider Pulumi pickles with the program: its implementation is imported in the provider
+    host on first call, so programs do not load the client stack."""
+
+    implementation = "pulumi_alicloud_ai.resources._ai_task_provider:AITaskProvider"
 
 
 class AITaskType(StrEnum):
@@ -76,6 +83,12 @@ class AITaskArgs:
     """Only picks the endpoint (ROS AI tasks are not regional); defaults to ``alicloud:region`` config,
     then ``ALIBABA_CLOUD_REGION_ID``. Changing it does not replace the task."""
     timeouts: AITaskTimeouts | None = None
+
+
+def _template_text(value: Any) -> Any:
+    from pulumi_alicloud_ai.resources._ai_task_provider import template_text  # only when a template is given
+
+    return template_text(value)
 
 
 def _value(value: Any) -> Any:
@@ -127,7 +140,7 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
             timeouts = {k: v for k, v in vars(args.timeouts).items() if v is not None}
         template = None
         if args.template is not None:
-            template = pulumi.Output.from_input(args.template).apply(template_text)
+            template = pulumi.Output.from_input(args.template).apply(_template_text)
         props: dict[str, Any] = {
             "task_type": _value(args.task_type),
             "prompt": args.prompt,

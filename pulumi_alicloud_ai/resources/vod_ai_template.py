@@ -24,8 +24,15 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
-from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
+
+
+class VodAITemplateProvider(LazyProvider):
+    """The provider Pulumi pickles with the program: its implementation is imported in the provider
+    host on first call, so programs do not load the client stack."""
+
+    implementation = "pulumi_alicloud_ai.resources._vod_template_provider:VodAITemplateProvider"
 
 
 class AITemplateType(StrEnum):

@@ -25,3 +25,28 @@ def test_importing_the_package_loads_neither_emulator_nor_resources() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_programs_do_not_load_the_client_stack() -> None:
+    """Importing every resource and component (what a program does) loads no provider implementation,
+    no client transport and no httpx: those load in the provider host, on first call."""
+    modules = ", ".join(
+        f"pulumi_alicloud_ai.resources.{name}"
+        for name in (
+            "app_service",
+            "vod_ai_template",
+            "ai_image_job",
+            "ai_task",
+            "llm_service",
+            "video_ai_images",
+            "generated_template",
+        )
+    )
+    code = (
+        f"import sys, {modules}; "
+        "heavy = ('httpx', 'pulumi_alicloud_ai.client.transport', 'pulumi_alicloud_ai.resources._app_service_provider', "
+        "'pulumi_alicloud_ai.resources._ai_task_provider', 'pulumi_alicloud_ai.emulator'); "
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

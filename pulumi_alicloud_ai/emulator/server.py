@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,8 +40,9 @@ log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
 
 def new_request_id() -> str:
-    """A RequestId in Alibaba's upper-case UUID form."""
-    return str(uuid.uuid4()).upper()
+    """A RequestId in Alibaba's upper-case UUID form (random hex; cheaper than uuid4 per request)."""
+    h = os.urandom(16).hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def region_from_host(host: str, default: str) -> str:
@@ -145,7 +146,7 @@ class EmulatorApp:
         started = time.perf_counter()
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
+            name = raw_name.decode("latin-1")  # ASGI servers give header names in lower case
             value = raw_value.decode("latin-1").strip()
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         host = headers.get("host", "")

@@ -94,6 +94,7 @@ def create(call: Call, body: dict[str, Any]) -> Entity:
         }
     )
     _attach_fault(call, data)
+    _cache_texts(name, data)
     return tracker.create(APP_SERVICE, entity_id=new_id("eas-m-", 16), region=region, name=name, data=data)
 
 
@@ -108,6 +109,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
         if call.param(key):
             entity.data[key] = call.param(key)
     _attach_fault(call, entity.data)
+    _cache_texts(entity.name, entity.data)
     described = ", ".join(f"{key}={json.dumps(value)}" for key, value in changes.items()) or "nothing"
     return call.state.tracker.move(
         APP_SERVICE, entity, target, reason="UpdateRequested", message=f"update: {described}"
@@ -132,15 +134,18 @@ def _attach_fault(call: Call, data: dict[str, Any]) -> None:
         data[FAULT_KEY] = {"reason": "ServiceFailed", "message": message}
 
 
-def describe(entity: Entity) -> dict[str, Any]:
-    """The ``Service`` object of DescribeService / ListServices."""
-    data = entity.data
-    internet, intranet = endpoints(entity.region, data["Uid"], entity.name)
-    replicas = int(data.get("Replicas", 1))
-    running = replicas if entity.status == RUNNING else 0
-    failed_reason = _last_warning(data)
+APP_CONFIG_TEXT, SERVICE_CONFIG_TEXT = "_AppConfigText", "_ServiceConfigText"
+"""Keys in ``Entity.data`` caching the JSON text DescribeService returns; refreshed on each write."""
+
+
+def config_texts(name: str, data: dict[str, Any]) -> tuple[str, str]:
+    """``(AppConfig, ServiceConfig)`` JSON text as DescribeService shows them."""
     service_config = {
-        "metadata": {"name": entity.name, "instance": replicas, "workspace_id": data.get("WorkspaceId")},
+        "metadata": {
+            "name": name,
+            "instance": int(data.get("Replicas", 1)),
+            "workspace_id": data.get("WorkspaceId"),
+        },
         "app": {
             "type": data.get("AppType"),
             "version": data.get("AppVersion"),
@@ -148,6 +153,24 @@ def describe(entity: Entity) -> dict[str, Any]:
         },
         "storage": data.get("Config"),
     }
+    compact = (",", ":")
+    return json.dumps(data.get("Config") or {}, separators=compact), json.dumps(
+        service_config, separators=compact
+    )
+
+
+def _cache_texts(name: str, data: dict[str, Any]) -> None:
+    # Encoded once per write instead of on every read: DescribeService is the hot path.
+    data[APP_CONFIG_TEXT], data[SERVICE_CONFIG_TEXT] = config_texts(name, data)
+
+
+def describe(entity: Entity) -> dict[str, Any]:
+    """The ``Service`` object of DescribeService / ListServices."""
+    data = entity.data
+    internet, intranet = endpoints(entity.region, data["Uid"], entity.name)
+    replicas = int(data.get("Replicas", 1))
+    running = replicas if entity.status == RUNNING else 0
+    failed_reason = _last_warning(data)
     return {
         "ServiceId": entity.id,
         "ServiceUid": entity.id,
@@ -161,8 +184,8 @@ def describe(entity: Entity) -> dict[str, Any]:
         "AppType": data.get("AppType"),
         "AppVersion": data.get("AppVersion"),
         "AppSpecName": data.get("ServiceSpec"),
-        "AppConfig": json.dumps(data.get("Config") or {}, separators=(",", ":")),
-        "ServiceConfig": json.dumps(service_config, separators=(",", ":")),
+        "AppConfig": data.get(APP_CONFIG_TEXT) or config_texts(entity.name, data)[0],
+        "ServiceConfig": data.get(SERVICE_CONFIG_TEXT) or config_texts(entity.name, data)[1],
         "TotalInstance": replicas,
         "RunningInstance": running,
         "PendingInstance": replicas - running,

@@ -26,7 +26,7 @@ import uvicorn
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
 from pulumi_alicloud_ai.emulator.errors import ApiError
-from pulumi_alicloud_ai.emulator.recorder import RequestRecord, call_recording, subjects
+from pulumi_alicloud_ai.emulator.recorder import call_recording
 from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params, service_modules
 from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
@@ -64,6 +64,18 @@ def _product_for_host(host: str) -> str:
     return {"pai-eas": "eas", "eas": "eas", "eas-vpc": "eas", "vod": "vod", "vod-vpc": "vod"}.get(
         first, "ros"
     )
+
+
+def _decode_headers(raw_headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI headers as a dict. ASGI servers give names in lower case and values without surrounding
+    blanks; a repeated name has its values joined with commas, as HTTP says."""
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
+    if len(headers) != len(raw_headers):
+        headers = {}
+        for raw_name, raw_value in raw_headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    return headers
 
 
 class _TooLargeError(Exception):
@@ -144,11 +156,7 @@ class EmulatorApp:
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         rid = new_request_id()
         started = time.perf_counter()
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1")  # ASGI servers give header names in lower case
-            value = raw_value.decode("latin-1").strip()
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        headers = _decode_headers(scope["headers"])
         host = headers.get("host", "")
         product = _product_for_host(host)
         call: Call | None = None
@@ -214,18 +222,19 @@ class EmulatorApp:
     ) -> None:
         """Remember the request for the dashboard (O(1)); queue it for ``--record`` when recording."""
         state = self.state
+        # Raw fields only: the RequestRecord (and its subjects) is built when the dashboard reads the log.
         state.requests.append(
-            RequestRecord(
-                time=state.clock.now(),
-                request_id=rid,
-                product=product,
-                action=call.action if call is not None else headers.get("x-acs-action", ""),
-                region=call.region if call is not None else "",
-                status=status,
-                code=error.code if error is not None else "",
-                message=error.message if error is not None else "",
-                seconds=time.perf_counter() - started,
-                subjects=subjects(call.path_params, call.params, result) if call is not None else (),
+            (
+                state.clock.now(),
+                rid,
+                product,
+                call.action if call is not None else headers.get("x-acs-action", ""),
+                call.region if call is not None else "",
+                status,
+                error.code if error is not None else "",
+                error.message if error is not None else "",
+                time.perf_counter() - started,
+                (call.path_params, call.params, result) if call is not None else (),
             )
         )
         if state.recorder is not None:

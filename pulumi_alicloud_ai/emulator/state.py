@@ -8,13 +8,14 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pulumi_alicloud_ai._net import is_loopback_host
 from pulumi_alicloud_ai.emulator.clock import Clock
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
 from pulumi_alicloud_ai.emulator.lifecycle import Tracker
-from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord
+from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord, subjects
 from pulumi_alicloud_ai.emulator.routing import Router
 from pulumi_alicloud_ai.emulator.store import Store
 from pulumi_alicloud_ai.emulator.verify import NonceCache
@@ -71,8 +72,8 @@ class EmulatorState:
         self.nonces = NonceCache()
         self.router = router or Router.from_service_modules()
         self.started_at = time.time()
-        self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
-        """The latest API requests, newest last (the dashboard's "last requests")."""
+        self.requests: deque[tuple[Any, ...]] = deque(maxlen=REQUEST_LOG_SIZE)
+        """The latest API requests, newest last, as raw fields (see :meth:`request_records`)."""
         self.recorder: Recorder | None = None
         if config.record is not None:
             self.recorder = Recorder(Path(config.record), self._record_meta())
@@ -132,6 +133,18 @@ class EmulatorState:
             "SecurityToken": token,
             "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)),
         }
+
+    def request_records(self) -> list[RequestRecord]:
+        """The request log for the dashboard, newest last; records are built here, on read, so the
+        API hot path only appends a tuple."""
+        records = []
+        for at, rid, product, action, region, status, code, message, seconds, sources in list(self.requests):
+            records.append(
+                RequestRecord(
+                    at, rid, product, action, region, status, code, message, seconds, subjects(*sources)
+                )
+            )
+        return records
 
     def reset(self) -> None:
         """Forget all state; fault rules from the command line come back."""

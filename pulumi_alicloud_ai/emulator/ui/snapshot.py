@@ -18,6 +18,7 @@ from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, GONE, Lifecycle
 from pulumi_alicloud_ai.emulator.store import Entity, Event
 
 if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.recorder import RequestRecord
     from pulumi_alicloud_ai.emulator.state import EmulatorState
 
 MASK = "••••••"
@@ -170,7 +171,11 @@ def _event(event: Event) -> dict[str, Any]:
 
 
 def entity_view(
-    state: EmulatorState, kind: Kind, lifecycle: Lifecycle | None, entity: Entity
+    state: EmulatorState,
+    kind: Kind,
+    lifecycle: Lifecycle | None,
+    entity: Entity,
+    records: list[RequestRecord],
 ) -> dict[str, Any]:
     """One entity as the page shows it."""
     clock = state.clock
@@ -178,7 +183,7 @@ def entity_view(
     events = [_event(event) for event in state.store.events(entity.product, entity.kind, entity.id)]
     events += [_event(event) for event in pending]
     names = (entity.id, entity.name) if kind.match_by_name else (entity.id,)
-    requests = [record.as_json() for record in state.requests if record.touches(entity.product, *names)]
+    requests = [record.as_json() for record in records if record.touches(entity.product, *names)]
     return {
         "id": entity.id,
         "name": entity.name,
@@ -197,6 +202,7 @@ def entity_view(
 def snapshot(state: EmulatorState) -> dict[str, Any]:
     """Everything the page shows, secrets masked: the JSON feed, and what the HTML is rendered from."""
     clock = state.clock
+    records = state.request_records()
     groups = []
     for kind in KINDS:
         lifecycle = _lifecycle(kind)
@@ -207,10 +213,12 @@ def snapshot(state: EmulatorState) -> dict[str, Any]:
                 "title": kind.title,
                 "product": kind.product,
                 "kind": kind.kind,
-                "entities": [entity_view(state, kind, lifecycle, entity) for entity in reversed(entities)],
+                "entities": [
+                    entity_view(state, kind, lifecycle, entity, records) for entity in reversed(entities)
+                ],
             }
         )
-    recent = list(state.requests)[-RECENT_REQUESTS:]
+    recent = records[-RECENT_REQUESTS:]
     return {
         "emulator": {
             "version": __version__,

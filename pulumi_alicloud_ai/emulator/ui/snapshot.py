@@ -195,7 +195,8 @@ def entity_view(
         "summary": {key: mask(entity.data.get(key)) for key in kind.summary if key in entity.data},
         "events": events[-MAX_EVENTS:],
         "requests": requests[-MAX_REQUESTS_PER_ENTITY:],
-        "details": mask(entity.data),
+        # Keys starting with "_" are the emulator's own bookkeeping (cached texts, pending faults).
+        "details": mask({key: value for key, value in entity.data.items() if not key.startswith("_")}),
     }
 
 

@@ -217,6 +217,7 @@ def wait_for_ai_task(
     sleep: Callable[[float], None] = time.sleep,
     base_delay: float = 1.0,
     max_delay: float = 30.0,
+    backoff: Backoff | None = None,
 ) -> AITask:
     """Poll GetAITask (with its output) until ``SUCCESS`` or ``FAILURE``, and return the final state.
 
@@ -236,7 +237,10 @@ def wait_for_ai_task(
         last = events[-1]
         return f"Latest event: {last.handler_type} {last.handler_process_status}."
 
-    backoff = Backoff(timeout=timeout, base_delay=base_delay, max_delay=max_delay, clock=clock, sleep=sleep)
+    if backoff is None:  # a Backoff, when given, replaces the five pacing arguments (as EasClient takes one)
+        backoff = Backoff(
+            timeout=timeout, base_delay=base_delay, max_delay=max_delay, clock=clock, sleep=sleep
+        )
     return poll_until(
         lambda: client.get_ai_task(task_id, output=True),
         lambda task: task.finished,

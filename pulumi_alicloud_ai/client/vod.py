@@ -346,6 +346,7 @@ def wait_for_ai_image_job(
     base_delay: float = 1.0,
     max_delay: float = 60.0,
     on_poll: Callable[[AIImageJob], None] | None = None,
+    backoff: Backoff | None = None,
 ) -> AIImageJob:
     """Poll GetAIImageJobs until the job is ``success`` or ``fail`` and return it (a failed job is returned,
     not raised: its ``code``/``message`` say why).
@@ -356,7 +357,10 @@ def wait_for_ai_image_job(
     naming the job and its last status; a job the service no longer returns is a :class:`NotFoundError`.
     ``clock`` and ``sleep`` are injectable so tests drive an emulator's clock instead of sleeping.
     """
-    backoff = Backoff(timeout=timeout, base_delay=base_delay, max_delay=max_delay, clock=clock, sleep=sleep)
+    if backoff is None:  # a Backoff, when given, replaces the five pacing arguments (as EasClient takes one)
+        backoff = Backoff(
+            timeout=timeout, base_delay=base_delay, max_delay=max_delay, clock=clock, sleep=sleep
+        )
     poll = poll_until(
         lambda: client.get_ai_image_job(job_id),
         lambda job: job.is_final,

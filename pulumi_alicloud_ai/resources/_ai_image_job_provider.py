@@ -248,9 +248,7 @@ class AIImageJobProvider(ResourceProvider):
             return wait_for_ai_image_job(
                 vod,
                 job_id,
-                timeout=backoff.timeout,
-                base_delay=backoff.base_delay,
-                max_delay=backoff.max_delay,
+                backoff=backoff,
             )
         except WaitTimeoutError as exc:
             raise ProviderError(
@@ -306,9 +304,7 @@ class AIImageJobProvider(ResourceProvider):
             wait_for_ai_image_job(
                 vod,
                 job_id,
-                timeout=backoff.timeout,
-                base_delay=backoff.base_delay,
-                max_delay=backoff.max_delay,
+                backoff=backoff,
             )
         except WaitTimeoutError as exc:
             raise ProviderError(

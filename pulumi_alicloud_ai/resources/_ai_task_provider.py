@@ -241,9 +241,7 @@ class AITaskProvider(ResourceProvider):
             return wait_for_ai_task(
                 ros,
                 task_id,
-                timeout=backoff.timeout,
-                base_delay=backoff.base_delay,
-                max_delay=backoff.max_delay,
+                backoff=backoff,
             )
         except WaitTimeoutError as exc:
             raise ProviderError(

@@ -30,7 +30,9 @@ from tests.processes import emulator_process
 
 
 def wait_until(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
-    """Poll a condition with a deadline (waiting on another process, not papering over a race)."""
+    """Poll a condition that another process makes true (the provider host committing a create in
+    the emulator), with a deadline. Nothing in this process can signal it, so it is polled; it does not
+    wait for a transition (those are driven by the emulator's clock)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -126,6 +128,7 @@ def test_emulator_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path) ->
     lock = threading.Lock()
     with emulator_process(data) as (process, url):
         stop = threading.Event()
+        enough = threading.Event()
 
         def writer(worker: int) -> None:
             settings = ClientSettings(region="cn-shanghai", endpoint=url, retry=RetryPolicy(max_attempts=1))
@@ -145,11 +148,13 @@ def test_emulator_kill_9_mid_burst_loses_nothing_acknowledged(tmp_path: Path) ->
                         return  # the emulator died under us
                     with lock:
                         acknowledged.append(name)
+                        if len(acknowledged) >= 40:
+                            enough.set()
 
         workers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
         for worker in workers:
             worker.start()
-        wait_until(lambda: len(acknowledged) >= 40, what="40 acknowledged creates")
+        assert enough.wait(timeout=30), "40 creates were not acknowledged in time"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         stop.set()

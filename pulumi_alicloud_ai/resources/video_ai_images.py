@@ -87,7 +87,7 @@ class VideoAIImages(pulumi.ComponentResource):
             for video_id in args.video_ids
         }
         per_video = {video_id: job.images.apply(_urls) for video_id, job in self.jobs.items()}
-        self.images = pulumi.Output.from_input(per_video)  # type: ignore[arg-type]
+        self.images = pulumi.Output.all(**per_video)
         self.register_outputs({"template_id": self.template.template_id, "images": self.images})
 
 

@@ -223,12 +223,16 @@ class AppServiceProvider(ResourceProvider):
             service = self._adopt(eas, inputs) if inputs.adopt_existing else self._create(eas, inputs)
             if inputs.wait_for_ready:
                 service = self._wait(eas, inputs, "create", cleanup_on_failure=True)
+            elif service is None:
+                service = eas.describe_service(inputs.region, inputs.service_name)
             return CreateResult(
                 service_id(inputs.region, inputs.service_name),
                 self._outputs(eas, inputs.model_dump(mode="json", exclude_none=True), service),
             )
 
-    def _create(self, eas: EasClient, inputs: AppServiceInputs) -> Service:
+    def _create(self, eas: EasClient, inputs: AppServiceInputs) -> Service | None:
+        """Create the service, or adopt what an interrupted earlier create left. None for a fresh
+        create: the caller's wait (or one read) fetches it, so it is not read twice."""
         request = CreateAppServiceRequest(
             service_name=inputs.service_name,
             app_type=inputs.app_type,
@@ -249,7 +253,7 @@ class AppServiceProvider(ResourceProvider):
                 return self._adopt_leftover(eas, inputs)
             except NotFoundError:
                 raise original from None
-        return eas.describe_service(inputs.region, inputs.service_name)
+        return None
 
     def _adopt_leftover(self, eas: EasClient, inputs: AppServiceInputs) -> Service:
         """A service with this name exists: ours from an interrupted attempt if its settings match."""

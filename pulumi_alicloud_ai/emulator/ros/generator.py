@@ -236,6 +236,10 @@ class OpenAICompatibleGenerator:
                         f"The model endpoint {self.url} answered HTTP {response.status_code}."
                     )
                 reply = self._read(response, deadline)
+        except httpx.TimeoutException:
+            raise GenerationError(
+                f"The model endpoint {self.url} did not answer within {self.timeout:g} s."
+            ) from None
         except httpx.HTTPError as exc:
             raise GenerationError(f"The model endpoint {self.url} could not be reached: {exc}") from None
         try:

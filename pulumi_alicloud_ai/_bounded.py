@@ -216,42 +216,50 @@ def _composer_class() -> type[Any]:
     return BoundedComposer
 
 
-_LOADERS: dict[tuple[type[Any], Bounds, str], type[Any]] = {}
+_LOADERS: dict[tuple[type[Any], Bounds, str, bool], type[Any]] = {}
 
 
-def _bounded_loader(base: type[yaml.SafeLoader], bounds: Bounds, what: str) -> type[yaml.SafeLoader]:
-    """``base`` (a SafeLoader subclass: its tags and resolvers) with the bounded composer, made once
-    per (base, bounds, what); events come from libyaml when it is installed (several times faster than
-    the pure-Python scanner; its own composer is not used)."""
-    key = (base, bounds, what)
+def _bounded_loader(
+    base: type[yaml.SafeLoader], bounds: Bounds, what: str, *, fast: bool
+) -> type[yaml.SafeLoader]:
+    """``base`` (a SafeLoader subclass: its tags and resolvers) with the bounded composer, made once.
+
+    ``fast`` takes events from libyaml when it is installed: several times faster than the pure-Python
+    scanner (libyaml's own composer, which recurses in C without bounds, is not used).
+    """
+    key = (base, bounds, what, fast)
     if key not in _LOADERS:
-        _LOADERS[key] = _make_loader(base, bounds, what)
+        _LOADERS[key] = _make_loader(base, bounds, what, fast=fast)
     return _LOADERS[key]
 
 
-def _make_loader(base: type[yaml.SafeLoader], bounds: Bounds, what: str) -> type[yaml.SafeLoader]:
+def _make_loader(
+    base: type[yaml.SafeLoader], bounds: Bounds, what: str, *, fast: bool
+) -> type[yaml.SafeLoader]:
     import yaml
 
     composer = _composer_class()
-    parser: type[Any] | None = getattr(yaml, "CParser", None)
-    attributes = {"bounds": bounds, "what": what}
-    if parser is None:  # pragma: no cover - PyYAML built without libyaml
+    attributes: dict[str, Any] = {"bounds": bounds, "what": what}
+    try:
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]  # the stubs leave it out of __all__
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        fast = False
+    if not fast:
 
         def plain_init(self: Any, stream: str) -> None:
             base.__init__(self, stream)
             self._start_counting()
 
         return type(f"Bounded{base.__name__}", (composer, base), {**attributes, "__init__": plain_init})
-    c_parser = parser
 
     def c_init(self: Any, stream: str) -> None:
-        c_parser.__init__(self, stream)
+        CParser.__init__(self, stream)
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
         self._start_counting()
 
-    return type(f"Bounded{base.__name__}", (composer, c_parser, base), {**attributes, "__init__": c_init})
+    return type(f"FastBounded{base.__name__}", (composer, CParser, base), {**attributes, "__init__": c_init})
 
 
 def load_yaml(
@@ -268,7 +276,18 @@ def load_yaml(
     import yaml
 
     _check_size(text, bounds, what)
-    return yaml.load(text, Loader=_bounded_loader(loader or yaml.SafeLoader, bounds, what))  # noqa: S506 - a SafeLoader
+    base = loader or yaml.SafeLoader
+    try:
+        try:
+            return yaml.load(text, Loader=_bounded_loader(base, bounds, what, fast=True))  # noqa: S506 - a SafeLoader
+        except UnicodeEncodeError:  # lone surrogates: libyaml reads UTF-8 only; PyYAML's reader names them
+            return yaml.load(text, Loader=_bounded_loader(base, bounds, what, fast=False))  # noqa: S506
+    except yaml.MarkedYAMLError as exc:
+        # libyaml scans flow collections ahead and stops at its own limit (1000) before this composer
+        # sees the 65th level: the same bound, reached first.
+        if "maximum nesting depth" in str(exc.problem):
+            raise _too_deep(what, bounds) from None
+        raise
 
 
 # --- HCL --------------------------------------------------------------------------------------------

@@ -3,12 +3,15 @@ RecursionError, and every document within the bounds reads as the plain parser r
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lark.exceptions import UnexpectedInput
 
 from pulumi_alicloud_ai._bounded import (
@@ -210,6 +213,12 @@ class TestYaml:
         text = _billion_laughs(2) + "base: &base {x: 1, y: [1, 2]}\nderived:\n  <<: *base\n  z: 3\n"
         assert load_yaml(text) == yaml.safe_load(text)
 
+    @pytest.mark.parametrize("text", ["a: \ud800", "\x00", "a: [\x07]"])
+    def test_characters_yaml_refuses_are_yaml_errors(self, text: str) -> None:
+        """Lone surrogates and control characters are PyYAML's reader errors, as before."""
+        with pytest.raises(yaml.YAMLError, match="unacceptable character"):
+            load_yaml(text)
+
     def test_syntax_errors_keep_their_line(self) -> None:
         """Text that is not YAML raises PyYAML's error with its mark."""
         with pytest.raises(yaml.MarkedYAMLError) as info:
@@ -262,3 +271,21 @@ class TestHcl:
         """Text that is not HCL raises lark's error with its line."""
         with pytest.raises(UnexpectedInput):
             parse_hcl('resource "a" "b" {\n  x = \n}\n')
+
+
+STRUCTURE = st.text(alphabet="[]{}(),:&*!\"'\\-#=.$%\n ax1", max_size=300)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(STRUCTURE)
+def test_any_text_gives_a_value_or_a_parser_error(text: str) -> None:
+    """Whatever the text, each parser returns a value or raises its own error or BoundsError: never a
+    RecursionError, an unrelated exception or a hang."""
+    from lark.exceptions import LarkError
+
+    with contextlib.suppress(BoundsError, ValueError):
+        load_json(text)
+    with contextlib.suppress(BoundsError, yaml.YAMLError):
+        load_yaml(text)
+    with contextlib.suppress(BoundsError, LarkError):
+        parse_hcl(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from pulumi_alicloud_ai._bounded import BoundsError, load_json
+from pulumi_alicloud_ai._bounded import Bounds, BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unknown_action
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ SERVICE_MODULES = (
     "pulumi_alicloud_ai.emulator.vod.routes",
     "pulumi_alicloud_ai.emulator.ros.routes",
 )
+
+BODY_BOUNDS = Bounds(max_bytes=1 << 40)
+"""JSON bodies are read within the parser's nesting limits; their size is ``--max-body``'s, checked as
+the body arrives."""
 
 # RPC products are told apart by API version; ROA (EAS) by its /api/ path.
 RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros"}
@@ -80,7 +84,7 @@ class Call:
                 415,
             )
         try:
-            value = load_json(self.body, what="The request body")
+            value = load_json(self.body, BODY_BOUNDS, what="The request body")
         except BoundsError as exc:
             raise ApiError("InvalidParameter.Body", f"{exc}.") from None
         except (ValueError, UnicodeDecodeError):

@@ -21,10 +21,10 @@ MAX_INTERVAL = 30.0
 def poll_backoff(timeout: float) -> Backoff:
     """The backoff for one wait of at most ``timeout`` seconds."""
     try:
-        base = parse_duration(os.environ.get("ALICLOUD_AI_POLL_INTERVAL", DEFAULT_INTERVAL), "", MAX_INTERVAL)
-    except ValueError:
+        base = parse_duration(os.environ.get("ALICLOUD_AI_POLL_INTERVAL", DEFAULT_INTERVAL), "")
+    except ValueError:  # not a duration (NaN, infinity, text): the default
         base = DEFAULT_INTERVAL
-    base = max(base, 0.001)
+    base = min(max(base, 0.001), MAX_INTERVAL)
     return Backoff(timeout=timeout, base_delay=base, max_delay=max(base, MAX_INTERVAL))
 
 

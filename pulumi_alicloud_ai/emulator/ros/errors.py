@@ -8,9 +8,8 @@
 | ``MissingParameter.TaskId`` | 400 | GetAITask / ListAITaskEvents without TaskId |
 | ``InvalidParameter.TaskType`` | 400 | TaskType not GenerateTemplate or FixTemplate (the message lists them) |
 | ``InvalidParameter.TemplateType`` | 400 | TemplateType not ROS or Terraform (the message lists them) |
-| ``InvalidParameter.Template`` | 400 | a Template sent with GenerateTemplate, which takes only a Prompt |
+| ``InvalidParameter.Template`` | 400 | a Template sent with GenerateTemplate, which takes only a Prompt; or a Template past the parser's bounds: nested deeper than 64 levels, more than 100 YAML aliases, an alias cycle, or over 1 MiB once its aliases are expanded (the emulator's own limits) |
 | ``InvalidParameter.TemplateTooLarge`` | 400 | Template over 524288 bytes (UTF-8), the ROS template body limit |
-| ``InvalidParameter.Template`` | 400 | a Template past the parser's bounds: nested deeper than 64 levels, more than 100 YAML aliases, an alias cycle, or over 1 MiB once its aliases are expanded (the emulator's own limits) |
 | ``InvalidParameter.OutputOption`` | 400 | OutputOption not Enabled or Disabled |
 | ``InvalidParameter.MaxResults`` | 400 | MaxResults not a whole number from 1 to 100 |
 | ``InvalidParameter.NextToken`` | 400 | a NextToken this listing did not hand out |

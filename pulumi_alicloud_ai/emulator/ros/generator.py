@@ -294,7 +294,7 @@ def generator_from_env(environ: Mapping[str, str] | None = None) -> TemplateGene
             f"{ENV_PREFIX}_TIMEOUT must be a number of seconds, more than 0 and at most {MAX_TIMEOUT:g}"
         )
     raw_concurrency = env.get(f"{ENV_PREFIX}_CONCURRENCY", str(DEFAULT_CONCURRENCY))
-    if not raw_concurrency.strip().isdigit() or not 1 <= int(raw_concurrency) <= MAX_CONCURRENCY:
+    if not raw_concurrency.strip().isdecimal() or not 1 <= int(raw_concurrency) <= MAX_CONCURRENCY:
         raise ValueError(f"{ENV_PREFIX}_CONCURRENCY must be a whole number from 1 to {MAX_CONCURRENCY}")
     api_key_env = env.get(f"{ENV_PREFIX}_API_KEY_ENV", "OPENAI_API_KEY")
     return OpenAICompatibleGenerator(

@@ -17,20 +17,14 @@ from pulumi_alicloud_ai.client.transport import OpenApiClient
 from pulumi_alicloud_ai.client.vod import VodClient
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from pulumi_alicloud_ai.emulator.routing import Call, Route, Router
+from tests.deep_documents import nested
 
 DEEP_TEXT = "[" * 5_000 + "]" * 5_000
 """A JSON string inside an answer: past the recursion limit."""
 
 
-def _nested(depth: int) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
 def _deep_answer(_call: Call) -> dict[str, Any]:
-    return {"TemplateInfo": {"TemplateId": "t-1", "Nested": _nested(200)}}
+    return {"TemplateInfo": {"TemplateId": "t-1", "Nested": nested(200)}}
 
 
 def _deep_template_config(_call: Call) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from Tea.exceptions import TeaException
 from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.deep_documents import billion_laughs, deep_json, nested
 from tests.official_sdk import eas_client, ros_client, vod_client
 
 DEEP = 100_000
@@ -31,17 +32,6 @@ OVER = 65
 """One level past the emulator's limit (64): small enough for an SDK to serialize."""
 DEEP_QUERY = 2_000
 """Past the recursion limit, yet short enough for a URL (RPC SDKs send parameters in the query)."""
-
-
-def _nested(depth: int, leaf: Any = 1) -> Any:
-    value = leaf
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
-def _deep_json(depth: int) -> str:
-    return "[" * depth + "]" * depth
 
 
 def _raised(call: Callable[[], Any]) -> TeaException:
@@ -89,7 +79,7 @@ class TestEas:
             app_type="LLM",
             service_spec="llama_7b_fp16",
             replicas=1,
-            config={"Extra": _nested(OVER - 2)},
+            config={"Extra": nested(OVER - 2)},
         )
         error = _raised(lambda: eas_client(emulator).create_app_service(request))
         _assert_refused(error, "InvalidParameter.Body", "nests deeper than 64 levels")
@@ -98,7 +88,7 @@ class TestEas:
 
     def test_the_reported_600_deep_config_is_refused(self, emulator: RunningEmulator) -> None:
         """The Config that was accepted with 200 and then broke the dashboard (a 600-deep list) is 400."""
-        body = _service_body("deep_config_600", '{"Extra": ' + _deep_json(600) + "}")
+        body = _service_body("deep_config_600", '{"Extra": ' + deep_json(600) + "}")
         response = _eas(emulator, "POST", "/api/v2/app_services", "CreateAppService", body)
         assert response.status_code == 400, response.text
         assert response.json()["Code"] == "InvalidParameter.Body"
@@ -114,8 +104,8 @@ class TestEas:
     @pytest.mark.parametrize(
         "body",
         [
-            _deep_json(DEEP).encode(),
-            _service_body("x_deep", _deep_json(DEEP)),
+            deep_json(DEEP).encode(),
+            _service_body("x_deep", deep_json(DEEP)),
             ('{"a":' * DEEP + "1" + "}" * DEEP).encode(),
             ("[" * DEEP).encode(),
         ],
@@ -132,7 +122,7 @@ class TestEas:
 
     def test_update_service_config_text_is_bounded(self, emulator: RunningEmulator) -> None:
         """UpdateService's raw config (a JSON string in the SDK) is read within the same bounds."""
-        request = eas.UpdateServiceRequest(update_type="merge", body=json.dumps({"metadata": _nested(OVER)}))
+        request = eas.UpdateServiceRequest(update_type="merge", body=json.dumps({"metadata": nested(OVER)}))
         error = _raised(lambda: eas_client(emulator).update_service("cn-shanghai", "some_service", request))
         _assert_refused(error, "InvalidParameter.Body", "The service config nests deeper")
 
@@ -142,7 +132,7 @@ class TestVod:
     @pytest.mark.parametrize("kind", ["AIImage", "AIMediaAudit"])
     def test_deep_template_config_is_refused(self, emulator: RunningEmulator, depth: int, kind: str) -> None:
         """AddAITemplate with a deep TemplateConfig is 400 InvalidParameter.TemplateConfig."""
-        config = json.dumps({"Count": 1, "Extra": _nested(depth)}) if depth < 1000 else _deep_json(depth)
+        config = json.dumps({"Count": 1, "Extra": nested(depth)}) if depth < 1000 else deep_json(depth)
         request = vod.AddAITemplateRequest(template_name="deep", template_type=kind, template_config=config)
         error = _raised(lambda: vod_client(emulator).add_aitemplate(request))
         _assert_refused(error, "InvalidParameter.TemplateConfig", "TemplateConfig nests deeper than 64")
@@ -157,7 +147,7 @@ class TestVod:
         )
         template_id = client.add_aitemplate(add).body.template_id
         update = vod.UpdateAITemplateRequest(
-            template_id=template_id, template_name="kept", template_config=_deep_json(DEEP_QUERY)
+            template_id=template_id, template_name="kept", template_config=deep_json(DEEP_QUERY)
         )
         _assert_refused(_raised(lambda: client.update_aitemplate(update)), "InvalidParameter.TemplateConfig")
         info = client.get_aitemplate(vod.GetAITemplateRequest(template_id=template_id)).body.template_info
@@ -173,7 +163,7 @@ class TestVod:
             template_name="t", template_type="AIImage", template_config='{"Count": 1}'
         )
         template_id = client.add_aitemplate(add).body.template_id
-        user_data = json.dumps({"Extend": _nested(depth)}, separators=(",", ":"))
+        user_data = json.dumps({"Extend": nested(depth)}, separators=(",", ":"))
         assert len(user_data) <= 512
         request = vod.SubmitAIImageJobRequest(
             video_id=video["VideoId"], aitemplate_id=template_id, user_data=user_data
@@ -182,24 +172,21 @@ class TestVod:
         _assert_refused(error, "InvalidParameter.UserData", "nests deeper than 64 levels")
 
 
-def _billion_laughs(levels: int) -> str:
-    lines = [
-        "ROSTemplateFormatVersion: '2015-09-01'",
-        "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
-    ]
-    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels + 1)]
-    return "\n".join(lines) + "\nResources: {}\n"
-
-
 ROS_REFUSED = {
-    "json-arrays": ("ROS", '{"Resources": ' + _deep_json(DEEP) + "}"),
+    "json-arrays": ("ROS", '{"Resources": ' + deep_json(DEEP) + "}"),
     "json-objects": ("ROS", '{"a":' * (DEEP // 2) + "1" + "}" * (DEEP // 2)),
-    "json-one-past": ("ROS", json.dumps({"Resources": {"R": {"Properties": {"P": _nested(OVER - 4)}}}})),
-    "lenient-json-deep": ("ROS", '{"Resources": ' + _deep_json(DEEP) + ",}"),
-    "yaml-flow": ("ROS", "Resources: " + _deep_json(DEEP)),
+    "json-one-past": ("ROS", json.dumps({"Resources": {"R": {"Properties": {"P": nested(OVER - 4)}}}})),
+    "lenient-json-deep": ("ROS", '{"Resources": ' + deep_json(DEEP) + ",}"),
+    "yaml-flow": ("ROS", "Resources: " + deep_json(DEEP)),
     "yaml-block": ("ROS", "Resources:\n" + "".join("  " * n + "- \n" for n in range(1, OVER + 2))),
-    "yaml-bomb-5": ("ROS", _billion_laughs(5)),
-    "yaml-bomb-9": ("ROS", _billion_laughs(9)),
+    "yaml-bomb-5": (
+        "ROS",
+        billion_laughs(5, head="ROSTemplateFormatVersion: '2015-09-01'") + "Resources: {}\n",
+    ),
+    "yaml-bomb-9": (
+        "ROS",
+        billion_laughs(9, head="ROSTemplateFormatVersion: '2015-09-01'") + "Resources: {}\n",
+    ),
     "yaml-merge-bomb": (
         "ROS",
         "m0: &m0 {"
@@ -227,7 +214,7 @@ ROS_REFUSED = {
         + ",".join(["*e"] * 10)
         + "],}",
     ),
-    "hcl-lists": ("Terraform", "locals {\n  x = " + _deep_json(DEEP) + "\n}\n"),
+    "hcl-lists": ("Terraform", "locals {\n  x = " + deep_json(DEEP) + "\n}\n"),
     "hcl-blocks": ("Terraform", "".join("b {\n" for _ in range(OVER)) + "}\n" * OVER),
     "hcl-interpolations": ("Terraform", "locals {\n  x = " + '"${' * OVER + "1" + '}"' * OVER + "\n}\n"),
     "hcl-attribute-chain": ("Terraform", "locals {\n  x = a" + ".b" * 5000 + "\n}\n"),
@@ -284,7 +271,7 @@ def test_admin_bodies_are_bounded(emulator: RunningEmulator, path: str, code: st
     """The admin API reads its JSON bodies within the same bounds: 400 with its own code, never 500."""
     response = httpx.post(
         f"{emulator.url}/_emulator{path}",
-        content=_deep_json(DEEP),
+        content=deep_json(DEEP),
         headers={"content-type": "application/json"},
         timeout=30,
     )

@@ -21,17 +21,11 @@ from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
 from pulumi_alicloud_ai.emulator.recorder import Recorder
 from pulumi_alicloud_ai.emulator.store import Entity, Store
+from tests.deep_documents import nested
 from tests.official_sdk import eas_client, ros_client
 
 STORED_DEPTH = 600
 """The depth of the Config that was once accepted and then broke every dashboard view."""
-
-
-def _nested(depth: int) -> Any:
-    value: Any = "leaf"
-    for _ in range(depth):
-        value = [value]
-    return value
 
 
 def _store_deep_entities(data_dir: Path) -> None:
@@ -44,7 +38,7 @@ def _store_deep_entities(data_dir: Path) -> None:
         "AppType": "LLM",
         "ServiceSpec": "llama_7b_fp16",
         "Replicas": 1,
-        "Config": {"Extra": _nested(STORED_DEPTH)},
+        "Config": {"Extra": nested(STORED_DEPTH, "leaf")},
         "AccessToken": "stored-token",
         "Uid": "1234567890123456",
         "CallerUid": "1234567890123456",
@@ -61,7 +55,7 @@ def _store_deep_entities(data_dir: Path) -> None:
             "reason": "",
             "failed_stage": None,
             "notes": ["parsed", "fixed"],
-            "output": {"Result": {"Resources": _nested(STORED_DEPTH)}, "TemplateType": "ROS"},
+            "output": {"Result": {"Resources": nested(STORED_DEPTH, "leaf")}, "TemplateType": "ROS"},
         },
     }
     with store.transaction():

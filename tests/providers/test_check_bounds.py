@@ -22,25 +22,9 @@ from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvide
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.resources._waiting import DEFAULT_INTERVAL, poll_backoff
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
+from tests.deep_documents import billion_laughs, deep_json, nested
 
 DEEP = 100_000
-
-
-def _nested(depth: int) -> Any:
-    value: Any = 1
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
-def _deep_text(depth: int) -> str:
-    return "[" * depth + "]" * depth
-
-
-def _bomb(levels: int = 6) -> str:
-    lines = ["ROSTemplateFormatVersion: '2015-09-01'", "l0: &l0 [a, a, a, a, a, a, a, a, a]"]
-    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels + 1)]
-    return "\n".join(lines) + "\nResources: {}\n"
 
 
 SERVICE = {"service_name": "bounded_svc", "service_spec": "llama_7b_fp16", "region": "cn-shanghai"}
@@ -50,33 +34,38 @@ FIX = {"task_type": "FixTemplate", "template": "Resources: {}\n", "region": "cn-
 
 # (provider, valid inputs, the field, a value for it past the bounds)
 TOO_DEEP = {
-    "app-service-config": (AppServiceProvider, SERVICE, "config", {"Extra": _nested(DEEP)}),
-    "app-service-config-one-past": (AppServiceProvider, SERVICE, "config", {"Extra": _nested(64)}),
-    "vod-template-config": (VodAITemplateProvider, TEMPLATE, "config", {"Count": 1, "X": _nested(DEEP)}),
-    "job-user-data-dict": (AIImageJobProvider, JOB, "user_data", {"Extend": _nested(DEEP)}),
-    "job-user-data-text": (AIImageJobProvider, JOB, "user_data", '{"Extend": ' + _deep_text(DEEP) + "}"),
+    "app-service-config": (AppServiceProvider, SERVICE, "config", {"Extra": nested(DEEP)}),
+    "app-service-config-one-past": (AppServiceProvider, SERVICE, "config", {"Extra": nested(64)}),
+    "vod-template-config": (VodAITemplateProvider, TEMPLATE, "config", {"Count": 1, "X": nested(DEEP)}),
+    "job-user-data-dict": (AIImageJobProvider, JOB, "user_data", {"Extend": nested(DEEP)}),
+    "job-user-data-text": (AIImageJobProvider, JOB, "user_data", '{"Extend": ' + deep_json(DEEP) + "}"),
     "job-user-data-text-one-past": (
         AIImageJobProvider,
         JOB,
         "user_data",
-        json.dumps({"Extend": _nested(64)}),
+        json.dumps({"Extend": nested(64)}),
     ),
-    "task-template-dict": (AITaskProvider, FIX, "template", {"Resources": _nested(DEEP)}),
-    "task-template-json": (AITaskProvider, FIX, "template", '{"Resources": ' + _deep_text(DEEP) + "}"),
+    "task-template-dict": (AITaskProvider, FIX, "template", {"Resources": nested(DEEP)}),
+    "task-template-json": (AITaskProvider, FIX, "template", '{"Resources": ' + deep_json(DEEP) + "}"),
     "task-template-lenient-json": (
         AITaskProvider,
         FIX,
         "template",
-        '{"Resources": ' + _deep_text(DEEP) + ",}",
+        '{"Resources": ' + deep_json(DEEP) + ",}",
     ),
-    "task-template-yaml": (AITaskProvider, FIX, "template", "Resources: " + _deep_text(DEEP)),
-    "task-template-yaml-bomb": (AITaskProvider, FIX, "template", _bomb()),
+    "task-template-yaml": (AITaskProvider, FIX, "template", "Resources: " + deep_json(DEEP)),
+    "task-template-yaml-bomb": (
+        AITaskProvider,
+        FIX,
+        "template",
+        billion_laughs(6, head="ROSTemplateFormatVersion: '2015-09-01'") + "Resources: {}\n",
+    ),
     "task-template-yaml-cycle": (AITaskProvider, FIX, "template", "Resources: &r\n  Loop: *r\n"),
     "task-template-hcl": (
         AITaskProvider,
         {**FIX, "template_type": "Terraform"},
         "template",
-        "locals {\n  x = " + _deep_text(DEEP) + "\n}\n",
+        "locals {\n  x = " + deep_json(DEEP) + "\n}\n",
     ),
     "task-template-hcl-chain": (
         AITaskProvider,
@@ -192,7 +181,7 @@ def task_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHost
 
 def test_preview_of_a_deep_user_data_text_names_user_data(job_host: ProviderHost) -> None:
     """Through the engine's own gRPC Check: a failure on user_data, not an UNKNOWN with a traceback."""
-    outcome = job_host.check("job", {**JOB, "user_data": '{"Extend": ' + _deep_text(DEEP) + "}"})
+    outcome = job_host.check("job", {**JOB, "user_data": '{"Extend": ' + deep_json(DEEP) + "}"})
     assert list(outcome.failures) == ["user_data"]
     assert "nests deeper than 64 levels" in outcome.failures["user_data"]
 
@@ -205,6 +194,12 @@ def test_preview_of_nan_timeouts_names_the_timeout(job_host: ProviderHost) -> No
 
 def test_preview_of_an_alias_bomb_names_template(task_host: ProviderHost) -> None:
     """A YAML alias bomb given to FixTemplate fails at preview, naming template and the limit."""
-    outcome = task_host.check("task", {**FIX, "template": _bomb()})
+    outcome = task_host.check(
+        "task",
+        {
+            **FIX,
+            "template": billion_laughs(6, head="ROSTemplateFormatVersion: '2015-09-01'") + "Resources: {}\n",
+        },
+    )
     assert list(outcome.failures) == ["template"]
     assert "once its aliases are resolved" in outcome.failures["template"]

@@ -4,7 +4,6 @@ RecursionError, and every document within the bounds reads as the plain parser r
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 from typing import Any
 
@@ -23,31 +22,11 @@ from pulumi_alicloud_ai._bounded import (
     load_yaml,
     parse_hcl,
 )
+from tests.deep_documents import billion_laughs, nested
 
 DEEP = 100_000
 """Far past Python's recursion limit: a parser that recurses per level dies on it."""
 LIMIT = DEFAULT_BOUNDS.max_depth
-
-
-def _nested_list(depth: int) -> list[Any]:
-    root: list[Any] = []
-    current = root
-    for _ in range(depth - 1):
-        child: list[Any] = []
-        current.append(child)
-        current = child
-    return root
-
-
-def _billion_laughs(levels: int, fan: int = 9) -> str:
-    """``a: &a [x, x, …]`` then each level a list of ``fan`` aliases of the one before."""
-    names = [f"l{index}" for index in range(levels + 1)]
-    lines = [f"{names[0]}: &{names[0]} [{', '.join(['lol'] * fan)}]"]
-    lines += [
-        f"{name}: &{name} [{', '.join([f'*{previous}'] * fan)}]"
-        for previous, name in itertools.pairwise(names)
-    ]
-    return "\n".join(lines) + "\n"
 
 
 class TestJson:
@@ -114,10 +93,10 @@ class TestValues:
     @pytest.mark.parametrize(
         "value",
         [
-            _nested_list(DEEP),
-            {"a": _nested_list(LIMIT)},
-            {"user_data": {"Extend": {"k": _nested_list(LIMIT)}}},
-            tuple(_nested_list(LIMIT + 1)),
+            nested(DEEP - 1, []),
+            {"a": nested(LIMIT - 1, [])},
+            {"user_data": {"Extend": {"k": nested(LIMIT - 1, [])}}},
+            tuple(nested(LIMIT, [])),
         ],
         ids=["list", "dict-holding-list", "three-dicts-deep", "tuple"],
     )
@@ -143,14 +122,14 @@ class TestValues:
     def test_scalars_and_shallow_values_pass(self) -> None:
         """Depth counts containers only."""
         check_depth("x" * 10_000)
-        check_depth({"a": [1, {"b": None}], "c": _nested_list(LIMIT - 1)})
+        check_depth({"a": [1, {"b": None}], "c": nested(LIMIT - 2, [])})
 
 
 class TestYaml:
     @pytest.mark.parametrize("levels", [5, 8])
     def test_billion_laughs_is_refused_by_expansion(self, levels: int) -> None:
         """A few hundred bytes naming millions of nodes are refused while composing."""
-        text = _billion_laughs(levels)
+        text = billion_laughs(levels)
         assert len(text) < 500
         with pytest.raises(BoundsError, match="once its aliases are resolved") as info:
             load_yaml(text, what="The template")
@@ -210,7 +189,7 @@ class TestYaml:
 
     def test_ordinary_aliases_read_as_safe_load_does(self) -> None:
         """Anchors, aliases and merge keys within the bounds give PyYAML's own value."""
-        text = _billion_laughs(2) + "base: &base {x: 1, y: [1, 2]}\nderived:\n  <<: *base\n  z: 3\n"
+        text = billion_laughs(2) + "base: &base {x: 1, y: [1, 2]}\nderived:\n  <<: *base\n  z: 3\n"
         assert load_yaml(text) == yaml.safe_load(text)
 
     @pytest.mark.parametrize("text", ["a: \ud800", "\x00", "a: [\x07]"])

@@ -113,7 +113,4 @@ _POOLS_LOCK = threading.Lock()
 def pool_for(state: EmulatorState) -> GenerationPool:
     """The pool of one running emulator (each emulator in a process has its own)."""
     with _POOLS_LOCK:
-        pool = _POOLS.get(state)
-        if pool is None:
-            pool = _POOLS[state] = GenerationPool()
-        return pool
+        return _POOLS.setdefault(state, GenerationPool())

@@ -7,12 +7,11 @@ configuration as JSON text in ``AppConfig`` / ``ServiceConfig``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import Field
 
-from pulumi_alicloud_ai.client.models import WireModel
+from pulumi_alicloud_ai.client.models import WireModel, decode_json
 from pulumi_alicloud_ai.client.transport import OpenApiClient, Operation
 from pulumi_alicloud_ai.client.waiter import Backoff, Poll, poll_until
 
@@ -121,7 +120,7 @@ class Service(WireModel):
 
 def _json_object(text: str | None) -> dict[str, Any]:
     try:
-        value = json.loads(text) if text else {}
+        value = decode_json(text) if text else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

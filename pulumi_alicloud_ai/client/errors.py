@@ -20,9 +20,10 @@ function, so both sides share one wire rule.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from pulumi_alicloud_ai.client.models import decode_json
 
 ERROR_CONTENT_TYPE = "application/json;charset=utf-8"
 
@@ -214,7 +215,7 @@ def from_response(
     not JSON still yields a typed error carrying the status and a snippet of the text.
     """
     try:
-        parsed = json.loads(content) if content else {}
+        parsed = decode_json(content) if content else {}
     except (ValueError, UnicodeDecodeError):
         parsed = None
     lowered = {name.lower(): value for name, value in headers.items()}

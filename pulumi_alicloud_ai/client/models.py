@@ -1,4 +1,4 @@
-"""The pydantic base for request and response bodies.
+"""The pydantic base for request and response bodies, and how JSON from a server is read.
 
 Wire names (PascalCase) live only here, as field aliases; Python code uses snake_case. Unknown response
 fields are kept (``extra="allow"``), never dropped, so a newer API's additions survive a round trip.
@@ -9,6 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from pulumi_alicloud_ai._bounded import Bounds, load_json
+
+RESPONSE_BOUNDS = Bounds(max_bytes=64 * 1024 * 1024, max_depth=128)
+"""What the client reads from a server: answers nest a template (at most 64 levels) a few levels down;
+anything deeper is a broken or hostile server, refused before it can exhaust the stack."""
+
+
+def decode_json(content: str | bytes) -> Any:
+    """JSON a server sent (a body, or a JSON string inside one), within :data:`RESPONSE_BOUNDS`;
+    ``ValueError`` when it is not JSON or past the bounds."""
+    return load_json(content, RESPONSE_BOUNDS, what="The answer")
 
 
 class WireModel(BaseModel):

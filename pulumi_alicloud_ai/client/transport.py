@@ -30,6 +30,7 @@ from pulumi_alicloud_ai.client.errors import (
     TransportError,
     from_response,
 )
+from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.ratelimit import AdaptiveRateLimiter
 from pulumi_alicloud_ai.client.retry import RetryPolicy
 
@@ -345,7 +346,7 @@ class OpenApiClient:
         if not response.content:
             return {}
         try:
-            decoded = response.json()
+            decoded = decode_json(response.content)
         except ValueError as exc:
             raise AlibabaCloudError(
                 "InvalidResponse",

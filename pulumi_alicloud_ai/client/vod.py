@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field
 
 from pulumi_alicloud_ai.client.errors import NotFoundError
-from pulumi_alicloud_ai.client.models import WireModel
+from pulumi_alicloud_ai.client.models import WireModel, decode_json
 from pulumi_alicloud_ai.client.transport import OpenApiClient, Operation
 from pulumi_alicloud_ai.client.waiter import Backoff, poll_until
 
@@ -212,7 +212,7 @@ class AITemplate(WireModel):
     def config(self) -> dict[str, Any]:
         """``TemplateConfig`` decoded; an absent or non-object value is ``{}``."""
         try:
-            value = json.loads(self.template_config) if self.template_config else {}
+            value = decode_json(self.template_config) if self.template_config else {}
         except ValueError:
             return {}
         return value if isinstance(value, dict) else {}

@@ -11,7 +11,6 @@ the dashboard (``/_emulator/ui``, :mod:`pulumi_alicloud_ai.emulator.ui`) is moun
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from pulumi_alicloud_ai._bounded import load_json
 from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.client.errors import error_body
 from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
@@ -51,11 +51,11 @@ def emulator_state(request: Request) -> EmulatorState:
 
 
 async def read_json(request: Request) -> Any:
-    """The JSON body, or None when empty; ValueError for bad JSON."""
+    """The JSON body, or None when empty; ValueError for bad JSON or JSON past the parser's bounds."""
     raw = await request.body()
     if not raw:
         return None
-    return json.loads(raw)
+    return load_json(raw, what="The request body")
 
 
 def _cross_site(request: Request) -> bool:

@@ -44,6 +44,9 @@ class Lifecycle:
     on_fault: Mapping[str, str] = field(default_factory=dict)
     moves: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Which states an operation may move an entity into from each state (explicit transitions)."""
+    holds: Mapping[str, str] = field(default_factory=dict)
+    """State → a key in ``Entity.data``: while the entity holds that key, no timed step leaves the state
+    (work behind it, such as a model writing a template, has not finished)."""
 
     def __post_init__(self) -> None:
         known = self.states | {GONE}
@@ -56,10 +59,18 @@ class Lifecycle:
         for source, targets in self.moves.items():
             if source not in self.states or not targets <= known:
                 raise ValueError(f"{self.kind}: move from {source} names an unknown state")
+        for source in self.holds:
+            if source not in self.steps:
+                raise ValueError(f"{self.kind}: hold on {source}, which has no timed step to hold")
 
     def terminal(self, state: str) -> bool:
         """No timed step leaves this state."""
         return state not in self.steps
+
+    def held(self, state: str, data: Mapping[str, Any]) -> bool:
+        """Whether the timed step out of ``state`` waits for work the entity still carries."""
+        hold = self.holds.get(state)
+        return hold is not None and hold in data
 
     def may_move(self, source: str, target: str) -> bool:
         """Whether an operation may take an entity from ``source`` to ``target``."""
@@ -102,7 +113,7 @@ class Tracker:
         changed = False
         while (step := lifecycle.steps.get(entity.status)) is not None:
             due = entity.status_since + self.clock.scaled(step.after)
-            if due > now:
+            if due > now or lifecycle.held(entity.status, entity.data):
                 break
             fault = entity.data.get(FAULT_KEY)
             target = lifecycle.on_fault.get(entity.status, step.to) if fault else step.to

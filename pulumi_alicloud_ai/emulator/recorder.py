@@ -12,13 +12,19 @@ Two consumers, two costs:
 
 Scrubbing replaces the *values* of ``Authorization``, ``x-acs-security-token``, ``AccessKeySecret``,
 ``AccessToken`` and ``SecurityToken`` (headers, query, form and JSON bodies, at any depth) with
-:data:`MASK`. Signatures are not secrets, and a replay re-signs every request anyway.
+:data:`MASK`. Signatures are not secrets, and a replay re-signs every request anyway. A JSON body too
+deep to scrub safely (:data:`SCRUB_BOUNDS`) is left out of its line, which says so.
+
+The writer thread never stops over one exchange: one it cannot encode becomes a ``{"type": "lost"}``
+line and an error in the log, and :attr:`Recorder.lost` counts them; if the thread itself fails (the
+disk is full), :attr:`Recorder.error` says why and the log shows it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import queue
 import threading
 import time
@@ -27,6 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlencode
+
+from pulumi_alicloud_ai._bounded import Bounds, BoundsError, load_json
+
+log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
 REQUEST_LOG_SIZE = 1000
 """How many recent API requests the dashboard can show."""
@@ -45,6 +55,9 @@ SECRET_NAMES = frozenset(
     }
 )
 """Header, parameter and JSON field names (lower case) whose values are never written."""
+SCRUB_BOUNDS = Bounds(max_bytes=1 << 40, max_depth=128)
+"""How deep a JSON body may nest to be scrubbed and written (answers nest a template a few levels
+down; requests are refused past 64 levels)."""
 
 SUBJECT_KEYS = ("ServiceName", "JobId", "JobIds", "TemplateId", "AITemplateId", "VideoId", "TaskId")
 """Parameters and response fields that name the entity a request is about."""
@@ -139,7 +152,12 @@ def scrub_body(body: bytes, content_type: str) -> dict[str, Any]:
         return {"base64": base64.b64encode(body).decode("ascii")}
     if "json" in content_type or (not content_type and text[:1] in "{["):
         try:
-            return {"json": scrub_json(json.loads(text))}
+            return {"json": scrub_json(load_json(text, SCRUB_BOUNDS))}
+        except BoundsError as exc:
+            return {
+                "omitted": f"{exc}; not written, since its secrets could not be masked",
+                "bytes": len(body),
+            }
         except ValueError:
             return {"text": text}
     if "x-www-form-urlencoded" in content_type:
@@ -195,6 +213,10 @@ class Recorder:
 
     def __init__(self, path: Path, meta: Mapping[str, Any]) -> None:
         self.path = path
+        self.lost = 0
+        """Exchanges that could not be written (each left a ``lost`` line and a logged error)."""
+        self.error: str | None = None
+        """Why the writer stopped, when it did; None while it runs."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[str] = path.open("a", encoding="utf-8")
         self._queue: queue.SimpleQueue[_Exchange | None] = queue.SimpleQueue()
@@ -252,14 +274,35 @@ class Recorder:
         self._file.close()
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                self._file.flush()
-                return
-            self._file.write(json.dumps(encode_exchange(item), ensure_ascii=False) + "\n")
-            if self._queue.empty():
-                self._file.flush()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    self._file.flush()
+                    return
+                self._file.write(self._line(item) + "\n")
+                if self._queue.empty():
+                    self._file.flush()
+        except Exception as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.exception("--record stopped writing %s; later requests are not recorded", self.path)
+
+    def _line(self, item: _Exchange) -> str:
+        """The exchange's line, or a ``lost`` line naming it when it cannot be encoded."""
+        try:
+            return json.dumps(encode_exchange(item), ensure_ascii=False)
+        except Exception as exc:
+            self.lost += 1
+            log.exception("--record could not write %s %s; the recording goes on", item.method, item.path)
+            lost = {
+                "type": "lost",
+                "kind": item.kind,
+                "method": item.method,
+                "path": item.path,
+                "requestId": item.request_id,
+                "error": type(exc).__name__,
+            }
+            return json.dumps(lost, ensure_ascii=False)
 
 
 def encode_exchange(item: _Exchange) -> dict[str, Any]:

@@ -8,13 +8,13 @@ the response body (a dict; ``RequestId`` is added when absent) or raises :class:
 from __future__ import annotations
 
 import importlib
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from pulumi_alicloud_ai._bounded import Bounds, BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unknown_action
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ SERVICE_MODULES = (
     "pulumi_alicloud_ai.emulator.vod.routes",
     "pulumi_alicloud_ai.emulator.ros.routes",
 )
+
+BODY_BOUNDS = Bounds(max_bytes=1 << 40)
+"""JSON bodies are read within the parser's nesting limits; their size is ``--max-body``'s, checked as
+the body arrives."""
 
 # RPC products are told apart by API version; ROA (EAS) by its /api/ path.
 RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros"}
@@ -69,7 +73,8 @@ class Call:
         return value
 
     def json_body(self) -> dict[str, Any]:
-        """The JSON object body of a ROA call; wrong type or bad JSON is ``InvalidParameter``."""
+        """The JSON object body of a ROA call; wrong type, bad JSON or JSON past the parser's bounds
+        (nested deeper than 64 levels) is ``InvalidParameter.Body``."""
         if not self.body:
             return {}
         if "json" not in self.content_type:
@@ -79,7 +84,9 @@ class Call:
                 415,
             )
         try:
-            value = json.loads(self.body)
+            value = load_json(self.body, BODY_BOUNDS, what="The request body")
+        except BoundsError as exc:
+            raise ApiError("InvalidParameter.Body", f"{exc}.") from None
         except (ValueError, UnicodeDecodeError):
             raise ApiError("InvalidParameter.Body", "The request body is not valid JSON.") from None
         if not isinstance(value, dict):

@@ -21,7 +21,6 @@ import it by id, ``ResourceOptions(import_="<JobId>")``.
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -31,12 +30,15 @@ from urllib.parse import urlsplit
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, ServerError, TransportError
+from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient, wait_for_ai_image_job
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
 from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
 from pulumi_alicloud_ai.resources._provider import (
+    INPUT_BOUNDS,
     OUTPUTS_VERSION,
     DiffTable,
     ProviderError,
@@ -120,7 +122,9 @@ class AIImageJobInputs(BaseModel):
             return None
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = load_json(value, INPUT_BOUNDS, what="user_data")
+            except BoundsError:
+                raise  # its message names user_data and the limit
             except ValueError:
                 raise ValueError("user_data is not valid JSON; give a dict") from None
         if not isinstance(value, Mapping):
@@ -172,7 +176,7 @@ def job_images(vod: VodClient, video_id: str, job_id: str) -> list[AIImageInfo]:
 
 def _decoded(text: str | None) -> Any:
     try:
-        return json.loads(text) if text else None
+        return decode_json(text) if text else None
     except ValueError:
         return text
 

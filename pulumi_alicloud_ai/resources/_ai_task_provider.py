@@ -35,6 +35,7 @@ from typing import Any
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, BoundsError, load_json, load_yaml, parse_hcl
 from pulumi_alicloud_ai.client.endpoints import ROS, known_regions
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, ServerError, TransportError
 from pulumi_alicloud_ai.client.ros import (
@@ -97,6 +98,32 @@ def template_text(value: Any) -> Any:
     return compact_json(value) if isinstance(value, Mapping) else value
 
 
+def template_bounds_problem(text: str, template_type: str | None) -> str | None:
+    """Why ``text`` is past the template parser's bounds (too deep, too many YAML aliases, too large
+    once they are expanded), or None. Syntax is not judged here: repairing it is FixTemplate's job."""
+    import yaml
+    from lark.exceptions import LarkError
+
+    try:
+        if template_type == TEMPLATE_TYPES[1]:
+            parse_hcl(text, TEMPLATE_BOUNDS, what="template")
+            return None
+        if text.lstrip().startswith("{"):
+            try:
+                load_json(text, TEMPLATE_BOUNDS, what="template")
+            except BoundsError:
+                raise
+            except ValueError:  # FixTemplate reads broken JSON with YAML's lenient flow syntax
+                load_yaml(text, None, TEMPLATE_BOUNDS, what="template")
+            return None
+        load_yaml(text, None, TEMPLATE_BOUNDS, what="template")
+    except BoundsError as exc:
+        return f"{exc}; the template parser refuses it"
+    except (ValueError, yaml.YAMLError, LarkError):
+        return None
+    return None
+
+
 class AITaskInputs(BaseModel):
     """The provider's view of the inputs; validation messages name the field, the allowed values and
     the limit. Field order matters: ``prompt`` and ``template`` are judged against ``task_type``."""
@@ -142,6 +169,10 @@ class AITaskInputs(BaseModel):
             raise ValueError(
                 f"template is {size} bytes; a ROS template body may be at most {MAX_TEMPLATE_BYTES} bytes"
             )
+        if isinstance(value, str) and (
+            problem := template_bounds_problem(value, info.data.get("template_type"))
+        ):
+            raise ValueError(problem)
         return value
 
     @field_validator("region", mode="before")

@@ -23,6 +23,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pulumi.runtime import rpc
 from pydantic import BaseModel, ValidationError
 
+from pulumi_alicloud_ai._bounded import Bounds, BoundsError, check_depth
 from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.session import open_client
@@ -36,6 +37,11 @@ OUTPUTS_VERSION = 1
 """Written to every resource's outputs as ``_outputs_version`` so newer releases can read older state."""
 
 OnChange = Literal["replace", "update", "ignore"]
+
+INPUT_BOUNDS = Bounds(max_depth=64)
+"""How deep an input may nest (a secret wrapper adds a level); JSON given as text is read within it too."""
+MAX_WAIT_SECONDS = 86_400.0
+"""The longest wait a ``timeouts`` value may ask for: a day."""
 
 
 def is_unknown(value: Any) -> bool:
@@ -74,8 +80,12 @@ def check_inputs(
     """Validate ``news`` with ``model``; return normalised inputs or failures naming each field.
 
     Fields whose value is unknown are left out of validation (and out of "required" errors) and passed
-    through unchanged; ``passthrough`` keys (captured settings) are kept as they are.
+    through unchanged; ``passthrough`` keys (captured settings) are kept as they are. A value nested
+    deeper than the parser's bounds fails naming its field, before anything recursive reads it.
     """
+    too_deep = _too_deep(news)
+    if too_deep:
+        return CheckResult({key: value for key, value in news.items() if key != PROVIDER_KEY}, too_deep)
     inputs = user_props(news)
     unknown = {key for key, value in inputs.items() if _contains_unknown(value)}
     known = {key: value for key, value in inputs.items() if key not in unknown and value is not None}
@@ -95,6 +105,18 @@ def check_inputs(
     normalised = model.model_validate(known).model_dump(mode="json", exclude_none=True)
     normalised.update({key: inputs[key] for key in passthrough if key in inputs})
     return CheckResult(normalised, [])
+
+
+def _too_deep(news: Mapping[str, Any]) -> list[CheckFailure]:
+    failures = []
+    for key, value in news.items():
+        if key == PROVIDER_KEY:
+            continue
+        try:
+            check_depth(value, INPUT_BOUNDS, what=key)
+        except BoundsError as exc:
+            failures.append(CheckFailure(key, f"{exc}; nested inputs are limited to keep every reader safe"))
+    return failures
 
 
 def _contains_unknown(value: Any) -> bool:
@@ -200,8 +222,9 @@ def product_client(
         api.close()
 
 
-def parse_duration(value: Any, field: str) -> float:
-    """Seconds from a number or a string like ``90``, ``30s``, ``20m``, ``1h``."""
+def parse_duration(value: Any, field: str, maximum: float = MAX_WAIT_SECONDS) -> float:
+    """Seconds from a number or a string like ``90``, ``30s``, ``20m``, ``1h``: more than 0 and at most
+    ``maximum``. NaN and infinity are refused (a NaN limit would never be reached: no wait limit)."""
     if isinstance(value, bool):  # pydantic turns ValueError (not TypeError) into a field error
         raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")  # noqa: TRY004
     if isinstance(value, int | float):
@@ -211,12 +234,12 @@ def parse_duration(value: Any, field: str) -> float:
         units = {"s": 1, "m": 60, "h": 3600}
         try:
             seconds = float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError(
                 f"{field} {value!r} is not a duration such as 600, '30s', '20m' or '1h'"
             ) from None
     else:
         raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")
-    if seconds <= 0:
-        raise ValueError(f"{field} must be positive, got {value!r}")
+    if not 0 < seconds <= maximum:  # False for NaN as well
+        raise ValueError(f"{field} must be more than 0 seconds and at most {maximum:g}, got {value!r}")
     return seconds

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.waiter import Backoff
+from pulumi_alicloud_ai.resources._provider import parse_duration
 
 DEFAULT_INTERVAL = 2.0
 MAX_INTERVAL = 30.0
@@ -20,8 +21,8 @@ MAX_INTERVAL = 30.0
 def poll_backoff(timeout: float) -> Backoff:
     """The backoff for one wait of at most ``timeout`` seconds."""
     try:
-        base = float(os.environ.get("ALICLOUD_AI_POLL_INTERVAL", DEFAULT_INTERVAL))
-    except ValueError:
+        base = parse_duration(os.environ.get("ALICLOUD_AI_POLL_INTERVAL", DEFAULT_INTERVAL), "")
+    except ValueError:  # not a duration (NaN, infinity, text): the default
         base = DEFAULT_INTERVAL
     base = min(max(base, 0.001), MAX_INTERVAL)
     return Backoff(timeout=timeout, base_delay=base, max_delay=max(base, MAX_INTERVAL))

@@ -41,6 +41,7 @@ class GeneratedTemplateArgs:
 
 def template_faults(text: str | None, template_type: str) -> list[str]:
     """What is wrong with a finished template, one line per fault; ``[]`` when it is sound."""
+    from pulumi_alicloud_ai._bounded import BoundsError
     from pulumi_alicloud_ai.emulator.ros.validator import TemplateSyntaxError, check, load_ros
 
     if not text:
@@ -48,7 +49,7 @@ def template_faults(text: str | None, template_type: str) -> list[str]:
     if template_type == TemplateType.ROS:
         try:
             parsed: Any = load_ros(text)
-        except TemplateSyntaxError as exc:
+        except (TemplateSyntaxError, BoundsError) as exc:
             return [f"(template): {exc}"]
         return [f"{fault.location}: {fault.message}" for fault in check(parsed, TemplateType.ROS)]
     return [f"{fault.location}: {fault.message}" for fault in check(text, template_type)]

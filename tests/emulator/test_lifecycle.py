@@ -117,3 +117,31 @@ def test_may_move_follows_the_table() -> None:
     assert WIDGET.may_move("Running", "Deleting")
     assert not WIDGET.may_move("Creating", "Deleting")
     assert WIDGET.terminal("Running") and not WIDGET.terminal("Creating")
+
+
+HELD = Lifecycle(
+    product="test",
+    kind="held",
+    initial="Working",
+    states=frozenset({"Working", "Done"}),
+    steps={"Working": Step("Done", 10)},
+    holds={"Working": "_busy"},
+)
+
+
+def test_a_hold_keeps_the_state_until_the_work_is_done(tracker: tuple[Tracker, FakeWall]) -> None:
+    """While the entity carries the hold key, its step does not happen however late; then it does."""
+    engine, wall = tracker
+    engine.create(HELD, entity_id="h1", region="r", name="n", data={"_busy": True})
+    wall.now += 3600
+    held = engine.load(HELD, engine.store.get("test", "held", "h1"))
+    assert held is not None
+    assert held.status == "Working"
+    held.data.pop("_busy")
+    assert engine.load(HELD, held).status == "Done"  # type: ignore[union-attr]
+
+
+def test_a_hold_needs_a_step_to_hold() -> None:
+    """Holding a state that has no timed step is a table error."""
+    with pytest.raises(ValueError, match="no timed step to hold"):
+        Lifecycle(product="t", kind="k", initial="A", states=frozenset({"A"}), holds={"A": "_busy"})

@@ -18,6 +18,7 @@ import pytest
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator.ros.generation_pool import pool_for
 from pulumi_alicloud_ai.emulator.ros.states import AI_TASK, PIPELINES, TASK_TYPES, TEMPLATE_TYPES, TERMINAL
 from tests.conftest import Admin
 from tests.official_sdk import ros_client
@@ -77,6 +78,14 @@ def _get(emulator: RunningEmulator, task_id: str, output: str | None = "Enabled"
 
 def _finished(emulator: RunningEmulator, **fields: Any) -> Any:
     task_id = _create(emulator, **fields)
+    _advance(emulator, 60)
+    return _get(emulator, task_id)
+
+
+def _generated(emulator: RunningEmulator, **fields: Any) -> Any:
+    """A GenerateTemplate task written by the model, once the model has answered and the clock passed."""
+    task_id = _create(emulator, **fields)
+    assert pool_for(emulator.state).wait_idle(timeout=30), "the model's answer was never stored"
     _advance(emulator, 60)
     return _get(emulator, task_id)
 
@@ -437,7 +446,7 @@ class TestOpenAICompatibleBackend:
             "Resources": {"Bucket": {"Type": "ALIYUN::OSS::Bucket", "Properties": {"BucketName": "b-1"}}},
         }
         chat.reply = "```json\n" + json.dumps(template) + "\n```"
-        done = _finished(ros_emulator, task_type="GenerateTemplate", prompt="a bucket")
+        done = _generated(ros_emulator, task_type="GenerateTemplate", prompt="a bucket")
         assert done.status == "SUCCESS"
         assert done.task_output["Result"] == template
         path, body, auth = chat.requests[-1]
@@ -451,7 +460,7 @@ class TestOpenAICompatibleBackend:
     ) -> None:
         """A model answer that does not validate is never handed out: the task fails and says why."""
         chat.reply = json.dumps({"Resources": {"X": {"Type": "ALIYUN::Made::Up"}}})
-        done = _finished(ros_emulator, task_type="GenerateTemplate", prompt="anything")
+        done = _generated(ros_emulator, task_type="GenerateTemplate", prompt="anything")
         assert done.status == "FAILURE"
         assert "does not validate" in done.status_reason
         assert "tiny-model" in done.status_reason
@@ -461,7 +470,7 @@ class TestOpenAICompatibleBackend:
     ) -> None:
         """A Terraform answer must parse as HCL; broken HCL fails the task naming the line."""
         chat.reply = 'provider "alicloud" {}\nresource "alicloud_vpc" "v" {\n  cidr_block = \n}\n'
-        done = _finished(
+        done = _generated(
             ros_emulator, task_type="GenerateTemplate", prompt="a vpc", template_type="Terraform"
         )
         assert done.status == "FAILURE"
@@ -472,6 +481,6 @@ class TestOpenAICompatibleBackend:
     ) -> None:
         """An HTTP error from the model endpoint ends the task FAILURE with the status in the reason."""
         chat.status = 503
-        done = _finished(ros_emulator, task_type="GenerateTemplate", prompt="a vpc")
+        done = _generated(ros_emulator, task_type="GenerateTemplate", prompt="a vpc")
         assert done.status == "FAILURE"
         assert "HTTP 503" in done.status_reason

@@ -150,6 +150,33 @@ class TestGenerator:
         with pytest.raises(ValueError, match="'magic' is not a generator"):
             generator_from_env({"ALICLOUD_AI_EMULATOR_ROS_GENERATOR": "magic"})
 
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("TIMEOUT", "nan"),
+            ("TIMEOUT", "inf"),
+            ("TIMEOUT", "0"),
+            ("TIMEOUT", "-5"),
+            ("TIMEOUT", "601"),
+            ("TIMEOUT", "soon"),
+            ("CONCURRENCY", "0"),
+            ("CONCURRENCY", "17"),
+            ("CONCURRENCY", "1.5"),
+            ("CONCURRENCY", "many"),
+        ],
+    )
+    def test_model_limits_must_be_bounded(self, name: str, value: str) -> None:
+        """A model call's time limit (0 to 600 s) and concurrency (1 to 16) are bounded: NaN or
+        infinity would remove the limit; a bad value names its variable."""
+        env = {
+            "ALICLOUD_AI_EMULATOR_ROS_GENERATOR": "openai",
+            "ALICLOUD_AI_EMULATOR_ROS_GENERATOR_BASE_URL": "http://127.0.0.1:9/v1",
+            "ALICLOUD_AI_EMULATOR_ROS_GENERATOR_MODEL": "m",
+            f"ALICLOUD_AI_EMULATOR_ROS_GENERATOR_{name}": value,
+        }
+        with pytest.raises(ValueError, match=f"ALICLOUD_AI_EMULATOR_ROS_GENERATOR_{name} must be"):
+            generator_from_env(env)
+
     def test_code_fences_are_stripped_from_model_answers(self) -> None:
         """A model answer wrapped in a Markdown fence is unwrapped."""
         assert strip_fences('```json\n{"a": 1}\n```') == '{"a": 1}\n'
@@ -174,6 +201,26 @@ class TestRosParsing:
         with pytest.raises(TemplateSyntaxError) as info:
             load_ros("a: [1, 2\nb: 3\n")
         assert info.value.line is not None
+
+    def test_checking_a_generated_template_past_the_bounds_is_a_fault(self) -> None:
+        """The check GeneratedTemplate runs on a task's result reports a Terraform file or ROS text
+        past the parser's bounds as a fault line, not a RecursionError in the program."""
+        from pulumi_alicloud_ai.resources.generated_template import template_faults
+
+        deep_hcl = "locals {\n  x = " + "[" * 5000 + "]" * 5000 + "\n}\n"
+        assert [(fault.code, fault.location) for fault in check(deep_hcl, TERRAFORM)] == [
+            ("TooComplex", "(template)")
+        ]
+        assert template_faults(deep_hcl, TERRAFORM) == [
+            "(template): The template nests deeper than 64 levels"
+        ]
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 10)}]\n" for n in range(5)
+        )
+        (line,) = template_faults(bomb, ROS)
+        assert "once its aliases are resolved" in line
+        (line,) = template_faults('{"Resources": ' + "[" * 5000 + "]" * 5000 + "}", ROS)
+        assert "nests deeper than 64 levels" in line
 
 
 VALID_ROS = {

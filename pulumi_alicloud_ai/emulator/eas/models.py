@@ -12,13 +12,14 @@ import json
 import secrets
 from typing import Any
 
+from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.client import eas_rules
 from pulumi_alicloud_ai.emulator.eas import errors
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter, missing_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Tracker
-from pulumi_alicloud_ai.emulator.routing import Call
+from pulumi_alicloud_ai.emulator.routing import BODY_BOUNDS, Call
 from pulumi_alicloud_ai.emulator.store import Entity
 
 UPDATABLE = ("AppType", "AppVersion", "ServiceSpec", "Replicas", "Config")
@@ -215,9 +216,11 @@ def record_failure_reason(tracker: Tracker, entity: Entity) -> None:
 
 
 def parse_merge_body(raw: bytes) -> dict[str, Any]:
-    """UpdateService's raw JSON config."""
+    """UpdateService's raw JSON config (within the parser's bounds, like every request body)."""
     try:
-        value = json.loads(raw or b"{}")
+        value = load_json(raw or b"{}", BODY_BOUNDS, what="The service config")
+    except BoundsError as exc:
+        raise ApiError("InvalidParameter.Body", f"{exc}.") from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError("InvalidParameter.Body", "The service config is not valid JSON.") from None
     if not isinstance(value, dict):

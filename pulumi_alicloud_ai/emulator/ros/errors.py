@@ -8,7 +8,7 @@
 | ``MissingParameter.TaskId`` | 400 | GetAITask / ListAITaskEvents without TaskId |
 | ``InvalidParameter.TaskType`` | 400 | TaskType not GenerateTemplate or FixTemplate (the message lists them) |
 | ``InvalidParameter.TemplateType`` | 400 | TemplateType not ROS or Terraform (the message lists them) |
-| ``InvalidParameter.Template`` | 400 | a Template sent with GenerateTemplate, which takes only a Prompt |
+| ``InvalidParameter.Template`` | 400 | a Template sent with GenerateTemplate, which takes only a Prompt; or a Template past the parser's bounds: nested deeper than 64 levels, more than 100 YAML aliases, an alias cycle, or over 1 MiB once its aliases are expanded (the emulator's own limits) |
 | ``InvalidParameter.TemplateTooLarge`` | 400 | Template over 524288 bytes (UTF-8), the ROS template body limit |
 | ``InvalidParameter.OutputOption`` | 400 | OutputOption not Enabled or Disabled |
 | ``InvalidParameter.MaxResults`` | 400 | MaxResults not a whole number from 1 to 100 |
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pulumi_alicloud_ai._bounded import BoundsError
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 
 MAX_TEMPLATE_BYTES = 524288
@@ -53,6 +54,13 @@ def template_too_large(size: int) -> ApiError:
     return ApiError(
         "InvalidParameter.TemplateTooLarge",
         f"The Template is {size} bytes; a ROS template body may be at most {MAX_TEMPLATE_BYTES} bytes.",
+    )
+
+
+def template_too_complex(problem: BoundsError) -> ApiError:
+    """A Template the parser refuses to build (too deep, too many aliases, expands too far)."""
+    return invalid_parameter(
+        "Template", f"{problem}; the template is refused before it is parsed any further."
     )
 
 

@@ -6,7 +6,8 @@ Two backends share one small interface, :class:`TemplateGenerator`:
   OSS bucket, RDS, SLB, security group, EAS service …) to components in ``catalog.py``, adds what they
   depend on, and assembles a deterministic template.
 * :class:`OpenAICompatibleGenerator` asks a model behind an OpenAI-compatible ``/v1/chat/completions``
-  endpoint (a local llama.cpp or vLLM, or a hosted one).
+  endpoint (a local llama.cpp or vLLM, or a hosted one). It is slow, so it runs off the event loop
+  (``generation_pool.py``), within a deadline (``…_TIMEOUT``, at most 600 s) and a reply-size cap.
 
 Either way the result must pass ``validator.check`` or the task fails: a template the emulator cannot
 vouch for is never handed out. Pick the backend with ``ALICLOUD_AI_EMULATOR_ROS_GENERATOR=openai`` plus
@@ -15,13 +16,16 @@ vouch for is never handed out. Pick the backend with ``ALICLOUD_AI_EMULATOR_ROS_
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
+from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.ros import catalog
 from pulumi_alicloud_ai.emulator.ros.blueprints import Plan
 from pulumi_alicloud_ai.emulator.ros.hcl import Block, Expr, Value, render
@@ -35,6 +39,12 @@ from pulumi_alicloud_ai.emulator.ros.validator import (
 )
 
 ENV_PREFIX = "ALICLOUD_AI_EMULATOR_ROS_GENERATOR"
+MAX_TIMEOUT = 600.0
+"""The longest a model may take for one template, in seconds."""
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+"""A model reply larger than this is not read further (a ROS template body is at most 512 KiB)."""
+DEFAULT_CONCURRENCY = 2
+MAX_CONCURRENCY = 16
 
 
 class GenerationError(Exception):
@@ -54,6 +64,12 @@ class GenerationResult:
 class TemplateGenerator(Protocol):
     """A way to write templates from prompts."""
 
+    inline: bool
+    """True when ``generate`` is quick and local, so it runs inside the request; False sends it to the
+    generation pool, off the event loop."""
+    concurrency: int
+    """How many off-loop generations may run at once."""
+
     def generate(self, prompt: str, template_type: str) -> GenerationResult:
         """A valid template of ``template_type`` (``ROS`` or ``Terraform``), or :class:`GenerationError`."""
         ...
@@ -70,6 +86,9 @@ def _proven(template: dict[str, Any] | str, template_type: str, origin: str) -> 
 
 class RuleBasedGenerator:
     """Deterministic keyword mapping: the same prompt always gives the same template."""
+
+    inline = True
+    concurrency = 1
 
     def generate(self, prompt: str, template_type: str) -> GenerationResult:
         """Build the components the prompt names; an unmappable prompt is a :class:`GenerationError`."""
@@ -150,7 +169,11 @@ class OpenAICompatibleGenerator:
 
     The API key is read from the environment variable named ``api_key_env`` at each call and sent as a
     bearer token; without it no ``Authorization`` header is sent (local servers rarely need one).
+    ``timeout`` bounds every wait (connecting, the first byte, each read), and a reply still arriving
+    once it has passed is dropped, so a model that trickles its answer cannot hold a thread for ever.
     """
+
+    inline = False
 
     def __init__(
         self,
@@ -159,12 +182,14 @@ class OpenAICompatibleGenerator:
         api_key_env: str = "OPENAI_API_KEY",
         *,
         timeout: float = 120.0,
+        concurrency: int = DEFAULT_CONCURRENCY,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = timeout
+        self.concurrency = concurrency
         self._transport = transport
 
     @property
@@ -186,7 +211,7 @@ class OpenAICompatibleGenerator:
         if template_type == ROS:
             try:
                 parsed = load_ros(text)
-            except TemplateSyntaxError as exc:
+            except (TemplateSyntaxError, BoundsError) as exc:
                 raise GenerationError(f"The model's answer is not a ROS template: {exc}") from None
             if not isinstance(parsed, dict):
                 raise GenerationError("The model's answer is not a ROS template object.")
@@ -200,28 +225,56 @@ class OpenAICompatibleGenerator:
         if key:
             headers["authorization"] = f"Bearer {key}"
         body = {"model": self.model, "messages": messages, "temperature": 0}
+        deadline = time.monotonic() + self.timeout
         try:
-            with httpx.Client(timeout=self.timeout, transport=self._transport, trust_env=False) as http:
-                response = http.post(self.url, json=body, headers=headers)
+            with (
+                httpx.Client(timeout=self.timeout, transport=self._transport, trust_env=False) as http,
+                http.stream("POST", self.url, json=body, headers=headers) as response,
+            ):
+                if response.status_code >= 400:
+                    raise GenerationError(
+                        f"The model endpoint {self.url} answered HTTP {response.status_code}."
+                    )
+                reply = self._read(response, deadline)
+        except httpx.TimeoutException:
+            raise GenerationError(
+                f"The model endpoint {self.url} did not answer within {self.timeout:g} s."
+            ) from None
         except httpx.HTTPError as exc:
             raise GenerationError(f"The model endpoint {self.url} could not be reached: {exc}") from None
-        if response.status_code >= 400:
-            raise GenerationError(f"The model endpoint {self.url} answered HTTP {response.status_code}.")
         try:
-            content = response.json()["choices"][0]["message"]["content"]
+            content = load_json(reply, what="The model's reply")["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise GenerationError(f"The model endpoint {self.url} sent no chat completion.") from None
         if not isinstance(content, str) or not content.strip():
             raise GenerationError(f"The model endpoint {self.url} sent an empty answer.")
         return content
 
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The reply body, read until the deadline and up to :data:`MAX_REPLY_BYTES`."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                raise GenerationError(
+                    f"The model endpoint {self.url} sent more than {MAX_REPLY_BYTES} bytes; not read further."
+                )
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise GenerationError(
+                    f"The model endpoint {self.url} did not finish answering within {self.timeout:g} s."
+                )
+        return b"".join(chunks)
+
 
 def generator_from_env(environ: Mapping[str, str] | None = None) -> TemplateGenerator:
     """The configured backend: ``…_GENERATOR`` is ``rules`` (default) or ``openai``.
 
     ``openai`` needs ``…_GENERATOR_BASE_URL`` and ``…_GENERATOR_MODEL``; ``…_GENERATOR_API_KEY_ENV``
-    names the variable holding the key (default ``OPENAI_API_KEY``), ``…_GENERATOR_TIMEOUT`` is seconds.
-    A bad setting raises ValueError naming the variable.
+    names the variable holding the key (default ``OPENAI_API_KEY``), ``…_GENERATOR_TIMEOUT`` is seconds
+    (more than 0, at most 600; default 120) and ``…_GENERATOR_CONCURRENCY`` how many generations run at
+    once (1 to 16, default 2). A bad setting raises ValueError naming the variable.
     """
     env = os.environ if environ is None else environ
     kind = env.get(ENV_PREFIX, "rules").strip().lower() or "rules"
@@ -235,6 +288,15 @@ def generator_from_env(environ: Mapping[str, str] | None = None) -> TemplateGene
     try:
         timeout = float(env.get(f"{ENV_PREFIX}_TIMEOUT", "120"))
     except ValueError:
-        raise ValueError(f"{ENV_PREFIX}_TIMEOUT must be a number of seconds") from None
+        timeout = math.nan
+    if not 0 < timeout <= MAX_TIMEOUT:  # also refuses NaN
+        raise ValueError(
+            f"{ENV_PREFIX}_TIMEOUT must be a number of seconds, more than 0 and at most {MAX_TIMEOUT:g}"
+        )
+    raw_concurrency = env.get(f"{ENV_PREFIX}_CONCURRENCY", str(DEFAULT_CONCURRENCY))
+    if not raw_concurrency.strip().isdecimal() or not 1 <= int(raw_concurrency) <= MAX_CONCURRENCY:
+        raise ValueError(f"{ENV_PREFIX}_CONCURRENCY must be a whole number from 1 to {MAX_CONCURRENCY}")
     api_key_env = env.get(f"{ENV_PREFIX}_API_KEY_ENV", "OPENAI_API_KEY")
-    return OpenAICompatibleGenerator(base_url, model, api_key_env, timeout=timeout)
+    return OpenAICompatibleGenerator(
+        base_url, model, api_key_env, timeout=timeout, concurrency=int(raw_concurrency)
+    )

@@ -1,8 +1,9 @@
 """HCL for the ROS AI-task emulator: a writer for generated Terraform and an index of parsed Terraform.
 
-Parsing is python-hcl2's. Its lark parse tree keeps each token's offset in the source, so the index
-records where every block label, attribute and reference sits: the fixer then edits the user's text in
-place (their layout and comments stay) instead of re-rendering the whole file.
+Parsing is python-hcl2's grammar, read within ``_bounded.TEMPLATE_BOUNDS`` (so a deeply nested file is
+refused before the recursive index below walks it). Its lark parse tree keeps each token's offset in
+the source, so the index records where every block label, attribute and reference sits: the fixer then
+edits the user's text in place (their layout and comments stay) instead of re-rendering the whole file.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
+
+from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, parse_hcl
 
 # --- writing ----------------------------------------------------------------------------------------
 
@@ -261,9 +263,10 @@ def _index_block(node: Tree[Token]) -> HclBlock:
 
 
 def parse(text: str) -> HclDocument:
-    """Index a Terraform file; :class:`HclSyntaxError` names the line python-hcl2 stopped at."""
+    """Index a Terraform file; :class:`HclSyntaxError` names the line python-hcl2 stopped at, and
+    :class:`~pulumi_alicloud_ai._bounded.BoundsError` refuses a file past the parser's bounds."""
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = parse_hcl(text, TEMPLATE_BOUNDS, what="The template")
     except UnexpectedInput as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise HclSyntaxError(first, exc.line, exc.column) from None

@@ -3,7 +3,9 @@
 A task is an :class:`Entity` of kind ``ai_task``. Its work (generate or fix) runs once, at creation,
 and its outcome is stored with it: the lifecycle only decides *when* the outcome is shown (a task
 reads ``PENDING``, then ``RUNNING``, then ``SUCCESS``/``FAILURE`` as the clock moves). A failed outcome
-rides the lifecycle's fault branch, so failures need no status strings in handlers.
+rides the lifecycle's fault branch, so failures need no status strings in handlers. A model-backed
+generation is the exception: it runs in ``generation_pool.py``, off the event loop, and the task waits
+in ``RUNNING`` (``states.GENERATING``) until its outcome is stored.
 
 ``TaskOutput`` (GetAITask with ``OutputOption=Enabled``, once the task has ended) holds ``Result`` as
 the public reference shows it (the ROS template as an object; Terraform as HCL text), plus our keys:
@@ -12,14 +14,16 @@ the public reference shows it (the ROS template as an object; Terraform as HCL t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pulumi_alicloud_ai._bounded import BoundsError
 from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
 from pulumi_alicloud_ai.emulator.ros import errors
 from pulumi_alicloud_ai.emulator.ros.fixer import fix_template
 from pulumi_alicloud_ai.emulator.ros.fixes import FixError
+from pulumi_alicloud_ai.emulator.ros.generation_pool import pool_for
 from pulumi_alicloud_ai.emulator.ros.generator import GenerationError, TemplateGenerator, generator_from_env
 from pulumi_alicloud_ai.emulator.ros.states import (
     AGENTS,
@@ -27,6 +31,7 @@ from pulumi_alicloud_ai.emulator.ros.states import (
     FAILURE,
     FIX_TEMPLATE,
     GENERATE_TEMPLATE,
+    GENERATING,
     PIPELINES,
     QUEUED_SECONDS,
     RUNNING,
@@ -39,6 +44,9 @@ from pulumi_alicloud_ai.emulator.ros.states import (
 from pulumi_alicloud_ai.emulator.ros.validator import ROS
 from pulumi_alicloud_ai.emulator.routing import Call
 from pulumi_alicloud_ai.emulator.store import Entity
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.state import EmulatorState
 
 PRODUCT, KIND = AI_TASK.product, AI_TASK.kind
 DEFAULT_PAGE = 50
@@ -67,12 +75,7 @@ def create(call: Call) -> Entity:
         raise missing_parameter("Template")
     if template is not None and len(template.encode("utf-8")) > errors.MAX_TEMPLATE_BYTES:
         raise errors.template_too_large(len(template.encode("utf-8")))
-    if task_type == GENERATE_TEMPLATE:
-        assert prompt is not None
-        outcome = generate(prompt, template_type, _generator())
-    else:
-        assert template is not None
-        outcome = fix(template, template_type)
+    outcome, off_loop = _work(call, task_type, template_type, prompt, template)
     if call.effect is not None:
         message = call.effect.message or "The task failed (injected fault)."
         if call.effect.code:
@@ -84,10 +87,93 @@ def create(call: Call) -> Entity:
         "Prompt": prompt or "",
         "Outcome": outcome,
     }
-    if not outcome["ok"]:
+    if off_loop is not None:
+        data[GENERATING] = True
+    elif not outcome["ok"]:
         data[FAULT_KEY] = {"reason": "TaskFailed", "message": outcome["reason"]}
     task_id = new_id("t-", 20)
-    return call.state.tracker.create(AI_TASK, entity_id=task_id, region=call.region, name=task_id, data=data)
+    entity = call.state.tracker.create(
+        AI_TASK, entity_id=task_id, region=call.region, name=task_id, data=data
+    )
+    if off_loop is not None:
+        assert prompt is not None
+        _generate_off_loop(call.state, task_id, prompt, template_type, off_loop)
+    return entity
+
+
+def _work(
+    call: Call, task_type: str, template_type: str, prompt: str | None, template: str | None
+) -> tuple[dict[str, Any], TemplateGenerator | None]:
+    """The task's outcome, done now; or, for a model's generation, the outcome so far and the
+    generator that will finish it off the loop (None when a fault decides the outcome anyway)."""
+    if task_type == GENERATE_TEMPLATE:
+        assert prompt is not None
+        generator = _generator()
+        if generator.inline:
+            return generate(prompt, template_type, generator), None
+        return accepted(prompt, template_type), generator if call.effect is None else None
+    assert template is not None
+    try:
+        return fix(template, template_type), None
+    except BoundsError as exc:
+        raise errors.template_too_complex(exc) from None
+
+
+def _generate_off_loop(
+    state: EmulatorState, task_id: str, prompt: str, template_type: str, generator: TemplateGenerator
+) -> None:
+    """Hand the generation to the pool; its outcome is stored by :func:`settle_generation`.
+
+    ``Throttling.Concurrent`` when the pool is full: raised inside the request's transaction, so the
+    task just stored is rolled back with it."""
+
+    def unexpected(exc: BaseException) -> dict[str, Any]:
+        return failed(
+            f"The template generator failed unexpectedly: {type(exc).__name__}.",
+            1,
+            accepted_notes(prompt, template_type),
+        )
+
+    pool_for(state).submit(
+        task_id,
+        lambda: generate(prompt, template_type, generator),
+        lambda outcome: settle_generation(state, task_id, outcome),
+        limit=generator.concurrency,
+        on_error=unexpected,
+    )
+
+
+def settle_generation(state: EmulatorState, task_id: str, outcome: dict[str, Any]) -> None:
+    """Store a generation's outcome (on the event loop, in a transaction of its own); a task the
+    emulator no longer has (reset meanwhile) is left alone."""
+    with state.store.transaction():
+        entity = state.tracker.load(AI_TASK, state.store.get(PRODUCT, KIND, task_id))
+        if entity is not None and GENERATING in entity.data:
+            _conclude(state, entity, outcome)
+
+
+def _conclude(state: EmulatorState, entity: Entity, outcome: dict[str, Any]) -> None:
+    """Give a generating task its outcome. When the model took longer than the task's ``RUNNING`` time,
+    the task ends now rather than at a moment already past."""
+    data = entity.data
+    data.pop(GENERATING, None)
+    data["Outcome"] = outcome
+    if not outcome["ok"]:
+        data[FAULT_KEY] = {"reason": "TaskFailed", "message": outcome["reason"]}
+    clock = state.clock
+    if entity.status == RUNNING:
+        entity.status_since = max(entity.status_since, clock.now() - clock.scaled(RUNNING_SECONDS))
+    state.store.put(entity)
+    state.tracker.load(AI_TASK, entity)
+
+
+def _lost_generation(state: EmulatorState, entity: Entity) -> None:
+    """A task marked generating that this process is not generating: the emulator restarted while
+    the model worked. The task fails, saying so, instead of waiting for ever."""
+    if GENERATING in entity.data and not pool_for(state).in_flight(entity.id):
+        notes = accepted_notes(entity.data["Prompt"], entity.data["TemplateType"])
+        reason = "The emulator stopped while the model was writing this template; create the task again."
+        _conclude(state, entity, failed(reason, 1, notes))
 
 
 def _generator() -> TemplateGenerator:
@@ -104,9 +190,25 @@ def failed(reason: str, stage: int, notes: list[str], output: dict[str, Any] | N
     return {"ok": False, "reason": reason, "failed_stage": stage, "notes": notes, "output": output}
 
 
+def accepted_notes(prompt: str, template_type: str) -> list[str]:
+    """What the first stage of GenerateTemplate reports."""
+    return [f"Prompt accepted ({len(prompt)} characters); writing a {template_type} template."]
+
+
+def accepted(prompt: str, template_type: str) -> dict[str, Any]:
+    """The outcome of a generation still under way: only the first stage has reported."""
+    return {
+        "ok": False,
+        "reason": "",
+        "failed_stage": None,
+        "notes": accepted_notes(prompt, template_type),
+        "output": None,
+    }
+
+
 def generate(prompt: str, template_type: str, generator: TemplateGenerator) -> dict[str, Any]:
-    """Run GenerateTemplate: the outcome to store."""
-    notes = [f"Prompt accepted ({len(prompt)} characters); writing a {template_type} template."]
+    """Run GenerateTemplate: the outcome to store. Touches no state, so it may run in any thread."""
+    notes = accepted_notes(prompt, template_type)
     try:
         result = generator.generate(prompt, template_type)
     except GenerationError as exc:
@@ -144,18 +246,22 @@ def fix(template: str, template_type: str) -> dict[str, Any]:
 
 def load(call: Call, task_id: str) -> Entity:
     """The task brought up to the clock, or ``TaskNotFound``."""
-    entity = call.state.tracker.load(AI_TASK, call.state.store.get(PRODUCT, KIND, task_id))
+    entity = _brought_up(call.state, call.state.store.get(PRODUCT, KIND, task_id))
     if entity is None:
         raise errors.task_not_found(task_id)
     return entity
 
 
+def _brought_up(state: EmulatorState, entity: Entity | None) -> Entity | None:
+    if entity is not None:
+        _lost_generation(state, entity)
+    return state.tracker.load(AI_TASK, entity)
+
+
 def all_tasks(call: Call) -> list[Entity]:
     """Every task, newest first, brought up to the clock (tasks are not scoped by region: ROS has one
     central endpoint and the AI-task calls take no RegionId)."""
-    loaded = [
-        call.state.tracker.load(AI_TASK, entity) for entity in call.state.store.list_entities(PRODUCT, KIND)
-    ]
+    loaded = [_brought_up(call.state, entity) for entity in call.state.store.list_entities(PRODUCT, KIND)]
     tasks = [entity for entity in loaded if entity is not None]
     return sorted(tasks, key=lambda entity: (-entity.created_at, entity.id))
 
@@ -190,7 +296,8 @@ def summary(entity: Entity) -> dict[str, Any]:
 
 
 def events(call: Call, entity: Entity) -> list[dict[str, Any]]:
-    """The task's handler events visible at the clock's now (see ``states.py``)."""
+    """The task's handler events visible at the clock's now (see ``states.py``); while a model is still
+    writing the template, its stage shows ``RUNNING`` and none after it has started."""
     clock = call.state.clock
     now = clock.now()
     outcome = entity.data["Outcome"]
@@ -199,12 +306,15 @@ def events(call: Call, entity: Entity) -> list[dict[str, Any]]:
     running_start = entity.created_at + clock.scaled(QUEUED_SECONDS)
     running_end = running_start + clock.scaled(RUNNING_SECONDS)
     failed_stage = outcome["failed_stage"]
+    generating = GENERATING in entity.data
     shown: list[dict[str, Any]] = []
     for index, handler in enumerate(handlers):
         start = running_start + index * share
         if start > now or (failed_stage is not None and index > failed_stage):
             break
-        if index == failed_stage:
+        if generating and index > 0:
+            status, data = RUNNING, ""
+        elif index == failed_stage:
             status, data = (FAILURE if now >= running_end else RUNNING), outcome["reason"]
         else:
             status = SUCCESS if now >= start + share else RUNNING
@@ -220,6 +330,8 @@ def events(call: Call, entity: Entity) -> list[dict[str, Any]]:
                 "CreateTime": iso_utc(start),
             }
         )
+        if generating and index > 0:
+            break
     return shown
 
 

@@ -1,7 +1,8 @@
 """The AI task lifecycle and the handler pipeline its events show, as tables (ros.md).
 
 A task is ``PENDING`` for 2 s, then ``RUNNING`` for 12 s (before ``--time-scale``), then ``SUCCESS``.
-The work itself is done when the task is created; a task whose work failed, or that an ``effect: fail``
+The work itself is done when the task is created, except a model's generation, which runs off the
+event loop and holds the task in ``RUNNING`` until the model has answered; a task whose work failed, or that an ``effect: fail``
 rule hit, carries a fault and takes the fault branch out of ``RUNNING`` into ``FAILURE``. ``WAITING``
 is a status the API defines (non-terminal); the emulator never produces it.
 
@@ -22,6 +23,9 @@ TERMINAL = frozenset({SUCCESS, FAILURE})
 
 QUEUED_SECONDS = 2.0
 RUNNING_SECONDS = 12.0
+GENERATING = "_generating"
+"""Key in ``Entity.data`` of a task whose template a model is still writing (off the event loop):
+the task stays ``RUNNING`` while it is there."""
 
 AI_TASK = Lifecycle(
     product="ros",
@@ -33,6 +37,7 @@ AI_TASK = Lifecycle(
         RUNNING: Step(SUCCESS, RUNNING_SECONDS, "TaskSucceeded"),
     },
     on_fault={RUNNING: FAILURE},
+    holds={RUNNING: GENERATING},
 )
 
 GENERATE_TEMPLATE, FIX_TEMPLATE = "GenerateTemplate", "FixTemplate"

@@ -2,7 +2,9 @@
 
 A check never raises over a template's content: it returns :class:`Fault` values, each with a code
 the fixer looks its repair up by, a location a person can find, and the names involved (``subject``).
-Only text that cannot be parsed at all raises (:class:`TemplateSyntaxError`), naming the line.
+Only text that cannot be parsed at all raises (:class:`TemplateSyntaxError`), naming the line; text
+past the parser's bounds (too deep, too many YAML aliases, too large once they are expanded) raises
+:class:`~pulumi_alicloud_ai._bounded.BoundsError` before it is built (``_bounded.TEMPLATE_BOUNDS``).
 
 What counts as a known resource type, and which properties are required, is data:
 ``resource_types.json`` in this package.
@@ -19,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, BoundsError, load_json, load_yaml
 from pulumi_alicloud_ai.emulator.ros.hcl import HclDocument, HclSyntaxError, parse
 
 ROS = "ROS"
@@ -111,14 +114,15 @@ def load_ros(text: str, *, as_yaml: bool = False) -> Any:
     """A ROS template from JSON (text starting with ``{``) or YAML; the parser's line on failure.
 
     ``as_yaml`` reads JSON-looking text with the YAML parser, whose flow syntax is a lenient superset.
+    Text past the parser's bounds raises :class:`~pulumi_alicloud_ai._bounded.BoundsError`.
     """
     if text.lstrip().startswith("{") and not as_yaml:
         try:
-            return json.loads(text)
+            return load_json(text, TEMPLATE_BOUNDS, what="The template")
         except json.JSONDecodeError as exc:
             raise TemplateSyntaxError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     try:
-        return yaml.load(text, Loader=_RosYamlLoader)  # noqa: S506 - a SafeLoader subclass
+        return load_yaml(text, _RosYamlLoader, TEMPLATE_BOUNDS, what="The template")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         problem = exc.problem or str(exc)
@@ -363,4 +367,6 @@ def check(template: Any, template_type: str) -> list[Fault]:
         doc = parse(template)
     except HclSyntaxError as exc:
         return [Fault("SyntaxError", _line(exc.line or 1), f"invalid HCL: {exc}")]
+    except BoundsError as exc:
+        return [Fault("TooComplex", "(template)", str(exc))]
     return terraform_faults(doc)

@@ -29,6 +29,9 @@ MAX_REQUESTS_PER_ENTITY = 10
 RECENT_REQUESTS = 50
 MAX_TEXT = 300
 """Longer strings in an entity's details are cut (a generated template can be long)."""
+MAX_DEPTH = 32
+"""Deeper values in an entity's details are shown as a note: the page must render whatever is stored
+(data written before requests were bounded at the door may nest hundreds of levels)."""
 
 _SECRET_KEY = re.compile(r"(?i)(token|secret|password|passwd|credential|signature|authorization|accesskey)")
 _NOT_SECRET = frozenset({"nexttoken", "accesskeyid"})
@@ -105,16 +108,18 @@ def mask_text(text: str) -> str:
     return masked if len(masked) <= MAX_TEXT else masked[: MAX_TEXT - 1] + "…"
 
 
-def mask(value: Any) -> Any:
-    """A copy of a JSON value safe to show."""
+def mask(value: Any, depth: int = 0) -> Any:
+    """A copy of a JSON value safe to show, cut below :data:`MAX_DEPTH` levels."""
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        return f"… (nested deeper than {MAX_DEPTH} levels)"
     if isinstance(value, dict):
         return {
-            str(key): MASK if is_secret_key(str(key)) and item not in (None, "") else mask(item)
+            str(key): MASK if is_secret_key(str(key)) and item not in (None, "") else mask(item, depth + 1)
             for key, item in value.items()
             if key != FAULT_KEY
         }
     if isinstance(value, list):
-        return [mask(item) for item in value]
+        return [mask(item, depth + 1) for item in value]
     if isinstance(value, str):
         return mask_text(value)
     return value
@@ -134,7 +139,7 @@ def project(
     fault = entity.data.get(FAULT_KEY)
     while (step := lifecycle.steps.get(status)) is not None:
         due = since + step.after * scale
-        if due > now:
+        if due > now or lifecycle.held(status, entity.data):
             break
         target = lifecycle.on_fault.get(status, step.to) if fault else step.to
         if fault and target != step.to:

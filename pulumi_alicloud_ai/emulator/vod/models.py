@@ -18,11 +18,11 @@ Where vod.md is silent the emulator chooses, and says so here:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
@@ -111,9 +111,12 @@ def _template_name(value: str) -> str:
 
 
 def _template_config(text: str, template_type: str) -> str:
-    """The config, verbatim, once it is a JSON object (and an AIImage one has usable Count/Format)."""
+    """The config, verbatim, once it is a JSON object within the parser's bounds (and an AIImage one
+    has usable Count/Format)."""
     try:
-        value = json.loads(text)
+        value = load_json(text, what="The TemplateConfig")
+    except BoundsError as exc:
+        raise invalid_parameter("TemplateConfig", f"{exc}.") from None
     except ValueError:
         raise invalid_parameter("TemplateConfig", "The TemplateConfig is not valid JSON.") from None
     if not isinstance(value, dict):

@@ -12,11 +12,11 @@ must not make it reach out to arbitrary hosts. Any other URL is refused at submi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 
@@ -49,7 +49,9 @@ def parse_user_data(text: str | None, *, allow_remote_callbacks: bool = False) -
     if size > MAX_USER_DATA_BYTES:
         raise _invalid(f"it is {size} bytes long; at most {MAX_USER_DATA_BYTES} bytes are allowed.")
     try:
-        value = json.loads(text)
+        value = load_json(text, what="it")
+    except BoundsError as exc:
+        raise _invalid(f"{exc}.") from None
     except ValueError:
         raise _invalid("it is not valid JSON.") from None
     if not isinstance(value, dict):

@@ -7,7 +7,9 @@ of a second) so a test waits on the server's own action (a closed socket, a 408)
 from __future__ import annotations
 
 import json
+import re
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -47,6 +49,18 @@ def _closed_by_server(sock: socket.socket) -> bytes:
     while chunk := sock.recv(65536):
         received += chunk
     return received
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    """One whole response on a kept-alive connection: its head, then ``content-length`` bytes."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += sock.recv(65536)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
 
 
 def _is_open(sock: socket.socket) -> bool:
@@ -184,7 +198,7 @@ def test_the_full_request_still_works(strict_emulator: RunningEmulator) -> None:
     """The baseline for the two tests above: the same bytes, all sent, create the service."""
     with _connect(strict_emulator) as sock:
         sock.sendall(_signed_create(strict_emulator, "whole_body"))
-        first_line = sock.recv(65536).split(b"\r\n", 1)[0]
+        first_line = _read_answer(sock).split(b"\r\n", 1)[0]
     assert first_line == b"HTTP/1.1 200 OK"
     assert _service_exists(strict_emulator, "whole_body")
 
@@ -222,3 +236,27 @@ def test_slow_clients_cannot_exhaust_file_descriptors(tmp_path: Path) -> None:
             for _ in range(5):
                 response = httpx.get(f"{url}/_emulator/health", timeout=WAIT)
                 assert response.status_code == 200
+
+
+def test_thirty_same_name_creates_at_once_have_one_winner(fresh_emulator: RunningEmulator) -> None:
+    """The connection guard changes nothing for a burst of honest clients: 30 creates of one name,
+    each on its own connection and released together, make exactly one service."""
+    bodies = [_signed_create(fresh_emulator, "contested") for _ in range(30)]
+    start = threading.Barrier(len(bodies))
+    answers: list[bytes] = [b""] * len(bodies)
+
+    def create(index: int) -> None:
+        with _connect(fresh_emulator) as sock:
+            start.wait(timeout=WAIT)
+            sock.sendall(bodies[index])
+            answers[index] = _read_answer(sock)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT)
+    statuses = sorted(answer.split(b" ", 2)[1] for answer in answers)
+    assert statuses == [b"200"] + [b"409"] * 29, statuses
+    assert all(b"ServiceAlreadyExists" in answer for answer in answers if b" 409 " in answer[:13])
+    assert len(fresh_emulator.state.store.list_entities("eas", "service")) == 1

@@ -99,7 +99,7 @@ def served_host(name: str | None, bound: str, allowed: tuple[str, ...]) -> bool:
     wildcard such as 0.0.0.0), or a name the operator allowed with ``--allowed-host``."""
     if not name:
         return False
-    if is_loopback_host(name) or name in (host.lower() for host in allowed):
+    if is_loopback_host(name) or name in {host_name(host) for host in allowed}:
         return True
     bound = bound.strip("[]").lower()
     try:

@@ -8,9 +8,10 @@ everyone else out. :func:`guarded_protocol` is uvicorn's h11 protocol with three
   last answer ended, to send a whole request head; trickling bytes does not extend it;
 * **body deadline**: a request gets ``body_timeout`` seconds after its head to send its whole body;
 * **connection cap**: at most ``max_connections`` connections are open, and never so many that the
-  process's open-file limit is reached (:func:`budget`, which also sizes the accept batch). A connection beyond the cap pushes out the one that has waited
-  longest for a request head (a slow client, or an idle kept-alive one); when every connection is busy
-  with a request, the newcomer gets ``503``.
+  process's open-file limit is reached (:func:`budget`, which also sizes the accept batch). A
+  connection beyond the cap pushes out the one that has waited longest for a request head (a slow
+  client, or an idle kept-alive one); when every connection is busy with a request, the newcomer gets
+  ``503``.
 
 A missed deadline is answered ``408 RequestTimeout`` (in the API's error shape) and the connection is
 closed. The application then receives ``http.disconnect`` instead of the rest of the body, and must not

@@ -385,16 +385,17 @@ async def call_recording(
     received: list[bytes] = []
     answered: list[bytes] = []
     start: dict[str, Any] = {}
-    cut_short: list[bool] = []
+    body_complete = False
+    left_early = False
 
     async def receive_and_keep() -> Any:
+        nonlocal body_complete, left_early
         message = await receive()
         if message.get("type") == "http.request":
             received.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                cut_short.append(False)
-        elif message.get("type") == "http.disconnect" and not cut_short:
-            cut_short.append(True)
+            body_complete = not message.get("more_body", False)
+        elif message.get("type") == "http.disconnect" and not body_complete:
+            left_early = True
         return message
 
     async def send_and_keep(message: Any) -> None:
@@ -405,7 +406,7 @@ async def call_recording(
         await send(message)
 
     await app(scope, receive_and_keep, send_and_keep)
-    if cut_short and cut_short[0]:
+    if left_early:
         return  # the client left before its body arrived: nothing was done, nothing to replay
     headers = {
         name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])

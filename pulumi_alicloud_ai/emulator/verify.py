@@ -63,12 +63,13 @@ class NonceCache:
     remembered for twice that. With a ``path`` every use is appended to a log file before the call runs
     (one ``write``; the kernel keeps it through a ``kill -9``), and opening the cache reads back the uses
     still within the window, so a restart does not open a replay window. The log is rewritten with only
-    live entries when it has grown well past them. Nonces are kept as a SHA-256 prefix: a client picks
-    their length, the cache's memory should not depend on it.
+    live entries when it has grown well past them. Nonces are kept as a SHA-256 prefix (a client picks
+    their length; the cache's memory should not depend on it), and at most ``limit`` of them, the
+    oldest going first.
     """
 
     def __init__(
-        self, path: Path | None = None, *, window: float = SKEW_SECONDS * 2, limit: int = 500_000
+        self, path: Path | None = None, *, window: float = SKEW_SECONDS * 2, limit: int = 200_000
     ) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._window = window

@@ -12,16 +12,16 @@ import signal
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
 
 from pulumi_alicloud_ai.client import signing
-from pulumi_alicloud_ai.client.auth import acs_date, sign_request
+from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
 from pulumi_alicloud_ai.emulator.verify import SKEW_SECONDS, ApiError, NonceCache
+from tests.emulator.legacy_signing import rpc_v1_query
 from tests.processes import emulator_process
 
 
@@ -37,19 +37,7 @@ def _v3(url: str) -> httpx.Request:
 
 
 def _rpc_v1(url: str) -> httpx.Request:
-    params = {
-        "Action": "GetVideoInfo",
-        "Version": "2017-03-21",
-        "Format": "JSON",
-        "AccessKeyId": "test",
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureVersion": "1.0",
-        "SignatureNonce": uuid.uuid4().hex,
-        "Timestamp": acs_date(time.time()),
-    }
-    to_sign = signing.rpc_v1_string_to_sign("GET", signing.rpc_v1_canonicalized_query(params))
-    params["Signature"] = signing.rpc_v1_signature("test", to_sign)
-    return httpx.Request("GET", f"{url}/?{urlencode(params, quote_via=quote)}")
+    return httpx.Request("GET", f"{url}/?{rpc_v1_query()}")
 
 
 def _roa_v1(url: str) -> httpx.Request:

@@ -11,14 +11,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.client.auth import acs_date, sign_request
+from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from tests.emulator.legacy_signing import rpc_v1_query
+from tests.emulator.test_official_sdk_protocol import _issue_sts
 
 TEXTS = ["é", "☃", "😀", "ÿ", "abc\x80def", "Ω" * 64]
 """Characters a client or an attacker may put where hex or base64 belongs."""
@@ -60,13 +61,6 @@ def _send(request: httpx.Request) -> httpx.Response:
         return client.send(request)
 
 
-def _issue_sts(emulator: RunningEmulator) -> dict[str, str]:
-    response = httpx.post(f"{emulator.url}/_emulator/sts", json={"DurationSeconds": 900})
-    response.raise_for_status()
-    creds: dict[str, str] = response.json()["Credentials"]
-    return creds
-
-
 @pytest.mark.parametrize("text", TEXTS)
 def test_v3_signature(emulator: RunningEmulator, text: str) -> None:
     """``Signature=`` in an ACS3 Authorization header."""
@@ -87,28 +81,15 @@ def test_v3_content_sha256(emulator: RunningEmulator, text: str) -> None:
 @pytest.mark.parametrize("text", TEXTS)
 def test_v3_security_token(emulator: RunningEmulator, text: str) -> None:
     """``x-acs-security-token`` of temporary credentials the emulator issued."""
-    sts = _issue_sts(emulator)
+    sts = _issue_sts(emulator, 900)
     request = _signed_v3(
         emulator, Credentials(sts["AccessKeyId"], sts["AccessKeySecret"], sts["SecurityToken"])
     )
     _assert_client_error(_send(_with_header(request, "x-acs-security-token", text)))
 
 
-def _rpc_v1(emulator: RunningEmulator, **overrides: str) -> httpx.Response:
-    params = {
-        "Action": "GetVideoInfo",
-        "Version": "2017-03-21",
-        "Format": "JSON",
-        "AccessKeyId": "test",
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureVersion": "1.0",
-        "SignatureNonce": uuid.uuid4().hex,
-        "Timestamp": acs_date(time.time()),
-        "Signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-        **overrides,
-    }
-    query = urlencode(params, quote_via=quote)
-    return httpx.get(f"{emulator.url}/?{query}", timeout=10)
+def _rpc_v1(emulator: RunningEmulator, **replaced: str) -> httpx.Response:
+    return httpx.get(f"{emulator.url}/?{rpc_v1_query(**replaced)}", timeout=10)
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -120,7 +101,7 @@ def test_rpc_v1_signature(emulator: RunningEmulator, text: str) -> None:
 @pytest.mark.parametrize("text", TEXTS)
 def test_rpc_v1_security_token(emulator: RunningEmulator, text: str) -> None:
     """The legacy RPC ``SecurityToken`` query parameter with an issued STS key."""
-    sts = _issue_sts(emulator)
+    sts = _issue_sts(emulator, 900)
     _assert_client_error(_rpc_v1(emulator, AccessKeyId=sts["AccessKeyId"], SecurityToken=text))
 
 
@@ -143,7 +124,7 @@ def test_roa_v1_signature(emulator: RunningEmulator, text: str) -> None:
 @pytest.mark.parametrize("text", TEXTS)
 def test_roa_v1_security_token(emulator: RunningEmulator, text: str) -> None:
     """The legacy ROA scheme's ``x-acs-security-token`` with an issued STS key."""
-    sts = _issue_sts(emulator)
+    sts = _issue_sts(emulator, 900)
     response = httpx.get(
         f"{emulator.url}/api/v2/services",
         headers={

@@ -118,7 +118,7 @@ def test_the_clock_stops_where_dates_stop_being_dates(fresh_emulator: RunningEmu
     _everything_answers(fresh_emulator)
 
 
-STORED_OFFSETS = ["nan", "inf", "-inf", "1e308", "-5", "not a number", ""]
+STORED_OFFSETS = ["nan", "inf", "1e308", "-5", "not a number"]
 
 
 @pytest.mark.parametrize("stored", STORED_OFFSETS)

@@ -10,8 +10,6 @@ import json
 import re
 import socket
 import threading
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -20,10 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.client.auth import sign_request
-from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from tests.processes import emulator_process
+from tests.signed_requests import signed_eas_create
 
 WAIT = 10.0
 """Upper bound on any wait for the server; the deadlines under test are far shorter."""
@@ -84,18 +81,7 @@ def _signed_create(emulator: RunningEmulator, name: str, *, promised_extra: int 
         {"AppType": "LLM", "Replicas": 1, "ServiceName": name, "ServiceSpec": "llama_7b_fp16"},
         separators=(",", ":"),
     ).encode()
-    request = httpx.Request(
-        "POST",
-        f"{emulator.url}/api/v2/app_services",
-        content=body,
-        headers={
-            "host": "pai-eas.cn-shanghai.aliyuncs.com",
-            "content-type": "application/json; charset=utf-8",
-            "x-acs-action": "CreateAppService",
-            "x-acs-version": "2021-07-01",
-        },
-    )
-    sign_request(request, Credentials("test", "test"), time.time(), uuid.uuid4().hex)
+    request = signed_eas_create(emulator.url, body)
     head = b"POST /api/v2/app_services HTTP/1.1\r\n"
     for key, value in request.headers.raw:
         sent = str(len(body) + promised_extra).encode() if key.lower() == b"content-length" else value

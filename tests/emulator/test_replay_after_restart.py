@@ -21,8 +21,8 @@ from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
 from pulumi_alicloud_ai.emulator.verify import SKEW_SECONDS, ApiError, NonceCache
-from tests.emulator.legacy_signing import rpc_v1_query
 from tests.processes import emulator_process
+from tests.signed_requests import rpc_v1_query
 
 
 def _v3(url: str) -> httpx.Request:

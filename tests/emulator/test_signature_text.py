@@ -18,8 +18,8 @@ import pytest
 from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from tests.emulator.legacy_signing import rpc_v1_query
 from tests.emulator.test_official_sdk_protocol import _issue_sts
+from tests.signed_requests import rpc_v1_query
 
 TEXTS = ["é", "☃", "😀", "ÿ", "abc\x80def", "Ω" * 64]
 """Characters a client or an attacker may put where hex or base64 belongs."""

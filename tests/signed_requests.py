@@ -1,4 +1,4 @@
-"""Requests signed with the legacy schemes the official SDK can still use (RPC signature version 1.0)."""
+"""Signed requests built by hand, for tests that send them byte for byte or alter them on the way."""
 
 from __future__ import annotations
 
@@ -6,8 +6,28 @@ import time
 import uuid
 from urllib.parse import quote, urlencode
 
+import httpx
+
 from pulumi_alicloud_ai.client import signing
-from pulumi_alicloud_ai.client.auth import acs_date
+from pulumi_alicloud_ai.client.auth import acs_date, sign_request
+from pulumi_alicloud_ai.client.credentials import Credentials
+
+
+def signed_eas_create(url: str, body: bytes) -> httpx.Request:
+    """A CreateAppService call to the emulator at ``url`` with ``body``, V3-signed by key ``test``."""
+    request = httpx.Request(
+        "POST",
+        f"{url}/api/v2/app_services",
+        content=body,
+        headers={
+            "host": "pai-eas.cn-shanghai.aliyuncs.com",
+            "content-type": "application/json; charset=utf-8",
+            "x-acs-action": "CreateAppService",
+            "x-acs-version": "2021-07-01",
+        },
+    )
+    sign_request(request, Credentials("test", "test"), time.time(), uuid.uuid4().hex)
+    return request
 
 
 def rpc_v1_query(secret: str = "test", **replaced: str) -> str:

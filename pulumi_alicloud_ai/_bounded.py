@@ -20,6 +20,7 @@ YAML and HCL are imported on first use, so importing this module stays cheap for
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -111,13 +112,43 @@ def _json_nesting_over(text: str, limit: int) -> bool:
     return False
 
 
-def load_json(data: str | bytes, bounds: Bounds = DEFAULT_BOUNDS, *, what: str = "the JSON") -> Any:
+_MAX_INT_DIGITS = 18
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise ValueError(f"the number {text[:20]}... has more than {_MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def load_json(
+    data: str | bytes, bounds: Bounds = DEFAULT_BOUNDS, *, what: str = "the JSON", finite: bool = False
+) -> Any:
     """``json.loads`` within ``bounds``: :class:`BoundsError` past a limit, ``ValueError`` for bad JSON
-    (bytes are decoded as ``json.loads`` does: UTF-8, or UTF-16/32 when the bytes say so)."""
+    (bytes are decoded as ``json.loads`` does: UTF-8, or UTF-16/32 when the bytes say so).
+
+    ``finite`` also refuses what ``json.loads`` reads beyond standard JSON or a float: ``NaN``,
+    ``Infinity``, numbers that overflow to infinity (``1e400``) and integers of more than 18 digits,
+    for input that is stored and read back (a non-finite number breaks every later JSON answer)."""
     _check_size(data, bounds, what)
     text = data.decode(json.detect_encoding(data), "surrogatepass") if isinstance(data, bytes) else data
     if _json_nesting_over(text, bounds.max_depth):
         raise _too_deep(what, bounds)
+    if finite:
+        return json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_bounded_int
+        )
     return json.loads(text)
 
 

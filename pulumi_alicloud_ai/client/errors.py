@@ -192,9 +192,8 @@ def error_body(
 ) -> dict[str, Any]:
     """The JSON error body Alibaba Cloud gateways return (errors.md); the emulator renders with this."""
     body: dict[str, Any] = {"RequestId": request_id, "HostId": host_id, "Code": code, "Message": message}
-    body["Recommend"] = (
-        f"https://api.aliyun.com/troubleshoot?q={code}&product={product}&requestId={request_id}"
-    )
+    product_part = f"&product={product}" if product else ""  # unknown: better none than a wrong one
+    body["Recommend"] = f"https://api.aliyun.com/troubleshoot?q={code}{product_part}&requestId={request_id}"
     body.update(extra)
     return body
 

@@ -34,6 +34,10 @@ from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.ratelimit import AdaptiveRateLimiter
 from pulumi_alicloud_ai.client.retry import RetryPolicy
 
+ORIGIN_HEADER = "x-alicloud-ai-origin"
+"""Names the Pulumi resource a provider call serves (its URN, percent-encoded UTF-8). Not signed and
+sent to emulators only, whose dashboard shows which stack and resource made each entity."""
+
 USER_AGENT = (
     f"pulumi-alicloud-ai/{__version__} (Python/{platform.python_version()}; {sys.platform}) "
     f"httpx/{httpx.__version__}"
@@ -166,6 +170,8 @@ class OpenApiClient:
         self.product = product
         self.observer = observer
         """Optional: called with a :class:`CallRecord` after each attempt (the provider event log)."""
+        self.origin = ""
+        """Optional: the URN of the Pulumi resource these calls serve, sent as :data:`ORIGIN_HEADER`."""
         self.region = region
         self.endpoint: Endpoint = emulator_aware_endpoint(product, region, network, endpoint_override)
         self.retry = retry or RetryPolicy()
@@ -257,6 +263,8 @@ class OpenApiClient:
         for name, value in (path_params or {}).items():
             path = path.replace("{" + name + "}", quote(str(value), safe="~"))
         headers = {"x-acs-action": operation.action}
+        if self.origin:
+            headers[ORIGIN_HEADER] = quote(self.origin, safe=":/$")
         content: bytes | None = None
         if raw_json is not None:
             content = raw_json.encode("utf-8")

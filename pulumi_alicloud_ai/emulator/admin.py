@@ -5,12 +5,20 @@ carrying an Alibaba signature is refused: the admin API is for tests and operato
 that believes it is talking to the cloud. When the emulator listens beyond loopback, every admin call
 needs ``Authorization: Bearer <admin token>``.
 
+Browsers are kept out twice. A page on another site is refused by its ``Origin``/``Sec-Fetch-Site``;
+a page whose DNS name was rebound to 127.0.0.1 (same-origin to the browser) is refused by its ``Host``:
+the admin API answers only to loopback names, the address it is bound to and ``--allowed-host`` names.
+
+Every input is checked before it changes anything: JSON bodies may hold only finite numbers (``NaN``,
+``Infinity`` and out-of-range literals are refused while parsing), and each number has a range.
+
 Service packages add their own admin routes (``POST /_emulator/vod/videos``) through ``ADMIN_ROUTES``;
 the dashboard (``/_emulator/ui``, :mod:`pulumi_alicloud_ai.emulator.ui`) is mounted here too.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,21 +27,26 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from pulumi_alicloud_ai._bounded import load_json
+from pulumi_alicloud_ai._net import is_loopback_host
 from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.client.errors import error_body
+from pulumi_alicloud_ai.emulator.clock import MAX_OFFSET
 from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
 from pulumi_alicloud_ai.emulator.routing import service_modules
 from pulumi_alicloud_ai.emulator.ui import UI_ROUTES
+from pulumi_alicloud_ai.emulator.verify import same_text
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.state import EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
+MAX_STS_SECONDS = 43_200
+"""STS's longest credential life; the admin API also issues already-expired ones (negative)."""
 
 
 def admin_error(code: str, message: str, status: int) -> JSONResponse:
@@ -51,11 +64,49 @@ def emulator_state(request: Request) -> EmulatorState:
 
 
 async def read_json(request: Request) -> Any:
-    """The JSON body, or None when empty; ValueError for bad JSON or JSON past the parser's bounds."""
+    """The JSON body, or None when empty; ValueError for bad JSON, JSON past the parser's bounds, and
+    non-finite or overlong numbers: no admin input needs them, and a non-finite number stored once
+    breaks every later read."""
     raw = await request.body()
     if not raw:
         return None
-    return load_json(raw, what="The request body")
+    return load_json(raw, what="The request body", finite=True)
+
+
+def number_field(data: Any, name: str, default: float | None = None) -> float:
+    """A JSON number member of an object body (not a string, a bool or null)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise TypeError("the body must be a JSON object")
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number")
+    return float(value)
+
+
+def host_name(header: str) -> str | None:
+    """The name in a ``Host`` header, lower case, without port or trailing dot; None if unreadable."""
+    try:
+        name = urlsplit(f"//{header}").hostname
+    except ValueError:
+        return None
+    return name.removesuffix(".") if name else None
+
+
+def served_host(name: str | None, bound: str, allowed: tuple[str, ...]) -> bool:
+    """Whether the emulator answers to this name: a loopback name, the address it is bound to (not a
+    wildcard such as 0.0.0.0), or a name the operator allowed with ``--allowed-host``."""
+    if not name:
+        return False
+    if is_loopback_host(name) or name in {host_name(host) for host in allowed}:
+        return True
+    bound = bound.strip("[]").lower()
+    try:
+        wildcard = ipaddress.ip_address(bound).is_unspecified
+    except ValueError:
+        wildcard = False
+    return not wildcard and name == bound
 
 
 def _cross_site(request: Request) -> bool:
@@ -71,9 +122,18 @@ def _cross_site(request: Request) -> bool:
 
 
 class _Guard(BaseHTTPMiddleware):
-    """Refuse Alibaba-signed and cross-site requests; require the admin token when one is set."""
+    """Refuse foreign Host names, Alibaba-signed and cross-site requests; require the admin token when
+    one is set."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        config = emulator_state(request).config
+        if not served_host(host_name(request.headers.get("host", "")), config.host, config.allowed_hosts):
+            return admin_error(
+                "Forbidden.Host",
+                "The emulator's admin API answers only to loopback names, its bound address and "
+                "--allowed-host names (a DNS-rebound name is refused).",
+                403,
+            )
         auth = request.headers.get("authorization", "")
         signed = auth.startswith(("ACS3-", "acs ")) or any(
             name.startswith("x-acs-") for name in request.headers
@@ -90,8 +150,8 @@ class _Guard(BaseHTTPMiddleware):
                 "The emulator's admin API refuses requests a web page from another origin sends.",
                 403,
             )
-        token = emulator_state(request).config.admin_token
-        if token and not secrets.compare_digest(auth, f"Bearer {token}"):
+        token = config.admin_token
+        if token and not same_text(auth, f"Bearer {token}"):
             return admin_error(
                 "Forbidden.AdminToken", "This admin API needs 'Authorization: Bearer <token>'.", 401
             )
@@ -159,22 +219,31 @@ async def get_clock(request: Request) -> JSONResponse:
 async def advance_clock(request: Request) -> JSONResponse:
     """``{"seconds": N}`` moves emulated time forward, so pending transitions happen without sleeping."""
     try:
-        data = await read_json(request) or {}
-        seconds = float(data["seconds"])
+        seconds = number_field(await read_json(request), "seconds")
         now = emulator_state(request).clock.advance(seconds)
-    except (ValueError, KeyError, TypeError) as exc:
-        return admin_error("InvalidParameter.Seconds", f'Send {{"seconds": <number >= 0>}}: {exc}', 400)
+    except (ValueError, TypeError) as exc:
+        return admin_error(
+            "InvalidParameter.Seconds",
+            f'Send {{"seconds": <number from 0 to {MAX_OFFSET:.0f} in all>}}: {exc}',
+            400,
+        )
     return JSONResponse({"now": now, "offset": emulator_state(request).clock.offset})
 
 
 async def issue_sts(request: Request) -> JSONResponse:
     """Temporary credentials (``{"DurationSeconds": N}``, default 3600) that this emulator accepts."""
     try:
-        data = await read_json(request) or {}
-        duration = float(data.get("DurationSeconds", 3600))
-    except (ValueError, TypeError, AttributeError) as exc:
+        duration = number_field(await read_json(request), "DurationSeconds", 3600)
+        if abs(duration) > MAX_STS_SECONDS:
+            raise ValueError(f"DurationSeconds must be from -{MAX_STS_SECONDS} to {MAX_STS_SECONDS}")
+    except (ValueError, TypeError) as exc:
         return admin_error("InvalidParameter.DurationSeconds", str(exc), 400)
     return JSONResponse({"Credentials": emulator_state(request).issue_sts(duration)})
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client left before its body arrived: nothing was done, and nobody is there to answer."""
+    return Response(status_code=400)
 
 
 def _service_admin_routes() -> list[BaseRoute]:
@@ -196,6 +265,10 @@ def build_admin_app(state: EmulatorState) -> Starlette:
         *UI_ROUTES,
         *_service_admin_routes(),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(_Guard)])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(_Guard)],
+        exception_handlers={ClientDisconnect: _client_gone},
+    )
     app.state.emulator = state
     return app

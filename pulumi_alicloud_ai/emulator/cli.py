@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pulumi_alicloud_ai.emulator.connections import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from pulumi_alicloud_ai.emulator.faults import load_rules_file
 from pulumi_alicloud_ai.emulator.server import make_server
 from pulumi_alicloud_ai.emulator.state import DEFAULT_MAX_BODY, EmulatorConfig
@@ -46,6 +52,31 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         help="follow VOD completion-callback URLs beyond loopback (default: loopback only)",
     )
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the admin API and dashboard answer to besides loopback names (repeatable)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"open connections at most (default {DEFAULT_MAX_CONNECTIONS}, lowered to fit the open-file limit)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        help=f"seconds a client gets to send a request head (default {DEFAULT_HEADER_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        help=f"seconds a client gets to send a request body (default {DEFAULT_BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--record",
         type=Path,
         metavar="FILE",
@@ -58,8 +89,15 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
             faults = load_rules_file(json.loads(args.faults.read_text()))
         except (OSError, ValueError, TypeError) as exc:
             parser.error(f"--faults {args.faults}: {exc}")
-    if args.time_scale < 0:
-        parser.error("--time-scale must be >= 0")
+    if not (math.isfinite(args.time_scale) and args.time_scale >= 0):
+        parser.error("--time-scale must be a finite number >= 0")
+    if args.max_body < 1:
+        parser.error("--max-body must be at least 1")
+    if args.max_connections < 1:
+        parser.error("--max-connections must be at least 1")
+    for flag, value in (("--header-timeout", args.header_timeout), ("--body-timeout", args.body_timeout)):
+        if not (math.isfinite(value) and value > 0):
+            parser.error(f"{flag} must be a positive number of seconds")
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -75,6 +113,10 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
         admin_token=args.admin_token,
         allow_remote_callbacks=args.allow_remote_callbacks,
         record=args.record,
+        allowed_hosts=tuple(args.allowed_host),
+        max_connections=args.max_connections,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
     )
 
 

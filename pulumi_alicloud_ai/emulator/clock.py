@@ -4,16 +4,37 @@ Lifecycle durations are multiplied by ``time_scale`` (0 makes every pending tran
 next read). ``advance`` moves emulated time forward and is persisted, so a restart keeps it. Signature
 timestamps are checked against real wall time, never against this clock, so advancing it cannot make
 a correctly signed request look expired.
+
+The offset is always a finite number from 0 to :data:`MAX_OFFSET`: every timestamp the emulator stores
+and shows is derived from it, and a NaN or an infinity stored once would break every later read. A bad
+value already stored (by an older release) is dropped when the clock is opened.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from collections.abc import Callable
 
 from pulumi_alicloud_ai.emulator.store import Store
 
 _OFFSET_KEY = "clock.offset"
+MAX_OFFSET = 10 * 366 * 86_400.0
+"""Ten years: far beyond any lifecycle, and far from where dates stop being printable."""
+
+log = logging.getLogger("pulumi_alicloud_ai.emulator")
+
+
+def _stored_offset(text: str | None) -> float:
+    try:
+        offset = float(text or 0)
+    except ValueError:
+        offset = math.nan
+    if not 0 <= offset <= MAX_OFFSET:  # also false for NaN
+        log.warning("ignoring a stored clock offset out of range (%r); the clock starts at wall time", text)
+        return 0.0
+    return offset
 
 
 class Clock:
@@ -22,12 +43,12 @@ class Clock:
     def __init__(
         self, store: Store, *, time_scale: float = 1.0, wall: Callable[[], float] = time.time
     ) -> None:
-        if time_scale < 0:
-            raise ValueError(f"time_scale must be >= 0, got {time_scale}")
+        if not (math.isfinite(time_scale) and time_scale >= 0):
+            raise ValueError(f"time_scale must be a finite number >= 0, got {time_scale}")
         self._store = store
         self.time_scale = time_scale
         self._wall = wall
-        self._offset = float(store.get_meta(_OFFSET_KEY, "0") or 0)
+        self._offset = _stored_offset(store.get_meta(_OFFSET_KEY, "0"))
 
     def now(self) -> float:
         """Emulated seconds since the epoch."""
@@ -39,12 +60,18 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
-        """Move emulated time forward (never back) and persist it; returns the new ``now``."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
-        self._offset += seconds
+        """Move emulated time forward (never back, never past :data:`MAX_OFFSET` in all) and persist
+        it; returns the new ``now``. ValueError (and no change) for anything else."""
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"the clock only moves forward by a finite number of seconds, not {seconds}")
+        if self._offset + seconds > MAX_OFFSET:
+            raise ValueError(
+                f"the clock is {self._offset:.0f} s ahead already and moves at most {MAX_OFFSET:.0f} s in all"
+            )
+        offset = self._offset + seconds
         with self._store.transaction():
-            self._store.set_meta(_OFFSET_KEY, repr(self._offset))
+            self._store.set_meta(_OFFSET_KEY, repr(offset))
+        self._offset = offset
         return self.now()
 
     def reset(self) -> None:

@@ -4,56 +4,62 @@ A rule names a product and action (``*`` for any), then what happens: an error (
 latency, or a request-rate limit shared by all callers. ``probability`` draws from one seeded random
 source, so a run with the same seed and the same calls fails the same way; ``count`` limits how many
 times a rule fires before it retires. Rules come from ``--faults FILE.json`` or the admin API and are
-stored, so they survive a restart.
+stored, so they survive a restart. Every number in a rule is finite and bounded, and a stored rule that
+is no longer valid is skipped (with a warning) when the emulator starts, never fatal.
 
 Example rule: ``{"action": "CreateAppService", "count": 2, "error": {"code": "Throttling.User"}}``.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.store import Store
+
+log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
 
 class FaultError(BaseModel):
     """The error a rule answers with."""
 
-    model_config = ConfigDict(extra="forbid")
-    code: str = "InternalError"
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    code: str = Field("InternalError", min_length=1, max_length=128)
     status: int = Field(500, ge=400, le=599)
-    message: str = "The request processing has failed due to some unknown error (injected fault)."
-    retry_after_ms: int | None = Field(None, ge=1)
+    message: str = Field(
+        "The request processing has failed due to some unknown error (injected fault).", max_length=2048
+    )
+    retry_after_ms: int | None = Field(None, ge=1, le=3_600_000)
 
 
 class FaultRule(BaseModel):
     """One injected behaviour; exactly one of ``error``, ``latency_ms``, ``rate_limit`` or ``effect``."""
 
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12], min_length=1, max_length=64)
     product: str = "*"
-    action: str = "*"
-    region: str = "*"
+    action: str = Field("*", max_length=128)
+    region: str = Field("*", max_length=128)
     probability: float = Field(1.0, ge=0.0, le=1.0)
-    count: int | None = Field(None, ge=0)
+    count: int | None = Field(None, ge=0, le=1_000_000_000)
     error: FaultError | None = None
     latency_ms: int | None = Field(None, ge=0, le=60_000)
     latency_phase: Literal["request", "response"] = "request"
     """``request``: wait before the call is handled; ``response``: handle and commit it, then wait
     before answering (a client that gives up meanwhile never learns the call succeeded)."""
-    rate_limit: float | None = Field(None, gt=0)
+    rate_limit: float | None = Field(None, gt=0, le=1_000_000)
     """Requests per second allowed across all matching callers; the excess gets ``Throttling.User``."""
     effect: Literal["fail"] | None = None
     """A service-level effect: ``fail`` makes the entity the call creates or changes end in its
     failed state (EAS ``Failed``, VOD ``fail``, ROS ``FAILURE``) with the rule's message."""
-    message: str | None = None
-    code: str | None = None
+    message: str | None = Field(None, max_length=2048)
+    code: str | None = Field(None, max_length=128)
     """With ``effect: fail``, the error code the failed entity reports (each service has a default)."""
 
     @field_validator("product")
@@ -117,7 +123,7 @@ class Faults:
     def __init__(self, store: Store, *, seed: int = 0) -> None:
         self._store = store
         self._random = random.Random(seed)  # noqa: S311 - repeatability, not secrecy
-        self._rules = [FaultRule.model_validate(rule) for rule in store.fault_rules()]
+        self._rules = _valid_rules(store)
         self._buckets: dict[str, _Bucket] = {}
 
     @property
@@ -182,6 +188,18 @@ class Faults:
         rule.count -= 1
         with self._store.transaction():
             self._store.save_fault_rule(rule.model_dump(exclude_none=True))
+
+
+def _valid_rules(store: Store) -> list[FaultRule]:
+    """The stored rules that are still valid; others (written by an older release, or edited) are
+    skipped with a warning, so a bad row never stops the emulator from starting."""
+    rules = []
+    for stored in store.fault_rules():
+        try:
+            rules.append(FaultRule.model_validate(stored))
+        except ValidationError as exc:
+            log.warning("skipping a stored fault rule that is not valid: %s", exc)
+    return rules
 
 
 def load_rules_file(data: Any) -> list[FaultRule]:

@@ -10,6 +10,11 @@ Two consumers, two costs:
   path only puts the raw pieces on a queue; a writer thread scrubs, encodes and writes them, and flushes
   whenever the queue runs dry, so a ``kill -9`` loses at most what was still queued.
 
+Provider calls name the Pulumi resource they serve in an ``x-alicloud-ai-origin`` header (its URN).
+After a call that created something (``Create…``, ``Add…``, ``Submit…``), :func:`remember_origin`
+stores that URN for each entity the answer names (in its region), in the request's own transaction, so
+the dashboard can say which stack and resource made an entity, also after a restart.
+
 Scrubbing replaces the *values* of ``Authorization``, ``x-acs-security-token``, ``AccessKeySecret``,
 ``AccessToken`` and ``SecurityToken`` (headers, query, form and JSON bodies, at any depth) with
 :data:`MASK`. Signatures are not secrets, and a replay re-signs every request anyway. A JSON body too
@@ -31,8 +36,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import parse_qsl, urlencode
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlencode
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.store import Store
 
 from pulumi_alicloud_ai._bounded import Bounds, BoundsError, load_json
 
@@ -115,6 +123,48 @@ def subjects(*sources: Mapping[str, Any]) -> tuple[str, ...]:
             if isinstance(value, str) and value and value not in found:
                 found.append(value)
     return tuple(found)
+
+
+# --- which resource made an entity ------------------------------------------------------------------
+
+MAX_ORIGIN = 1024
+CREATING_ACTIONS = ("Create", "Add", "Submit")
+"""Action prefixes of calls that make an entity (the APIs' own naming)."""
+
+
+def read_origin(raw: str | None) -> str:
+    """The URN in an ``x-alicloud-ai-origin`` header (percent-encoded UTF-8), or ``""`` for anything
+    that is not a printable Pulumi URN of a sane length: the header is the client's to fill."""
+    if not raw or len(raw) > 3 * MAX_ORIGIN:
+        return ""
+    try:
+        urn = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return ""
+    return urn if urn.startswith("urn:pulumi:") and len(urn) <= MAX_ORIGIN and urn.isprintable() else ""
+
+
+def _origin_key(product: str, region: str, subject: str) -> str:
+    return f"origin/{product}/{region}/{subject}"
+
+
+def remember_origin(
+    store: Store, product: str, region: str, action: str, result: Mapping[str, Any], origin: str
+) -> None:
+    """After a call that made an entity, store which resource made it. A name made again later (an
+    EAS service deleted and created anew) belongs to its latest maker."""
+    if action.startswith(CREATING_ACTIONS):
+        for subject in subjects(result):
+            store.set_meta(_origin_key(product, region, subject), origin)
+
+
+def origin_of(store: Store, product: str, region: str, *names: str) -> str:
+    """The URN of the resource that made the entity known by any of ``names``, or ``""``."""
+    for name in names:
+        urn = store.get_meta(_origin_key(product, region, name)) if name else None
+        if urn:
+            return urn
+    return ""
 
 
 # --- scrubbing --------------------------------------------------------------------------------------
@@ -335,11 +385,17 @@ async def call_recording(
     received: list[bytes] = []
     answered: list[bytes] = []
     start: dict[str, Any] = {}
+    body_complete = False
+    left_early = False
 
     async def receive_and_keep() -> Any:
+        nonlocal body_complete, left_early
         message = await receive()
         if message.get("type") == "http.request":
             received.append(message.get("body", b""))
+            body_complete = not message.get("more_body", False)
+        elif message.get("type") == "http.disconnect" and not body_complete:
+            left_early = True
         return message
 
     async def send_and_keep(message: Any) -> None:
@@ -350,6 +406,8 @@ async def call_recording(
         await send(message)
 
     await app(scope, receive_and_keep, send_and_keep)
+    if left_early:
+        return  # the client left before its body arrived: nothing was done, nothing to replay
     headers = {
         name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])
     }

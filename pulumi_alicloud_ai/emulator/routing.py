@@ -35,6 +35,33 @@ the body arrives."""
 # RPC products are told apart by API version; ROA (EAS) by its /api/ path.
 RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros"}
 ROA_VERSIONS = {"2021-07-01": "eas"}
+_HOST_PRODUCTS = {
+    "pai-eas": "eas",
+    "eas": "eas",
+    "eas-vpc": "eas",
+    "vod": "vod",
+    "vod-vpc": "vod",
+    "ros": "ros",
+}
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a product could serve this path: RPC calls go to ``/``, ROA calls under ``/api/``."""
+    return path == "/" or path.startswith("/api/")
+
+
+def product_for(version: str, path: str, host: str) -> str:
+    """The product a request is for, as far as it can be told before it is routed (for its errors):
+    the API version, else an ROA path (EAS), else a product's host name; ``""`` when nothing says.
+
+    The official SDK sends ``Host: 127.0.0.1:PORT``, so the host alone would name no product.
+    """
+    product = RPC_VERSIONS.get(version) or ROA_VERSIONS.get(version)
+    if product:
+        return product
+    if path.startswith("/api/"):
+        return "eas"
+    return _HOST_PRODUCTS.get(host.split(".", 1)[0], "")
 
 
 @dataclass
@@ -56,6 +83,8 @@ class Call:
     state: EmulatorState
     effect: Any = None
     """A matching ``effect`` fault rule (e.g. ``fail``), for handlers that honour it."""
+    origin: str = ""
+    """The Pulumi resource (URN) a provider call serves, from its ``x-alicloud-ai-origin`` header."""
 
     def param(self, name: str, *, required: bool = False) -> str | None:
         """A parameter's value; an empty string counts as absent."""

@@ -24,10 +24,25 @@ from urllib.parse import parse_qsl, unquote
 import uvicorn
 
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
+from pulumi_alicloud_ai.client.transport import ORIGIN_HEADER
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
+from pulumi_alicloud_ai.emulator.connections import (
+    ConnectionLimits,
+    budget,
+    guarded_protocol,
+    widen_listen_queue,
+)
 from pulumi_alicloud_ai.emulator.errors import ApiError
-from pulumi_alicloud_ai.emulator.recorder import call_recording
-from pulumi_alicloud_ai.emulator.routing import Call, Handler, Router, merged_params, service_modules
+from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
+from pulumi_alicloud_ai.emulator.routing import (
+    Call,
+    Handler,
+    Router,
+    is_api_path,
+    merged_params,
+    product_for,
+    service_modules,
+)
 from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
 
@@ -59,11 +74,18 @@ def region_from_host(host: str, default: str) -> str:
     return labels[1] if len(labels) == 2 else ""
 
 
-def _product_for_host(host: str) -> str:
-    first = host.split(".", 1)[0]
-    return {"pai-eas": "eas", "eas": "eas", "eas-vpc": "eas", "vod": "vod", "vod-vpc": "vod"}.get(
-        first, "ros"
-    )
+def _version(scope: Scope, headers: dict[str, str]) -> str:
+    """The API version a request names (header, else query), read leniently: for error reports."""
+    version = headers.get("x-acs-version")
+    if version:
+        return version
+    query_text: str = scope["query_string"].decode("latin-1")
+    return dict(parse_qsl(query_text, keep_blank_values=True)).get("Version", "")
+
+
+def _signed(headers: dict[str, str], scope: Scope) -> bool:
+    """Whether a request carries any Alibaba Cloud signature (an API client sent it)."""
+    return bool(headers.get("authorization")) or b"Signature=" in scope["query_string"]
 
 
 def _decode_headers(raw_headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -82,13 +104,18 @@ class _TooLargeError(Exception):
     pass
 
 
+class _AbortedError(Exception):
+    """The client went away (or missed the body deadline) before its whole body arrived."""
+
+
 async def _read_body(receive: Receive, limit: int) -> bytes:
+    """The whole body, or ``_AbortedError``: a call never runs on the part of a body that arrived."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise _AbortedError
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -158,7 +185,7 @@ class EmulatorApp:
         started = time.perf_counter()
         headers = _decode_headers(scope["headers"])
         host = headers.get("host", "")
-        product = _product_for_host(host)
+        product = ""
         call: Call | None = None
         result: dict[str, Any] = {}
         body = b""
@@ -181,6 +208,9 @@ class EmulatorApp:
             result = self._handle(handler, call)
             if outcome.response_latency:
                 await asyncio.sleep(outcome.response_latency)  # committed; the answer is late
+        except _AbortedError:
+            self._note_aborted(headers, host, scope, rid, started)
+            return
         except _TooLargeError:
             error: ApiError | None = ApiError(
                 "RequestEntityTooLarge",
@@ -203,8 +233,29 @@ class EmulatorApp:
             )
         else:
             status = error.status
+            # Failed before routing: tell the product from what the request says.
+            product = product or product_for(_version(scope, headers), scope["path"], host)
             payload = await self._error(send, error, rid, host, product)
         self._note(scope, headers, body, call, product, result, rid, status, error, payload, started)
+
+    def _note_aborted(
+        self, headers: dict[str, str], host: str, scope: Scope, rid: str, started: float
+    ) -> None:
+        """List a call whose body never fully arrived (nothing was done, nobody was answered)."""
+        self.state.requests.append(
+            (
+                self.state.clock.now(),
+                rid,
+                product_for(_version(scope, headers), scope["path"], host),
+                headers.get("x-acs-action", ""),
+                "",
+                499,
+                "RequestAborted",
+                "The client closed the connection before the whole request body arrived; nothing was done.",
+                time.perf_counter() - started,
+                (),
+            )
+        )
 
     def _note(
         self,
@@ -220,7 +271,13 @@ class EmulatorApp:
         payload: bytes,
         started: float,
     ) -> None:
-        """Remember the request for the dashboard (O(1)); queue it for ``--record`` when recording."""
+        """Remember the request for the dashboard (O(1)); queue it for ``--record`` when recording.
+
+        An unsigned request for a path no product serves (a browser's ``/favicon.ico``) is no API
+        call: it is neither listed nor recorded.
+        """
+        if call is None and not is_api_path(scope["path"]) and not _signed(headers, scope):
+            return
         state = self.state
         # Raw fields only: the RequestRecord (and its subjects) is built when the dashboard reads the log.
         state.requests.append(
@@ -268,6 +325,10 @@ class EmulatorApp:
         action = headers.get("x-acs-action") or query.get("Action", "")
         version = headers.get("x-acs-version") or query.get("Version", "")
         state = self.state
+        if not is_api_path(raw_path_text):
+            raise ApiError(
+                "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404
+            )
         access_key_id = verify(
             Received(method, raw_path_text, query, headers, body), state.secret_for, state.nonces, time.time()
         )
@@ -285,17 +346,13 @@ class EmulatorApp:
                         "InvalidParameter.Encoding", "The form body is not valid UTF-8 percent-encoding."
                     ) from None
             params = merged_params(query, form)
-        elif raw_path_text.startswith("/api/"):
+        else:
             route, raw_params = state.router.roa(version, method, raw_path_text, action)
             try:
                 path_params = {name: unquote(value, errors="strict") for name, value in raw_params.items()}
             except UnicodeDecodeError:
                 raise ApiError("InvalidParameter.Encoding", "The request path is not valid UTF-8.") from None
             params = query
-        else:
-            raise ApiError(
-                "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404
-            )
         call = Call(
             product=route.product,
             action=route.action,
@@ -309,12 +366,16 @@ class EmulatorApp:
             content_type=content_type,
             access_key_id=access_key_id,
             state=state,
+            origin=read_origin(headers.get(ORIGIN_HEADER)),
         )
         return call, route.handler
 
     def _handle(self, handler: Handler, call: Call) -> dict[str, Any]:
         with self.state.store.transaction():
-            return handler(call)
+            result = handler(call)
+            if call.origin:
+                remember_origin(self.state.store, call.product, call.region, call.action, result, call.origin)
+            return result
 
     async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> bytes:
         body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
@@ -338,6 +399,8 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets)
+        if self.started:
+            widen_listen_queue(sock for server in self.servers for sock in server.sockets)
         if self.started and self.on_ready is not None:
             self.on_ready(self.servers[0].sockets[0].getsockname()[1])
 
@@ -358,11 +421,14 @@ class _Server(uvicorn.Server):
 def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> tuple[_Server, EmulatorState]:
     """A uvicorn server for the emulator (not started)."""
     config.check_bind()
+    limits = ConnectionLimits(config.max_connections, config.header_timeout, config.body_timeout)
     state = state or EmulatorState(config)
     uv_config = uvicorn.Config(
         EmulatorApp(state),
         host=config.host,
         port=config.port,
+        http=guarded_protocol(limits),
+        backlog=budget(limits.max_connections).accept_batch,
         log_level="warning",
         access_log=False,
         lifespan="on",

@@ -12,13 +12,18 @@ from typing import Any
 
 from pulumi_alicloud_ai._net import is_loopback_host
 from pulumi_alicloud_ai.emulator.clock import Clock
+from pulumi_alicloud_ai.emulator.connections import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
 from pulumi_alicloud_ai.emulator.lifecycle import Tracker
 from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord, subjects
 from pulumi_alicloud_ai.emulator.routing import Router
 from pulumi_alicloud_ai.emulator.store import Store
-from pulumi_alicloud_ai.emulator.verify import NonceCache
+from pulumi_alicloud_ai.emulator.verify import NonceCache, same_text
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
 
@@ -43,6 +48,14 @@ class EmulatorConfig:
     """Follow VOD completion-callback URLs beyond loopback (off: only 127.0.0.0/8, ::1, localhost)."""
     record: Path | None = None
     """Append every request and response, secrets scrubbed, to this JSON-lines file (``--record``)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names the admin API and dashboard answer to besides loopback names and ``host``."""
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """Open connections at most; a new one pushes out the one waiting longest for a request."""
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    """Seconds a connection gets to send a whole request head (from its start or the last answer)."""
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    """Seconds a request gets to send its whole body once its head has arrived."""
 
     def check_bind(self) -> None:
         """Refuse to listen beyond loopback unless asked to, and then only with an admin token."""
@@ -69,7 +82,7 @@ class EmulatorState:
         self.faults = Faults(self.store, seed=config.seed)
         for rule in config.faults:
             self.faults.add(rule)
-        self.nonces = NonceCache()
+        self.nonces = NonceCache(None if config.data_dir is None else Path(config.data_dir) / "nonces.log")
         self.router = router or Router.from_service_modules()
         self.started_at = time.time()
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=REQUEST_LOG_SIZE)
@@ -110,7 +123,7 @@ class EmulatorState:
             raise ApiError(
                 "InvalidSecurityToken.Malformed", "Temporary credentials need their security token."
             )
-        if not secrets.compare_digest(token, expected_token):
+        if not same_text(token, expected_token):
             raise ApiError(
                 "InvalidSecurityToken.MismatchWithAccessKey",
                 "The security token does not belong to this AccessKeyId.",
@@ -160,4 +173,5 @@ class EmulatorState:
         """Close the database (and the ``--record`` file)."""
         if self.recorder is not None:
             self.recorder.close()
+        self.nonces.close()
         self.store.close()

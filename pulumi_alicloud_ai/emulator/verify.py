@@ -2,8 +2,10 @@
 
 The canonical request is rebuilt from what arrived: the headers named in ``SignedHeaders``, the wire
 query decoded and re-encoded, the raw path, and the SHA-256 of the received body. Timestamps are
-checked against real wall time (±15 minutes) and each nonce is accepted once within that window.
-Each failure is the gateway's own error code and HTTP status (errors.md).
+checked against real wall time (±15 minutes) and each nonce is accepted once within that window, also
+across restarts (:class:`NonceCache` keeps a log on disk). Each failure is the gateway's own error code
+and HTTP status (errors.md); text a client controls is compared as UTF-8 bytes, so any character in a
+signature, hash or token is a mismatch, never a crash.
 
 Legacy RPC (``Signature`` query parameter) and legacy ROA (``acs AK:sig``) are verified too, since the
 official SDK can be configured to use them and STS ``AssumeRole`` always does.
@@ -12,11 +14,15 @@ official SDK can be configured to use them and STS ``AssumeRole`` always does.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import hmac
+import math
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from pulumi_alicloud_ai.client import signing
@@ -39,23 +45,92 @@ class Received:
     body: bytes
 
 
-class NonceCache:
-    """Nonces seen within the timestamp window; a second use is a replay."""
+def same_text(given: str, expected: str) -> bool:
+    """Constant-time equality of two texts of any characters.
 
-    def __init__(self, window: float = SKEW_SECONDS * 2, limit: int = 200_000) -> None:
+    ``hmac.compare_digest`` raises TypeError for a ``str`` holding non-ASCII characters, and a client
+    chooses what its signature, body hash or token header holds; bytes compare whatever they are.
+    """
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
+class NonceCache:
+    """Nonces used within the signature validity window; a second use is a replay.
+
+    A timestamp may be up to :data:`SKEW_SECONDS` either side of the server's clock, so a nonce must be
+    remembered for twice that. With a ``path`` every use is appended to a log file before the call runs
+    (one ``write``; the kernel keeps it through a ``kill -9``), and opening the cache reads back the uses
+    still within the window, so a restart does not open a replay window. The log is rewritten with only
+    live entries when it has grown well past them. Nonces are kept as a SHA-256 prefix (a client picks
+    their length; the cache's memory should not depend on it), and at most ``limit`` of them, the
+    oldest going first.
+    """
+
+    def __init__(
+        self, path: Path | None = None, *, window: float = SKEW_SECONDS * 2, limit: int = 200_000
+    ) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._window = window
         self._limit = limit
+        self._path = path
+        self._fd: int | None = None
+        self._appended = 0
+        if path is not None:
+            self._load(path, time.time())
+            self._compact()
 
     def use(self, nonce: str, now: float) -> None:
         """Record ``nonce`` or raise ``SignatureNonceUsed``."""
-        while self._seen and (
-            next(iter(self._seen.values())) < now - self._window or len(self._seen) > self._limit
-        ):
-            self._seen.popitem(last=False)
-        if nonce in self._seen:
+        seen = self._seen
+        while seen and (next(iter(seen.values())) < now - self._window or len(seen) > self._limit):
+            seen.popitem(last=False)
+        key = hashlib.sha256(nonce.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        if key in seen:
             raise ApiError("SignatureNonceUsed", "The request signature nonce has been used.", 400)
-        self._seen[nonce] = now
+        seen[key] = now
+        if self._fd is not None:
+            os.write(self._fd, f"{now:.3f} {key}\n".encode("ascii"))
+            self._appended += 1
+            if self._appended > max(10_000, 2 * len(seen)):
+                self._compact()
+
+    def close(self) -> None:
+        """Close the log (the cache still answers from memory)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _load(self, path: Path, now: float) -> None:
+        """Read back the uses still within the window; unreadable lines (a torn last write, an edited
+        file) are skipped, never fatal."""
+        try:
+            text = path.read_bytes().decode("ascii", "replace")
+        except FileNotFoundError:
+            return
+        entries: list[tuple[float, str]] = []
+        for line in text.splitlines():
+            used, _, key = line.partition(" ")
+            try:
+                when = float(used)
+            except ValueError:
+                continue
+            if math.isfinite(when) and len(key) == 32 and when >= now - self._window:
+                entries.append((when, key))
+        for when, key in sorted(entries):
+            self._seen[key] = when
+
+    def _compact(self) -> None:
+        """Rewrite the log with the live entries only, then keep appending to it."""
+        assert self._path is not None
+        self.close()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_name(self._path.name + ".tmp")
+        temporary.write_text("".join(f"{when:.3f} {key}\n" for key, when in self._seen.items()), "ascii")
+        os.replace(temporary, self._path)
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._appended = 0
 
 
 def _incomplete(why: str) -> ApiError:
@@ -139,7 +214,7 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
     token = headers.get("x-acs-security-token")
     secret = secret_for(parsed.access_key_id, token)
     body_hash = signing.hex_sha256(request.body)
-    if not hmac.compare_digest(body_hash, headers["x-acs-content-sha256"]):
+    if not same_text(headers["x-acs-content-sha256"], body_hash):
         raise ApiError(
             "SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the request body."
         )
@@ -152,7 +227,7 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
         access_key_id=parsed.access_key_id,
         access_key_secret=secret,
     )
-    if not hmac.compare_digest(expected.signature, parsed.signature):
+    if not same_text(parsed.signature, expected.signature):
         raise ApiError(
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation. server string to sign is:"
@@ -179,7 +254,7 @@ def _verify_rpc_v1(request: Received, secret_for: SecretLookup, nonces: NonceCac
     _check_time(_parse_iso(params["Timestamp"]), now, params["Timestamp"])
     secret = secret_for(params["AccessKeyId"], params.get("SecurityToken"))
     to_sign = signing.rpc_v1_string_to_sign(request.method, signing.rpc_v1_canonicalized_query(params))
-    if not hmac.compare_digest(signing.rpc_v1_signature(secret, to_sign), params["Signature"]):
+    if not same_text(params["Signature"], signing.rpc_v1_signature(secret, to_sign)):
         raise ApiError(
             "SignatureDoesNotMatch",
             f"Specified signature does not match our calculation. server string to sign is:{to_sign}",
@@ -204,7 +279,7 @@ def _verify_roa_v1(
     _check_time(epoch, now, date)
     secret = secret_for(access_key_id, request.headers.get("x-acs-security-token"))
     to_sign = signing.roa_v1_string_to_sign(request.method, request.headers, request.raw_path, request.query)
-    if not hmac.compare_digest(signing.roa_v1_signature(secret, to_sign), signature):
+    if not same_text(signature, signing.roa_v1_signature(secret, to_sign)):
         raise ApiError(
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation. server string to sign is:"

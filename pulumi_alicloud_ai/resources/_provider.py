@@ -202,6 +202,8 @@ def product_client(
         raise error from None
     api = open_client(product, connection.settings, connection.credentials)
     api.observer = events.on_call
+    if connection.emulated:  # the emulator's dashboard shows which resource made what; the cloud needs no URN
+        api.origin = events.origin.urn
     events.start(connection.describe())
     try:
         yield typed(api)

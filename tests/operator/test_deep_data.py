@@ -9,20 +9,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.client.auth import sign_request
-from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
 from pulumi_alicloud_ai.emulator.recorder import Recorder
 from pulumi_alicloud_ai.emulator.store import Entity, Store
 from tests.deep_documents import nested
 from tests.official_sdk import eas_client, ros_client
+from tests.signed_requests import signed_eas_create
 
 STORED_DEPTH = 600
 """The depth of the Config that was once accepted and then broke every dashboard view."""
@@ -99,20 +97,8 @@ def _ros_models() -> Any:
 
 
 def _eas_create(url: str, body: bytes) -> httpx.Response:
-    request = httpx.Request(
-        "POST",
-        f"{url}/api/v2/app_services",
-        content=body,
-        headers={
-            "host": "pai-eas.cn-shanghai.aliyuncs.com",
-            "content-type": "application/json",
-            "x-acs-action": "CreateAppService",
-            "x-acs-version": "2021-07-01",
-        },
-    )
-    sign_request(request, Credentials("test", "test"), time.time(), uuid.uuid4().hex)
     with httpx.Client(timeout=30) as client:
-        return client.send(request)
+        return client.send(signed_eas_create(url, body))
 
 
 def test_recorder_writes_on_after_a_body_too_deep_to_scrub(tmp_path: Path) -> None:

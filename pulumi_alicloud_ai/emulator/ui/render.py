@@ -23,14 +23,50 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _utc(epoch: float | None, pattern: str) -> str:
+    """A stored time as text; ``?`` for one no calendar holds (the page must render whatever is stored)."""
+    if not epoch:
+        return ""
+    try:
+        return time.strftime(pattern, time.gmtime(epoch))
+    except (OverflowError, OSError, ValueError):
+        return "?"
+
+
 def clock_text(epoch: float | None) -> str:
     """``HH:MM:SS`` (UTC) of an emulated time."""
-    return "" if not epoch else time.strftime("%H:%M:%S", time.gmtime(epoch))
+    return _utc(epoch, "%H:%M:%S")
 
 
 def full_time(epoch: float | None) -> str:
     """``YYYY-MM-DD HH:MM:SS UTC``."""
-    return "" if not epoch else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+    return _utc(epoch, "%Y-%m-%d %H:%M:%S UTC")
+
+
+CENTRAL = "central"
+"""Shown for an entity made through a product's central endpoint (``ros.aliyuncs.com``), which names
+no region."""
+
+
+def region_cell(region: str) -> str:
+    """The region column: the region, or :data:`CENTRAL` explained in a tooltip."""
+    if region:
+        return f'<td class="region">{_e(region)}</td>'
+    return (
+        f'<td class="region central" title="made through the central endpoint, which names no region">'
+        f"{CENTRAL}</td>"
+    )
+
+
+def origin_cell(origin: Mapping[str, Any] | None) -> str:
+    """Which stack and resource made the entity (the URN in a tooltip); empty when no provider did."""
+    if not origin:
+        return '<td class="origin"></td>'
+    return (
+        f'<td class="origin" title="{_e(origin["urn"])}" data-urn="{_e(origin["urn"])}">'
+        f"{_e(origin['stack'])} · {_e(origin['resource'])}"
+        f'<div class="since">{_e(origin["type"])}</div></td>'
+    )
 
 
 def status_class(status: str) -> str:
@@ -104,10 +140,11 @@ def entity_rows(group: Mapping[str, Any], entity: Mapping[str, Any]) -> str:
         f'data-kind="{_e(group["kind"])}" data-id="{_e(entity["id"])}" data-name="{_e(entity["name"])}" '
         f'data-status="{_e(entity["status"])}">'
         f'<td class="name">{_e(entity["name"])}</td><td class="id">{_e(entity["id"])}</td>'
-        f"<td>{_e(entity['region'])}</td>"
+        f"{region_cell(entity['region'])}"
         f'<td>{badge(entity["status"])}<div class="since">since {_e(clock_text(entity["since"]))}</div>'
-        f"{upcoming}</td><td>{_summary(entity['summary'])}</td><td>{last_text}</td></tr>"
-        f'<tr class="more"><td colspan="6"><details id="details-{_e(key)}">'
+        f"{upcoming}</td><td>{_summary(entity['summary'])}</td>{origin_cell(entity.get('origin'))}"
+        f"<td>{last_text}</td></tr>"
+        f'<tr class="more"><td colspan="7"><details id="details-{_e(key)}">'
         f"<summary>history ({len(events)}) · requests ({len(entity['requests'])}) · details</summary>"
         f'<div class="panes"><div><h4>History</h4>'
         f"{_table(('time (UTC)', 'type', 'reason', 'message'), events, 'no events yet')}</div>"
@@ -167,7 +204,7 @@ def live_fragment(data: Mapping[str, Any]) -> str:
             f'<section class="group" id="group-{_e(group["key"])}"><h2>{_e(group["title"])} '
             f'<span class="count">{len(rows)}</span></h2>'
             + _table(
-                ("name", "id", "region", "state", "summary", "last request"),
+                ("name", "id", "region", "state", "summary", "made by", "last request"),
                 rows,
                 f"No {group['title']} yet.",
                 "entities",

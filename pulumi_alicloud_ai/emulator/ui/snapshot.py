@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, GONE, Lifecycle
+from pulumi_alicloud_ai.emulator.recorder import origin_of
 from pulumi_alicloud_ai.emulator.store import Entity, Event
 
 if TYPE_CHECKING:
@@ -163,6 +164,21 @@ def next_step(lifecycle: Lifecycle | None, status: str, since: float, scale: flo
     return None if step is None else {"to": step.to, "at": since + step.after * scale}
 
 
+def origin_view(urn: str) -> dict[str, str] | None:
+    """Which Pulumi stack and resource made an entity, from the URN its creating call carried
+    (``urn:pulumi:STACK::PROJECT::TYPE::NAME``; a component child's type is ``PARENT$TYPE``)."""
+    parts = urn.removeprefix("urn:pulumi:").split("::")
+    if not urn.startswith("urn:pulumi:") or len(parts) < 4:
+        return None
+    return {
+        "urn": urn,
+        "stack": parts[0],
+        "project": parts[1],
+        "type": parts[2].split("$")[-1],
+        "resource": "::".join(parts[3:]),
+    }
+
+
 # --- the snapshot -----------------------------------------------------------------------------------
 
 
@@ -197,6 +213,7 @@ def entity_view(
         "since": since,
         "next": next_step(lifecycle, status, since, clock.time_scale) if status != GONE else None,
         "created": entity.created_at,
+        "origin": origin_view(origin_of(state.store, entity.product, entity.region, *names)),
         "summary": {key: mask(entity.data.get(key)) for key in kind.summary if key in entity.data},
         "events": events[-MAX_EVENTS:],
         "requests": requests[-MAX_REQUESTS_PER_ENTITY:],

@@ -1,0 +1,245 @@
+"""Connection limits: deadlines for each request's head and body, and a cap on open connections.
+
+uvicorn's HTTP/1.1 protocol waits for a request head as long as the client likes and accepts connections
+until the process runs out of file descriptors, so a few hundred clients that each send half a head lock
+everyone else out. :func:`guarded_protocol` is uvicorn's h11 protocol with three additions:
+
+* **head deadline**: a connection gets ``header_timeout`` seconds, counted from when it opened or its
+  last answer ended, to send a whole request head; trickling bytes does not extend it;
+* **body deadline**: a request gets ``body_timeout`` seconds after its head to send its whole body;
+* **connection cap**: at most ``max_connections`` connections are open, and never so many that the
+  process's open-file limit is reached (:func:`budget`, which also sizes the accept batch). A
+  connection beyond the cap pushes out the one that has waited longest for a request head (a slow
+  client, or an idle kept-alive one); when every connection is busy with a request, the newcomer gets
+  ``503``.
+
+A missed deadline is answered ``408 RequestTimeout`` (in the API's error shape) and the connection is
+closed. The application then receives ``http.disconnect`` instead of the rest of the body, and must not
+act on the part that arrived (``server._read_body``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import resource
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
+
+LISTEN_QUEUE = 2048
+"""The kernel's queue of connections not yet accepted (uvicorn's default backlog)."""
+DEFAULT_MAX_CONNECTIONS = 500
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """How long a client may take, and how many connections may be open at once."""
+
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if self.max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {self.max_connections}")
+        for name in ("header_timeout", "body_timeout"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds, got {value}")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What fits under the process's open-file limit."""
+
+    connections: int
+    """Open connections at most (the cap)."""
+    accept_batch: int
+    """Connections accepted per wake of the listening socket (``backlog``): asyncio accepts that many
+    before any of them is set up, so the cap alone cannot keep a burst from running out of files (and
+    asyncio 3.11 then retries ``accept`` in a tight loop)."""
+
+
+def budget(requested: int) -> Budget:
+    """The cap and accept batch for ``requested`` connections under ``ulimit -n``, leaving room for
+    the database, the logs, the event loop and outgoing callbacks."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return Budget(requested, 2048)
+    room = soft - max(32, min(160, soft // 4))
+    connections = max(1, min(requested, room * 2 // 3))
+    # A newcomer pushes an older connection out, and that one's descriptor closes a loop pass or two
+    # later, so up to about three batches are open on top of the cap.
+    return Budget(connections, max(1, min(2048, (room - connections) // 3)))
+
+
+def widen_listen_queue(sockets: Iterable[Any]) -> None:
+    """Give listening sockets the full kernel queue again.
+
+    asyncio uses one ``backlog`` both for ``listen()`` and as the accept batch; the batch must stay
+    small (:func:`budget`), but a small kernel queue drops the SYNs of a burst of honest clients, who
+    then wait a second to retry. ``listen()`` on a listening socket only resizes its queue.
+    """
+    for listening in sockets:
+        with socket.fromfd(listening.fileno(), listening.family, listening.type) as duplicate:
+            duplicate.listen(LISTEN_QUEUE)
+
+
+def raw_error(status: int, reason: str, code: str, message: str) -> bytes:
+    """A whole ``Connection: close`` HTTP/1.1 error response, written without the h11 state machine
+    (a head that never completed has no request to answer in h11's terms)."""
+    rid = str(uuid.uuid4()).upper()
+    body = json.dumps(
+        error_body(code, message, request_id=rid, host_id="", product=""), separators=(",", ":")
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: {ERROR_CONTENT_TYPE}\r\n"
+        f"content-length: {len(body)}\r\nx-acs-request-id: {rid}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class _Registry:
+    """The connections of one server that wait for a request head, longest-waiting first."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.waiting: dict[GuardedH11Protocol, None] = {}
+
+    def push_out_one(self) -> bool:
+        """Close the connection that has waited longest for a head; False when none is waiting."""
+        victim = next(iter(self.waiting), None)
+        if victim is None:
+            return False
+        victim.give_up()
+        return True
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with the deadlines and the cap of :class:`ConnectionLimits`."""
+
+    limits: ClassVar[ConnectionLimits]
+    registry: ClassVar[_Registry]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._current: Any = None
+        """The request cycle last seen starting (uvicorn's ``RequestResponseCycle``)."""
+        self._partial_head = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Take a slot, pushing out the longest-waiting connection when all are taken."""
+        full = len(self.connections) >= self.registry.cap
+        super().connection_made(transport)
+        if full and not self.registry.push_out_one():
+            self._close_with(
+                raw_error(503, "Service Unavailable", "ServiceUnavailable", "Too many open connections.")
+            )
+            return
+        self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the connection's deadline and its place in the queue."""
+        self._cancel_deadline()
+        self.registry.waiting.pop(self, None)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        """Feed h11, then follow the request the bytes belong to."""
+        if self in self.registry.waiting:
+            self._partial_head = True
+        super().data_received(data)
+
+    def handle_events(self) -> None:
+        """uvicorn's event loop over h11, then: a new request head ends the head deadline and starts
+        the body deadline; a complete body ends the body deadline."""
+        super().handle_events()
+        cycle = self.cycle
+        if cycle is None:
+            return
+        if cycle is not self._current:
+            self._current = cycle
+            self.registry.waiting.pop(self, None)
+            self._cancel_deadline()
+            if cycle.more_body:
+                self._deadline = self.loop.call_later(self.limits.body_timeout, self._expire)
+        elif not cycle.more_body and self._deadline is not None and self not in self.registry.waiting:
+            self._cancel_deadline()
+
+    def on_response_complete(self) -> None:
+        """After an answer, the connection waits for its next head (unless a pipelined one started)."""
+        super().on_response_complete()
+        current = self._current
+        if not self.transport.is_closing() and (current is None or current.response_complete):
+            self._await_head()
+
+    def give_up(self) -> None:
+        """Close this waiting connection to make room: 408 if it had begun a head, silently if idle."""
+        if self._partial_head:
+            self._close_with(self._timeout_answer())
+        else:
+            self._close_with(b"")
+
+    def _await_head(self) -> None:
+        self._cancel_deadline()
+        self._partial_head = False
+        self.registry.waiting.pop(self, None)
+        self.registry.waiting[self] = None
+        self._deadline = self.loop.call_later(self.limits.header_timeout, self._expire)
+
+    def _expire(self) -> None:
+        self._deadline = None
+        cycle = self.cycle
+        waiting_for_head = self in self.registry.waiting
+        if waiting_for_head and not self._partial_head:
+            self._close_with(b"")
+        elif waiting_for_head or (cycle is not None and not cycle.response_started):
+            self._close_with(self._timeout_answer())
+        else:
+            self._close_with(b"")
+
+    def _timeout_answer(self) -> bytes:
+        which = "head" if self in self.registry.waiting else "body"
+        seconds = self.limits.header_timeout if which == "head" else self.limits.body_timeout
+        return raw_error(
+            408,
+            "Request Timeout",
+            "RequestTimeout",
+            f"The request {which} did not arrive within {seconds:g} seconds; nothing was done.",
+        )
+
+    def _close_with(self, answer: bytes) -> None:
+        self._cancel_deadline()
+        self.registry.waiting.pop(self, None)
+        if self.transport.is_closing():
+            return
+        if answer:
+            self.transport.write(answer)
+        self.transport.close()
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+
+def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
+    """A protocol class for one server (``uvicorn.Config(http=...)``): its own limits and queue."""
+
+    class ServerProtocol(GuardedH11Protocol):
+        pass
+
+    ServerProtocol.limits = limits
+    ServerProtocol.registry = _Registry(budget(limits.max_connections).connections)
+    return ServerProtocol

@@ -1,0 +1,49 @@
+"""Signed requests built by hand, for tests that send them byte for byte or alter them on the way."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from pulumi_alicloud_ai.client import signing
+from pulumi_alicloud_ai.client.auth import acs_date, sign_request
+from pulumi_alicloud_ai.client.credentials import Credentials
+
+
+def signed_eas_create(url: str, body: bytes) -> httpx.Request:
+    """A CreateAppService call to the emulator at ``url`` with ``body``, V3-signed by key ``test``."""
+    request = httpx.Request(
+        "POST",
+        f"{url}/api/v2/app_services",
+        content=body,
+        headers={
+            "host": "pai-eas.cn-shanghai.aliyuncs.com",
+            "content-type": "application/json; charset=utf-8",
+            "x-acs-action": "CreateAppService",
+            "x-acs-version": "2021-07-01",
+        },
+    )
+    sign_request(request, Credentials("test", "test"), time.time(), uuid.uuid4().hex)
+    return request
+
+
+def rpc_v1_query(secret: str = "test", **replaced: str) -> str:
+    """The query of a GetVideoInfo call signed with HMAC-SHA1 by key ``test``; ``replaced`` fields are
+    set after signing (to send a wrong signature or token on purpose)."""
+    params = {
+        "Action": "GetVideoInfo",
+        "Version": "2017-03-21",
+        "Format": "JSON",
+        "AccessKeyId": "test",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": uuid.uuid4().hex,
+        "Timestamp": acs_date(time.time()),
+    }
+    to_sign = signing.rpc_v1_string_to_sign("GET", signing.rpc_v1_canonicalized_query(params))
+    params["Signature"] = signing.rpc_v1_signature(secret, to_sign)
+    params.update(replaced)
+    return urlencode(params, quote_via=quote)

@@ -118,10 +118,10 @@ class TestCheck:
     @pytest.mark.parametrize(
         ("inputs", "field", "fragment"),
         [
-            (_generate(prompt=None), "prompt", "prompt is required for GenerateTemplate"),
-            (_generate(prompt="   "), "prompt", "prompt is required for GenerateTemplate"),
+            (_generate(prompt=None), "prompt", "is required for GenerateTemplate"),
+            (_generate(prompt="   "), "prompt", "is required for GenerateTemplate"),
             (_generate(template="{}"), "template", "only used with task_type FixTemplate"),
-            (_fix(None), "template", "template is required for FixTemplate"),
+            (_fix(None), "template", "is required for FixTemplate"),
             (_fix("x" * 524_289), "template", "at most 524288 bytes"),
             (_fix({"Description": "é" * 262_144}), "template", "at most 524288 bytes"),
             (_generate(task_type="Explain"), "task_type", "allowed values: GenerateTemplate, FixTemplate"),

@@ -191,8 +191,9 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             live = self._present(
                 self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region
             )
+            desired = self._dump(inputs)
             current = self.live_inputs(op.api, id_, region, live, recorded)
-            changed = self.table.in_place(current, self._dump(inputs))
+            changed = [name for name in self.table.in_place(current, desired) if name in desired]
             if changed:
                 self.apply(op.api, id_, live, inputs, changed)
             live = self._arrived(op, id_, region, inputs, "update")
@@ -305,7 +306,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             lambda: self.fetch(op.api, id_, region),
             done,
             lambda live: "gone" if live is None else self.status(live),
-            describe=f"{self.label(id_, region)} ({operation})",
+            describe=self.label(id_, region),
             backoff=op.pacing(self.inputs.limit(timeouts, operation)),
             timeout_detail=detail,
             advice=self._advice(id_, operation),

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
 import dill
 import pytest
 from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
 
 RECORDED = json.loads((Path(__file__).parents[1] / "data" / "pickled_providers.json").read_text())
@@ -63,3 +66,16 @@ def test_recorded_provider_serves_check_in_the_host(
         host.close()
     assert good.failures == {}
     assert "colour" in bad.failures
+
+
+def test_pickled_provider_holds_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider Pulumi pickles into state carries no credential, whatever the environment holds."""
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIplantedKeyId0001")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "planted-secret-value-0001")
+    provider = AppServiceProvider()
+    provider.check({}, dict(VALID_INPUTS["AppService"]))
+    serialized = serialize_provider(provider)
+    raw = pickle.dumps(provider)
+    for blob in (serialized.encode(), raw, base64.b64decode(serialized)):
+        assert b"planted-secret-value-0001" not in blob
+        assert b"LTAIplantedKeyId0001" not in blob

@@ -1,0 +1,136 @@
+"""Conformance, existing resources: interrupted updates and deletes converge on the next run, delete
+waits until the resource is gone, and refresh shows what changed outside Pulumi."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from alibabacloud_eas20210701 import models as eas
+from alibabacloud_vod20170321 import models as vod
+from pulumi.runtime import proto
+from Tea.exceptions import TeaException
+
+from pulumi_alicloud_ai.testing.provider_host import ProviderHost
+from tests.official_sdk import eas_client, vod_client
+from tests.providers.conformance.subjects import (
+    APP_SERVICE,
+    SERVICE,
+    Subject,
+)
+from tests.providers.conformance.world import World, interrupt
+
+Made = tuple[ProviderHost, str, dict[str, Any], dict[str, Any]]
+
+
+def _made(world: World, subject: Subject, **overrides: Any) -> Made:
+    """A resource created by a host that waits on the emulator's clock: (host, id, outputs, inputs)."""
+    host = world.host(subject.provider())
+    checked = host.check(subject.kind, {**subject.inputs(world), **overrides})
+    assert checked.failures == {}
+    resource_id, outs, _ = host.create(subject.kind, checked.inputs)
+    return host, resource_id, outs, checked.inputs
+
+
+def _service(world: World) -> Any:
+    return eas_client(world.emulator).describe_service("cn-shanghai", SERVICE).body
+
+
+def _template(world: World, template_id: str) -> Any:
+    request = vod.GetAITemplateRequest(template_id=template_id)
+    return vod_client(world.emulator).get_aitemplate(request).body.template_info
+
+
+def _service_is_gone(world: World) -> bool:
+    try:
+        _service(world)
+    except TeaException as exc:
+        return exc.statusCode == 404
+    return False
+
+
+@dataclass(frozen=True)
+class Change:
+    """An in-place update, and how to see it made on the live resource."""
+
+    subject: Subject
+    inputs: dict[str, Any]
+    action: str
+    made: Callable[[World, str], bool]
+    answer_delayed: bool
+    """The update ends at its call (nothing to wait for): interrupt it with its answer in flight."""
+
+
+CHANGES = [
+    Change(
+        APP_SERVICE,
+        {"replicas": 3},
+        "UpdateAppService",
+        lambda world, _id: world.answered("UpdateAppService"),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("change", [pytest.param(change, id=change.subject.kind) for change in CHANGES])
+def test_an_interrupted_update_converges_on_the_next_run(world: World, change: Change) -> None:
+    """The provider killed mid-update (an AppService scaling 1 -> 3): the next update waits for the
+    settled state and converges, without sending the change again."""
+    subject = change.subject
+    host, resource_id, outs, inputs = _made(world, subject)
+    news = host.check(subject.kind, {**inputs, **change.inputs}, olds=inputs).inputs
+    first = world.host(subject.provider(), clock="real")
+    if change.answer_delayed:
+        world.fault(subject.product, change.action, latency_ms=5000, latency_phase="response")
+    interrupt(
+        first,
+        lambda: first.update(subject.kind, resource_id, outs, news),
+        lambda: change.made(world, resource_id),
+        f"{change.action} to take effect",
+    )
+
+    updated = world.host(subject.provider()).update(subject.kind, resource_id, outs, news)
+    assert {key: updated[key] for key in change.inputs} == change.inputs
+    assert updated.get("status", "Running") == "Running"
+    assert len(world.calls(change.action)) == 1
+
+
+def test_an_interrupted_service_delete_converges_on_the_next_run(world: World) -> None:
+    """Killed while the service was Deleting: the next delete waits until it is gone."""
+    _, resource_id, outs, _ = _made(world, APP_SERVICE)
+    first = world.host(APP_SERVICE.provider(), clock="real")
+    interrupt(
+        first,
+        lambda: first.delete(SERVICE, resource_id, outs),
+        lambda: world.answered("DeleteService"),
+        "DeleteService to take effect",
+    )
+    assert _service(world).status == "Deleting"
+    world.host(APP_SERVICE.provider()).delete(SERVICE, resource_id, outs)
+    assert _service_is_gone(world)
+
+
+def test_delete_returns_once_the_service_is_gone(world: World) -> None:
+    """Delete waits until DescribeService says NotFound: the service is gone when delete returns,
+    though deleting takes 10 s and the test never moves the clock."""
+    host, resource_id, outs, _ = _made(world, APP_SERVICE)
+    offset = world.offset()
+    host.delete(SERVICE, resource_id, outs)
+    assert _service_is_gone(world)
+    assert world.offset() - offset >= 10  # the provider's wait moved the clock through Deleting
+
+
+class TestRefresh:
+    """Read after a change made outside Pulumi shows the change."""
+
+    def test_service_replicas_changed_outside(self, world: World) -> None:
+        """Replicas scaled with the SDK read back into the inputs; the program's value then diffs."""
+        host, resource_id, outs, inputs = _made(world, APP_SERVICE)
+        eas_client(world.emulator).update_app_service(
+            "cn-shanghai", SERVICE, eas.UpdateAppServiceRequest(replicas=5)
+        )
+        _, read_outs, read_inputs = host.read(SERVICE, resource_id, outs, inputs)
+        assert (read_inputs["replicas"], read_outs["status"]) == (5, "Scaling")
+        assert host.diff(SERVICE, resource_id, read_outs, inputs).changes == proto.DiffResponse.DIFF_SOME

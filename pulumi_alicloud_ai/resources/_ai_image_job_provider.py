@@ -36,7 +36,13 @@ from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, S
 from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient, wait_for_ai_image_job
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
-from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
+from pulumi_alicloud_ai.resources._inputs import (
+    REGION_ENV,
+    Timeouts,
+    compact_json,
+    json_numbers,
+    region_problem,
+)
 from pulumi_alicloud_ai.resources._provider import (
     INPUT_BOUNDS,
     OUTPUTS_VERSION,
@@ -46,7 +52,6 @@ from pulumi_alicloud_ai.resources._provider import (
     product_client,
     user_props,
 )
-from pulumi_alicloud_ai.resources._vod_template_provider import json_numbers
 from pulumi_alicloud_ai.resources._waiting import persist, poll_backoff
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")

@@ -332,9 +332,10 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             persist(
                 lambda: self._remove_if_there(op, id_, inputs.region, recorded), op.pacing(CLEANUP_WINDOW)
             )
-        except AlibabaCloudError as exc:
+        except (AlibabaCloudError, ProviderError) as exc:
+            code = exc.code if isinstance(exc, AlibabaCloudError) else str(exc)
             return (
-                f"Removing it failed too ({exc.code}): delete it, or import it with "
+                f"Removing it failed too ({code}): delete it, or import it with "
                 f"ResourceOptions(import_={id_!r})."
             )
         return self.removed

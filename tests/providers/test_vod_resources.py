@@ -421,8 +421,11 @@ def test_failed_add_says_running_up_again_is_safe_and_it_is(
     with pytest.raises(ProviderCallError) as info:
         _template(template_host, template_name="lookalike", config={"Count": 7})
     line = info.value.last_line
-    assert "AddAITemplate may have reached VOD" in line
-    assert "no template with this name and config exists, so running `pulumi up` again is safe" in line
+    assert "(InternalError) when calling the AddAITemplate operation" in line
+    assert (
+        "may have reached the service: no VOD AI template was made, so running `pulumi up` again is safe"
+        in line
+    )
     template_id, _, _ = _template(template_host, template_name="lookalike", config={"Count": 7})
     listed = vod_client(instant_emulator).list_aitemplate(vod.ListAITemplateRequest(template_type="AIImage"))
     assert [t.template_id for t in listed.body.template_info_list if t.template_name == "lookalike"] == [

@@ -12,6 +12,7 @@ from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, Provider
 from tests.providers.conformance.subjects import (
     APP_SERVICE,
     EVERY,
+    VOD_TEMPLATE,
     WAITING,
     Subject,
 )
@@ -139,3 +140,13 @@ class TestRollback:
         assert "The failed service was deleted, so nothing is left behind." in line
         world.advance(10)  # Deleting takes 10 s
         assert APP_SERVICE.count(world) == 0
+
+    def test_a_template_whose_set_default_fails_is_deleted(self, world: World) -> None:
+        """SetDefaultAITemplate refused: the create fails with that error and the template is deleted."""
+        host = world.host(VOD_TEMPLATE.provider())
+        inputs = _checked(host, VOD_TEMPLATE, {**VOD_TEMPLATE.inputs(world), "is_default": True})
+        world.fault("vod", "SetDefaultAITemplate", error={"code": "Forbidden.RAM", "status": 403})
+        line = _failed_create(host, VOD_TEMPLATE, inputs)
+        assert "(Forbidden.RAM) when calling the SetDefaultAITemplate operation" in line
+        assert "It was deleted, so nothing is left behind." in line
+        assert VOD_TEMPLATE.count(world) == 0

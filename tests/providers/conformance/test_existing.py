@@ -18,6 +18,8 @@ from tests.official_sdk import eas_client, vod_client
 from tests.providers.conformance.subjects import (
     APP_SERVICE,
     SERVICE,
+    TEMPLATE,
+    VOD_TEMPLATE,
     Subject,
 )
 from tests.providers.conformance.world import World, interrupt
@@ -71,6 +73,13 @@ CHANGES = [
         lambda world, _id: world.answered("UpdateAppService"),
         False,
     ),
+    Change(
+        VOD_TEMPLATE,
+        {"template_name": f"{TEMPLATE}-renamed"},
+        "UpdateAITemplate",
+        lambda world, template_id: _template(world, template_id).template_name == f"{TEMPLATE}-renamed",
+        True,
+    ),
 ]
 
 
@@ -91,10 +100,11 @@ def test_an_interrupted_update_converges_on_the_next_run(world: World, change: C
         f"{change.action} to take effect",
     )
 
+    sent = len(world.calls(change.action))
     updated = world.host(subject.provider()).update(subject.kind, resource_id, outs, news)
     assert {key: updated[key] for key in change.inputs} == change.inputs
     assert updated.get("status", "Running") == "Running"
-    assert len(world.calls(change.action)) == 1
+    assert len(world.calls(change.action)) == sent  # not sent again
 
 
 def test_an_interrupted_service_delete_converges_on_the_next_run(world: World) -> None:
@@ -110,6 +120,21 @@ def test_an_interrupted_service_delete_converges_on_the_next_run(world: World) -
     assert _service(world).status == "Deleting"
     world.host(APP_SERVICE.provider()).delete(SERVICE, resource_id, outs)
     assert _service_is_gone(world)
+
+
+def test_an_interrupted_template_delete_converges_on_the_next_run(world: World) -> None:
+    """Killed with DeleteAITemplate's answer in flight: the next delete finds it gone and succeeds."""
+    _, template_id, outs, _ = _made(world, VOD_TEMPLATE)
+    world.fault("vod", "DeleteAITemplate", latency_ms=5000, latency_phase="response")
+    first = world.host(VOD_TEMPLATE.provider(), clock="real")
+    interrupt(
+        first,
+        lambda: first.delete(TEMPLATE, template_id, outs),
+        lambda: VOD_TEMPLATE.count(world) == 0,
+        "DeleteAITemplate to take effect",
+    )
+    world.host(VOD_TEMPLATE.provider()).delete(TEMPLATE, template_id, outs)
+    assert VOD_TEMPLATE.count(world) == 0
 
 
 def test_delete_returns_once_the_service_is_gone(world: World) -> None:
@@ -134,3 +159,13 @@ class TestRefresh:
         _, read_outs, read_inputs = host.read(SERVICE, resource_id, outs, inputs)
         assert (read_inputs["replicas"], read_outs["status"]) == (5, "Scaling")
         assert host.diff(SERVICE, resource_id, read_outs, inputs).changes == proto.DiffResponse.DIFF_SOME
+
+    def test_template_renamed_outside(self, world: World) -> None:
+        """A template renamed with the SDK reads back with its new name."""
+        host, template_id, outs, inputs = _made(world, VOD_TEMPLATE)
+        request = vod.UpdateAITemplateRequest(
+            template_id=template_id, template_name="ops-name", template_config='{"Count":2}'
+        )
+        vod_client(world.emulator).update_aitemplate(request)
+        _, _, read_inputs = host.read(TEMPLATE, template_id, outs, inputs)
+        assert read_inputs["template_name"] == "ops-name"

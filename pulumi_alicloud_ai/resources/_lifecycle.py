@@ -69,7 +69,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     """Look for a leftover before submitting: the API would make a twin rather than refuse."""
     unfindable: ClassVar[str] = ""
     """For resources whose leftovers cannot be found: what may exist after a lost answer, and how to
-    take it over. Empty means :meth:`find_leftover` finds them."""
+    take it over (``{field}`` is replaced by the input). Empty means :meth:`find_leftover` finds them."""
     removed: ClassVar[str] = "It was deleted, so nothing is left behind."
     """What removing a half-made resource leaves, said after a failed create."""
     forgets: ClassVar[bool] = False
@@ -253,7 +253,11 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
                 raise
             if adopts and (found := self.find_leftover(op.api, inputs)) is not None:
                 return found
-            advice = self.unfindable or f"no {self.noun} was made, so running `pulumi up` again is safe"
+            advice = (
+                self.unfindable.format_map(inputs.model_dump())
+                if self.unfindable
+                else f"no {self.noun} was made, so running `pulumi up` again is safe"
+            )
             raise ProviderError(
                 f"{render(exc, op.where)}; the call may have reached the service: {advice}"
             ) from None

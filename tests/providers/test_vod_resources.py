@@ -290,9 +290,9 @@ class TestJob:
             (
                 {"code": "AIImage.NoFaces", "message": "no faces found"},
                 False,
-                "failed: AIImage.NoFaces: no faces found",
+                "ended fail after create: AIImage.NoFaces: no faces found",
             ),
-            (None, True, "failed: InvalidVideo.DecodeFailed: The video"),
+            (None, True, "ended fail after create: InvalidVideo.DecodeFailed: The video"),
         ],
     )
     def test_failed_job_is_an_error_with_code_and_message(
@@ -484,7 +484,7 @@ def test_running_job_holds_its_template_until_it_finishes(
 
         with pytest.raises(ProviderCallError) as timeout:
             _job(jobs, _video(slow_emulator), template_id, timeouts={"create": "0.05s"})
-        assert "so it is not in the stack; it keeps running. Take it over with ResourceOptions(import_=" in (
+        assert "it keeps going but is not in the stack: take it over with ResourceOptions(import_=" in (
             timeout.value.last_line
         )
 

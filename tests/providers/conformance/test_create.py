@@ -10,11 +10,13 @@ import pytest
 
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost
 from tests.providers.conformance.subjects import (
+    AI_IMAGE_JOB,
     APP_SERVICE,
     EVERY,
     VOD_TEMPLATE,
     WAITING,
     Subject,
+    job_ids,
 )
 from tests.providers.conformance.world import World, interrupt
 
@@ -150,3 +152,13 @@ class TestRollback:
         assert "(Forbidden.RAM) when calling the SetDefaultAITemplate operation" in line
         assert "It was deleted, so nothing is left behind." in line
         assert VOD_TEMPLATE.count(world) == 0
+
+    def test_a_job_that_fails_after_making_images_has_its_images_deleted(self, world: World) -> None:
+        """An error after the job made its images: the images are deleted; the job record stays."""
+        host = world.host(AI_IMAGE_JOB.provider())
+        inputs = _checked(host, AI_IMAGE_JOB, AI_IMAGE_JOB.inputs(world))
+        world.fault("vod", "ListAIImageInfo", error={"code": "Forbidden.RAM", "status": 403})
+        line = _failed_create(host, AI_IMAGE_JOB, inputs)
+        assert "(Forbidden.RAM) when calling the ListAIImageInfo operation" in line
+        assert "Its images were deleted" in line
+        assert job_ids(world) == set()

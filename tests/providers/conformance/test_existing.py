@@ -16,11 +16,13 @@ from Tea.exceptions import TeaException
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost
 from tests.official_sdk import eas_client, vod_client
 from tests.providers.conformance.subjects import (
+    AI_IMAGE_JOB,
     APP_SERVICE,
     SERVICE,
     TEMPLATE,
     VOD_TEMPLATE,
     Subject,
+    job_ids,
 )
 from tests.providers.conformance.world import World, interrupt
 
@@ -137,6 +139,24 @@ def test_an_interrupted_template_delete_converges_on_the_next_run(world: World) 
     assert VOD_TEMPLATE.count(world) == 0
 
 
+def test_an_interrupted_job_delete_converges_on_the_next_run(world: World) -> None:
+    """Killed while waiting for a running job before deleting its images: the next delete waits for
+    the job to finish, then deletes every image it made."""
+    _, job_id, outs, _ = _made(world, AI_IMAGE_JOB, wait_for_final=False)
+    assert outs["status"] == "submitted"
+    polls = len(world.calls("GetAIImageJobs"))
+    first = world.host(AI_IMAGE_JOB.provider(), clock="real")
+    interrupt(
+        first,
+        lambda: first.delete("job", job_id, outs),
+        lambda: len(world.calls("GetAIImageJobs")) > polls,
+        "the delete to start waiting for the job",
+    )
+    world.host(AI_IMAGE_JOB.provider()).delete("job", job_id, outs)
+    world.advance(60)  # nothing the job could still add
+    assert job_ids(world) == set()
+
+
 def test_delete_returns_once_the_service_is_gone(world: World) -> None:
     """Delete waits until DescribeService says NotFound: the service is gone when delete returns,
     though deleting takes 10 s and the test never moves the clock."""
@@ -169,3 +189,12 @@ class TestRefresh:
         vod_client(world.emulator).update_aitemplate(request)
         _, _, read_inputs = host.read(TEMPLATE, template_id, outs, inputs)
         assert read_inputs["template_name"] == "ops-name"
+
+    def test_job_images_deleted_outside(self, world: World) -> None:
+        """Images deleted with the SDK drop out of the job's outputs; its inputs stay."""
+        host, job_id, outs, inputs = _made(world, AI_IMAGE_JOB)
+        first = outs["images"][0]["id"]
+        vod_client(world.emulator).delete_aiimage_infos(vod.DeleteAIImageInfosRequest(aiimage_info_ids=first))
+        _, read_outs, read_inputs = host.read("job", job_id, outs, inputs)
+        assert [image["id"] for image in read_outs["images"]] == [image["id"] for image in outs["images"][1:]]
+        assert read_inputs["video_id"] == inputs["video_id"]

@@ -187,7 +187,7 @@ class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
         """``success`` or ``fail``."""
         return live.is_final
 
-    def failure(self, api: VodClient, id_: str, region: str, live: AIImageJob) -> str | None:
+    def failure(self, api: VodClient, id_: str, live: AIImageJob, inputs: AIImageJobInputs) -> str | None:
         """A failed job: its Code and Message."""
         if live.succeeded:
             return None

@@ -247,11 +247,11 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         """EAS deletes a service in any state but Deleting (then delete waits until it is gone)."""
         return live.status != DELETING
 
-    def failure(self, api: EasClient, id_: str, region: str, live: Service) -> str | None:
+    def failure(self, api: EasClient, id_: str, live: Service, inputs: AppServiceInputs) -> str | None:
         """A Failed service: its last warning events."""
         if live.status not in FAILED_STATES:
             return None
-        events = api.describe_service_event(region, live.service_name, event_type="Warning").events
+        events = api.describe_service_event(inputs.region, live.service_name, event_type="Warning").events
         return "; ".join(f"{e.reason}: {e.message}" for e in events[-3:]) or live.message or "no events"
 
     def timeout_detail(self, api: EasClient, id_: str, region: str, live: Service) -> str:

@@ -39,7 +39,7 @@ from pulumi_alicloud_ai.resources._provider import (
     ProviderError,
     Session,
     check_inputs,
-    open_session,
+    product_client,
     render,
     user_props,
 )
@@ -104,7 +104,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """Whether delete may remove it now, rather than wait until it settles."""
         return self.is_final(live)
 
-    def failure(self, api: ApiT, id_: str, region: str, live: LiveT) -> str | None:
+    def failure(self, api: ApiT, id_: str, live: LiveT, inputs: InputsT) -> str | None:
         """Why a final state is a failure (one line, the service's own reasons), or None."""
         return None
 
@@ -221,7 +221,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     def _session(
         self, region: str, captured: Mapping[str, Any] | None
     ) -> AbstractContextManager[Session[ApiT]]:
-        return open_session(self.product, self.client, region, captured)
+        return product_client(self.product, self.client, region, captured)
 
     @contextmanager
     def _existing(self, id_: str, props: Mapping[str, Any]) -> Iterator[Existing[ApiT]]:
@@ -275,7 +275,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         if not inputs.waits():
             return self._present(self.fetch(op.api, id_, region), id_, region)
         live = self._present(self._wait(op, id_, region, inputs.timeouts, operation, gone=False), id_, region)
-        if (reason := self.failure(op.api, id_, region, live)) is not None:
+        if (reason := self.failure(op.api, id_, live, inputs)) is not None:
             raise ProviderError(
                 f"{self.label(id_, region)} ended {self.status(live)} after {operation}: {reason}."
             )

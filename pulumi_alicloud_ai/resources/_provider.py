@@ -214,7 +214,7 @@ def render(error: BaseException, where: str) -> str:
 
 
 @contextmanager
-def open_session(
+def product_client(
     product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
 ) -> Iterator[Session[T]]:
     """A session for one provider operation, resolved now (credentials are never kept), closed after;
@@ -250,12 +250,3 @@ def open_session(
         events.finish(None)
     finally:
         api.close()
-
-
-@contextmanager
-def product_client(
-    product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
-) -> Iterator[T]:
-    """The typed client of :func:`open_session` (for providers not yet on the lifecycle core)."""
-    with open_session(product, typed, region, captured) as session:
-        yield session.api

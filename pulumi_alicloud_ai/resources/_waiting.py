@@ -94,16 +94,10 @@ def pacing(timeout: float, emulator: str | None) -> Backoff:
     )
 
 
-def poll_backoff(timeout: float) -> Backoff:
-    """The pacing of a wait in real time (for providers not yet on the lifecycle core)."""
-    return pacing(timeout, None)
-
-
-def persist(action: Callable[[], T], backoff: Backoff | None = None, attempts: int = CLEANUP_ATTEMPTS) -> T:
+def persist(action: Callable[[], T], backoff: Backoff, attempts: int = CLEANUP_ATTEMPTS) -> T:
     """Run a cleanup step harder than an ordinary call: up to ``attempts`` rounds, each with the
     client's own retries, pausing between rounds as ``backoff`` paces. A leftover is worse than a
     slow failure. Raises the last error when every round failed."""
-    backoff = backoff or poll_backoff(CLEANUP_WINDOW)
     delay = backoff.base_delay
     for round_ in range(1, attempts + 1):
         try:

@@ -12,7 +12,7 @@ from pulumi_alicloud_ai.client.eas import EasClient
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError, poll_until
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.resources._provider import ProviderError, open_session
+from pulumi_alicloud_ai.resources._provider import ProviderError, product_client
 from pulumi_alicloud_ai.resources._waiting import WaitClockError, pacing
 from tests.conftest import Admin
 
@@ -39,7 +39,7 @@ class TestSession:
         """A bug inside an operation is not reported as success: it leaves with its type, logged as an error."""
 
         def operation() -> None:
-            with open_session(EAS, EasClient, "cn-shanghai", None) as session:
+            with product_client(EAS, EasClient, "cn-shanghai", None) as session:
                 session.api.list_services()
                 raise KeyError("bug")
 
@@ -53,7 +53,7 @@ class TestSession:
         """A service error becomes a ProviderError naming code, action, RequestId and where the call went."""
 
         def operation() -> None:
-            with open_session(EAS, EasClient, "cn-shanghai", None) as session:
+            with product_client(EAS, EasClient, "cn-shanghai", None) as session:
                 session.api.describe_service("cn-shanghai", "absent")
 
         with pytest.raises(ProviderError) as info:
@@ -67,7 +67,7 @@ class TestSession:
 
     def test_a_clean_operation_is_logged_ok(self, events_dir: Path) -> None:
         """An operation that ends normally is logged as ok."""
-        with open_session(EAS, EasClient, "cn-shanghai", None) as session:
+        with product_client(EAS, EasClient, "cn-shanghai", None) as session:
             session.api.list_services()
         assert [line["outcome"] for line in _outcomes(events_dir)] == ["ok"]
 

@@ -146,5 +146,5 @@ AI_TASK = Subject(
     count=_tasks,
 )
 
-EVERY = [APP_SERVICE, VOD_TEMPLATE, AI_IMAGE_JOB]
+EVERY = [APP_SERVICE, VOD_TEMPLATE, AI_IMAGE_JOB, AI_TASK]
 WAITING = [subject for subject in EVERY if subject.create_seconds]

@@ -182,8 +182,14 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
 
     def submit(self, api: EasClient, inputs: AppServiceInputs) -> str:
         """CreateAppService; with ``adopt_existing``, take over the live service instead."""
+        resource_id = service_id(inputs.region, inputs.service_name)
         if inputs.adopt_existing:
-            return self._adopt(api, inputs)
+            if self.find_leftover(api, inputs) is None:
+                raise ProviderError(
+                    f"adopt_existing is set but no EAS service {inputs.service_name} exists in "
+                    f"{inputs.region}; unset adopt_existing to create it"
+                )
+            return resource_id
         api.create_app_service(
             CreateAppServiceRequest(
                 service_name=inputs.service_name,
@@ -196,10 +202,11 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
                 quota_id=inputs.quota_id,
             )
         )
-        return service_id(inputs.region, inputs.service_name)
+        return resource_id
 
     def find_leftover(self, api: EasClient, inputs: AppServiceInputs) -> str | None:
-        """A service of this name: ours from an interrupted attempt if its settings match."""
+        """The service of this name, if its settings match the inputs (an interrupted create made it,
+        or ``adopt_existing`` asks for it); one with other settings is refused, naming what differs."""
         try:
             service = api.describe_service(inputs.region, inputs.service_name)
         except NotFoundError:
@@ -208,25 +215,11 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         if differences := mismatches(inputs, service):
             raise ProviderError(
                 f"EAS service {inputs.service_name} already exists in {inputs.region} with other settings "
-                f"({'; '.join(differences)}). Import it with ResourceOptions(import_={resource_id!r}), set "
-                "adopt_existing=True after aligning the inputs, or choose another service_name."
+                f"({'; '.join(differences)}). Align the inputs with it and import it "
+                f"(ResourceOptions(import_={resource_id!r})) or set adopt_existing=True, or choose another "
+                "service_name."
             )
         return resource_id
-
-    def _adopt(self, api: EasClient, inputs: AppServiceInputs) -> str:
-        try:
-            service = api.describe_service(inputs.region, inputs.service_name)
-        except NotFoundError:
-            raise ProviderError(
-                f"adopt_existing is set but no EAS service {inputs.service_name} exists in {inputs.region}; "
-                "unset adopt_existing to create it"
-            ) from None
-        if differences := mismatches(inputs, service):
-            raise ProviderError(
-                f"adopt_existing: EAS service {inputs.service_name} in {inputs.region} does not match the "
-                f"inputs ({'; '.join(differences)}); align the inputs with the live service, then change them"
-            )
-        return service_id(inputs.region, inputs.service_name)
 
     def fetch(self, api: EasClient, id_: str, region: str) -> Service | None:
         """DescribeService; None once the service is gone."""

@@ -53,6 +53,8 @@ AUDIT_CONTENTS = ("screen",)
 AUDIT_AUTO_BLOCK = ("yes", "no")
 AUDIT_LISTS = {"AuditItem": AUDIT_ITEMS, "AuditRange": AUDIT_RANGES, "AuditContent": AUDIT_CONTENTS}
 """The AIMediaAudit TemplateConfig keys (AddAITemplate's AITemplateConfig reference); all required."""
+PYTHON_NAMES = {"AuditItem": "audit_items", "AuditRange": "audit_range", "AuditContent": "audit_content"}
+"""The lists as ``AIMediaAuditTemplateConfig`` names them, for messages (as it names the others too)."""
 
 TABLE = DiffTable(
     {
@@ -72,11 +74,11 @@ def _ai_image_problems(config: Mapping[str, Any]) -> list[str]:
     if count is not None and (
         isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= AI_IMAGE_MAX_COUNT
     ):
-        problems.append(f"config.Count must be a whole number from 1 to {AI_IMAGE_MAX_COUNT}, got {count!r}")
+        problems.append(f"count must be a whole number from 1 to {AI_IMAGE_MAX_COUNT}, got {count!r}")
     image_format = config.get("Format")
     if image_format is not None and image_format not in AI_IMAGE_FORMATS:
         problems.append(
-            f"config.Format {image_format!r} is not supported; allowed values: {', '.join(AI_IMAGE_FORMATS)}"
+            f"format {image_format!r} is not supported; allowed values: {', '.join(AI_IMAGE_FORMATS)}"
         )
     return problems
 
@@ -86,13 +88,12 @@ def _audit_problems(config: Mapping[str, Any]) -> list[str]:
     for key, allowed in AUDIT_LISTS.items():
         items = config.get(key)
         if not isinstance(items, list) or not items:
-            problems.append(f"config.{key} is required: a non-empty list of {', '.join(allowed)}")
+            problems.append(f"{PYTHON_NAMES[key]} is required: a non-empty list of {', '.join(allowed)}")
         elif bad := [item for item in items if item not in allowed]:
-            problems.append(f"config.{key} has {bad!r}; allowed values: {', '.join(allowed)}")
+            problems.append(f"{PYTHON_NAMES[key]} has {bad!r}; allowed values: {', '.join(allowed)}")
     if config.get("AuditAutoBlock") not in AUDIT_AUTO_BLOCK:
         problems.append(
-            f"config.AuditAutoBlock must be one of {', '.join(AUDIT_AUTO_BLOCK)}, "
-            f"got {config.get('AuditAutoBlock')!r}"
+            f"auto_block must be one of {', '.join(AUDIT_AUTO_BLOCK)}, got {config.get('AuditAutoBlock')!r}"
         )
     return problems
 

@@ -112,7 +112,7 @@ class TestCheck:
         [
             ({"template_name": "é" * 65}, "template_name", "at most 128 bytes"),
             ({"template_type": "Thumbs"}, "template_type", "allowed values: AIImage, AIMediaAudit"),
-            ({"config": {"Count": 11}}, "config", "config.Count must be a whole number from 1 to 10"),
+            ({"config": {"Count": 11}}, "config", "count must be a whole number from 1 to 10"),
             ({"config": {"Format": "jpg"}}, "config", "allowed values: png, gif"),
             (
                 {"template_type": "AIMediaAudit", "config": {**AUDIT, "AuditItem": ["ads"]}},
@@ -122,7 +122,7 @@ class TestCheck:
             (
                 {"template_type": "AIMediaAudit", "config": {"AuditItem": ["porn"]}},
                 "config",
-                "AuditRange is required",
+                "audit_range is required",
             ),
             ({"region": "eu-west-1"}, "region", "allowed values: ap-southeast-1, cn-beijing, cn-shanghai"),
             ({"colour": "red"}, "colour", "Extra inputs are not permitted"),

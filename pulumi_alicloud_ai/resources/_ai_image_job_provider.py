@@ -173,11 +173,8 @@ class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
         return submitted.job_id
 
     def fetch(self, api: VodClient, id_: str, region: str) -> AIImageJob | None:
-        """GetAIImageJobs; None when VOD does not return the job."""
-        try:
-            return api.get_ai_image_job(id_)
-        except NotFoundError:
-            return None
+        """GetAIImageJobs (NotFound when VOD does not return the job)."""
+        return api.get_ai_image_job(id_)
 
     def status(self, live: AIImageJob) -> str:
         """``submitted``, ``processing``, ``success`` or ``fail``."""

@@ -29,26 +29,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, BoundsError, load_json, load_yaml, parse_hcl
 from pulumi_alicloud_ai.client.endpoints import ROS, known_regions
-from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.ros import (
     FIX_TEMPLATE,
     GENERATE_TEMPLATE,
-    TEMPLATE_TYPES,
     AITask,
     CreateAITaskRequest,
     RosClient,
 )
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError
+from pulumi_alicloud_ai.resources.ai_task import AITaskTypeName, TemplateTypeName
 
-TASK_TYPES = (GENERATE_TEMPLATE, FIX_TEMPLATE)
+TASK_TYPES: tuple[str, ...] = get_args(AITaskTypeName)
+TEMPLATE_TYPES: tuple[str, ...] = get_args(TemplateTypeName)
 ROS_TEMPLATE = TEMPLATE_TYPES[0]
 MAX_TEMPLATE_BYTES = 524288
 """The ROS template body limit, which CreateAITask applies to ``Template``."""
@@ -56,12 +57,6 @@ MAX_TEMPLATE_BYTES = 524288
 TABLE = DiffTable(
     {"task_type": "replace", "prompt": "replace", "template": "replace", "template_type": "replace"}
 )
-
-
-def _choice(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"{value!r} is not supported; allowed values: {', '.join(allowed)}")
-    return value
 
 
 def template_text(value: Any) -> Any:
@@ -111,12 +106,12 @@ class AITaskInputs(ResourceInputs):
     @field_validator("task_type")
     @classmethod
     def _task_type(cls, value: str) -> str:
-        return _choice(value, TASK_TYPES)
+        return choice(value, TASK_TYPES)
 
     @field_validator("template_type")
     @classmethod
     def _template_type(cls, value: str) -> str:
-        return _choice(value, TEMPLATE_TYPES)
+        return choice(value, TEMPLATE_TYPES)
 
     @field_validator("prompt")
     @classmethod
@@ -221,11 +216,8 @@ class AITaskProvider(Lifecycle[AITaskInputs, RosClient, AITask]):
         return task_id
 
     def fetch(self, api: RosClient, id_: str, region: str) -> AITask | None:
-        """GetAITask with its output; None when ROS does not know the task."""
-        try:
-            return api.get_ai_task(id_, output=True)
-        except NotFoundError:
-            return None
+        """GetAITask with its output."""
+        return api.get_ai_task(id_, output=True)
 
     def status(self, live: AITask) -> str:
         """``PENDING``, ``RUNNING``, ``SUCCESS`` or ``FAILURE``."""

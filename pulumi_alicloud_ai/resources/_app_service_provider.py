@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 from pulumi.runtime import rpc
 from pydantic import field_validator
@@ -30,10 +30,13 @@ from pulumi_alicloud_ai.client.eas import (
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import NotFoundError
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError, canonical
+from pulumi_alicloud_ai.resources.app_service import AppTypeName, ServiceSpecName
 
+SERVICE_SPECS: tuple[str, ...] = get_args(ServiceSpecName)
+APP_TYPES: tuple[str, ...] = get_args(AppTypeName)
 API_FIELDS = ("app_type", "app_version", "service_spec", "replicas", "config", "workspace_id", "quota_id")
 DELETING = "Deleting"
 PYTHON_NAMES = {
@@ -96,16 +99,12 @@ class AppServiceInputs(ResourceInputs):
     @field_validator("service_spec")
     @classmethod
     def _spec(cls, value: str) -> str:
-        if problem := eas_rules.choice_problem("service_spec", value, eas_rules.SERVICE_SPECS):
-            raise ValueError(problem)
-        return value
+        return choice(value, SERVICE_SPECS)
 
     @field_validator("app_type")
     @classmethod
     def _app_type(cls, value: str) -> str:
-        if problem := eas_rules.choice_problem("app_type", value, eas_rules.APP_TYPES):
-            raise ValueError(problem)
-        return value
+        return choice(value, APP_TYPES)
 
     @field_validator("replicas", mode="before")
     @classmethod
@@ -222,11 +221,8 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         return resource_id
 
     def fetch(self, api: EasClient, id_: str, region: str) -> Service | None:
-        """DescribeService; None once the service is gone."""
-        try:
-            return api.describe_service(region, parse_service_id(id_)[1])
-        except NotFoundError:
-            return None
+        """DescribeService."""
+        return api.describe_service(region, parse_service_id(id_)[1])
 
     def status(self, live: Service) -> str:
         """The service status (``Running``, ``Scaling``, ...)."""

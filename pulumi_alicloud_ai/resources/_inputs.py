@@ -38,6 +38,13 @@ def region_problem(value: Any, offered: tuple[str, ...] | None = None, what: str
     return None
 
 
+def choice(value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``; else the error that lists them."""
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not supported; allowed values: {', '.join(allowed)}")
+    return value
+
+
 def compact_json(value: Mapping[str, Any]) -> str:
     """JSON text as the APIs receive it in a string parameter: compact, keys as given, UTF-8 kept
     (their size limits count bytes)."""

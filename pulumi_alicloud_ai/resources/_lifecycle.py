@@ -89,7 +89,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         return None
 
     def fetch(self, api: ApiT, id_: str, region: str) -> LiveT | None:
-        """The live resource, or None when it does not exist."""
+        """The live resource; None (or :class:`NotFoundError`) when it does not exist."""
         raise NotImplementedError
 
     def status(self, live: LiveT) -> str:
@@ -175,7 +175,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh or import: rebuild the inputs from the live resource; a gone one reads back empty."""
         with self._existing(id_, props) as (op, recorded, region):
-            live = self.fetch(op.api, id_, region)
+            live = self._fetch(op, id_, region)
             if live is None:
                 return ReadResult("", {})
             inputs = self.live_inputs(op.api, id_, region, live, recorded)
@@ -204,7 +204,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         if self.forgets:
             return
         with self._existing(id_, props) as (op, recorded, region):
-            live = self.fetch(op.api, id_, region)
+            live = self._fetch(op, id_, region)
             if live is not None and not self.removable(live):
                 live = self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=False)
             if live is None:
@@ -273,7 +273,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """The live resource once final (at once when the inputs turn waiting off); a failed end is an
         error carrying the service's reasons."""
         if not inputs.waits():
-            return self._present(self.fetch(op.api, id_, region), id_, region)
+            return self._present(self._fetch(op, id_, region), id_, region)
         live = self._present(self._wait(op, id_, region, inputs.timeouts, operation, gone=False), id_, region)
         if (reason := self.failure(op.api, id_, live, inputs)) is not None:
             raise ProviderError(
@@ -307,7 +307,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             return "" if live is None else self.timeout_detail(op.api, id_, region, live)
 
         return poll_until(
-            lambda: self.fetch(op.api, id_, region),
+            lambda: self._fetch(op, id_, region),
             done,
             lambda live: "gone" if live is None else self.status(live),
             describe=self.label(id_, region),
@@ -343,6 +343,12 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
                 f"ResourceOptions(import_={id_!r})."
             )
         return self.removed
+
+    def _fetch(self, op: Session[ApiT], id_: str, region: str) -> LiveT | None:
+        try:
+            return self.fetch(op.api, id_, region)
+        except NotFoundError:
+            return None
 
     def _remove_if_there(self, op: Session[ApiT], id_: str, region: str, recorded: Mapping[str, Any]) -> None:
         try:

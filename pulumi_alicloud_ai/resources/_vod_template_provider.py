@@ -27,30 +27,38 @@ from __future__ import annotations
 import calendar
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from pulumi_alicloud_ai.client.endpoints import VOD
-from pulumi_alicloud_ai.client.errors import ConflictError, NotFoundError
+from pulumi_alicloud_ai.client.errors import ConflictError
 from pulumi_alicloud_ai.client.vod import AI_IMAGE, AI_MEDIA_AUDIT, AITemplate, VodClient
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json, json_numbers
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError, canonical
+from pulumi_alicloud_ai.resources.vod_ai_template import (
+    AIImageFormatName,
+    AITemplateTypeName,
+    AuditAutoBlockName,
+    AuditContentName,
+    AuditItemName,
+    AuditRangeName,
+)
 
-TEMPLATE_TYPES = (AI_IMAGE, AI_MEDIA_AUDIT)
+TEMPLATE_TYPES: tuple[str, ...] = get_args(AITemplateTypeName)
 TEMPLATE_REGIONS = ("ap-southeast-1", "cn-beijing", "cn-shanghai")
 """Where AddAITemplate is offered (its API reference: China (Beijing), China (Shanghai), Singapore)."""
 MAX_NAME_BYTES = 128
 
 AI_IMAGE_MAX_COUNT = 10
-AI_IMAGE_FORMATS = ("png", "gif")
+AI_IMAGE_FORMATS: tuple[str, ...] = get_args(AIImageFormatName)
 """The AIImage config keys the emulator honours (``Count``, ``Format``); VOD does not document the schema."""
 
-AUDIT_ITEMS = ("terrorism", "porn")
-AUDIT_RANGES = ("text-title", "video", "image-cover")
-AUDIT_CONTENTS = ("screen",)
-AUDIT_AUTO_BLOCK = ("yes", "no")
+AUDIT_ITEMS: tuple[str, ...] = get_args(AuditItemName)
+AUDIT_RANGES: tuple[str, ...] = get_args(AuditRangeName)
+AUDIT_CONTENTS: tuple[str, ...] = get_args(AuditContentName)
+AUDIT_AUTO_BLOCK: tuple[str, ...] = get_args(AuditAutoBlockName)
 AUDIT_LISTS = {"AuditItem": AUDIT_ITEMS, "AuditRange": AUDIT_RANGES, "AuditContent": AUDIT_CONTENTS}
 """The AIMediaAudit TemplateConfig keys (AddAITemplate's AITemplateConfig reference); all required."""
 PYTHON_NAMES = {"AuditItem": "audit_items", "AuditRange": "audit_range", "AuditContent": "audit_content"}
@@ -122,9 +130,7 @@ class VodAITemplateInputs(ResourceInputs):
     @field_validator("template_type")
     @classmethod
     def _type(cls, value: str) -> str:
-        if value not in TEMPLATE_TYPES:
-            raise ValueError(f"{value!r} is not supported; allowed values: {', '.join(TEMPLATE_TYPES)}")
-        return value
+        return choice(value, TEMPLATE_TYPES)
 
     @field_validator("config", mode="before")
     @classmethod
@@ -213,11 +219,8 @@ class VodAITemplateProvider(Lifecycle[VodAITemplateInputs, VodClient, AITemplate
             api.set_default_ai_template(id_)
 
     def fetch(self, api: VodClient, id_: str, region: str) -> AITemplate | None:
-        """GetAITemplate; None once it is gone."""
-        try:
-            return api.get_ai_template(id_)
-        except NotFoundError:
-            return None
+        """GetAITemplate."""
+        return api.get_ai_template(id_)
 
     def status(self, live: AITemplate) -> str:
         """Templates have no status: ``Default`` or ``NotDefault``."""

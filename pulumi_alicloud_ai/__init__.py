@@ -39,7 +39,7 @@ _EXPORTS = {
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "TemplateType": "pulumi_alicloud_ai.resources.ai_task",
-    "Timeouts": "pulumi_alicloud_ai.resources.app_service",
+    "Timeouts": "pulumi_alicloud_ai.resources.timeouts",
     "VideoAIImages": "pulumi_alicloud_ai.resources.video_ai_images",
     "VideoAIImagesArgs": "pulumi_alicloud_ai.resources.video_ai_images",
     "VodAITemplate": "pulumi_alicloud_ai.resources.vod_ai_template",
@@ -108,10 +108,10 @@ if TYPE_CHECKING:
         NasModelStorage,
         OssModelStorage,
         ServiceSpec,
-        Timeouts,
     )
     from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+    from pulumi_alicloud_ai.resources.timeouts import Timeouts
     from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
     from pulumi_alicloud_ai.resources.vod_ai_template import (
         AIImageFormat,

@@ -1,4 +1,4 @@
-"""Start the emulator CLI as a real process and read the port it announces."""
+"""Other processes in tests: the emulator CLI started for real, and waiting on another process's progress."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import resource
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from pulumi_alicloud_ai.testing.provider_host import read_line
@@ -49,3 +50,14 @@ def emulator_process(
         if proc.stdout:
             proc.stdout.close()
         stderr.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll a condition that another process makes true (a provider host committing a call), with a
+    deadline. Nothing in this process can signal it, so it is polled; it never waits for a lifecycle
+    transition (those are driven by the emulator's clock)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

@@ -18,22 +18,29 @@ T = TypeVar("T")
 
 
 class WaitTimeoutError(AlibabaCloudError):
-    """The resource did not reach a final state in time; ``last`` is what the final poll saw.
+    """The resource did not reach a final state in time.
 
     :ivar resource: what was waited for, e.g. ``EAS service my_llm in cn-shanghai``.
     :ivar last_status: the status at the last poll.
+    :ivar waited: seconds between the first poll and the last.
     """
 
-    def __init__(self, resource: str, last_status: str, waited: float, detail: str = "") -> None:
+    def __init__(
+        self, resource: str, last_status: str, waited: float, detail: str = "", *, advice: str = ""
+    ) -> None:
         self.resource = resource
         self.last_status = last_status
         self.waited = waited
+        advice = advice or DEFAULT_ADVICE
         tail = f" {detail}" if detail else ""
         super().__init__(
-            "WaitTimeout",
-            f"{resource} was still {last_status} after {waited:.0f}s; it may finish later: run the "
-            f"operation again (e.g. `pulumi up` or `pulumi refresh`) to pick it up.{tail}",
+            "WaitTimeout", f"{resource} was still {last_status} after {waited:.0f}s; {advice}.{tail}"
         )
+
+
+DEFAULT_ADVICE = (
+    "it may finish later: run the operation again (e.g. `pulumi up` or `pulumi refresh`) to pick it up"
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,10 @@ def poll_until(
     backoff: Backoff,
     on_poll: Callable[[T], None] | None = None,
     timeout_detail: Callable[[T], str] | None = None,
+    advice: str = "",
 ) -> Poll[T]:
-    """Call ``fetch`` until ``is_final`` holds; raise :class:`WaitTimeoutError` past the timeout."""
+    """Call ``fetch`` until ``is_final`` holds; past the timeout raise :class:`WaitTimeoutError` with
+    ``advice`` (what to do next) and ``timeout_detail`` of the last value."""
     started = backoff.clock()
     delay = backoff.base_delay
     polls = 0
@@ -79,6 +88,6 @@ def poll_until(
         waited = backoff.clock() - started
         if waited + delay > backoff.timeout:
             detail = timeout_detail(value) if timeout_detail else ""
-            raise WaitTimeoutError(describe, status_of(value), waited, detail)
+            raise WaitTimeoutError(describe, status_of(value), waited, detail, advice=advice)
         backoff.sleep(delay)
         delay = min(delay * 2, backoff.max_delay)

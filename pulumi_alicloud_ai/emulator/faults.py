@@ -36,6 +36,9 @@ class FaultError(BaseModel):
         "The request processing has failed due to some unknown error (injected fault).", max_length=2048
     )
     retry_after_ms: int | None = Field(None, ge=1, le=3_600_000)
+    phase: Literal["request", "response"] = "request"
+    """``request``: refused before the service acts; ``response``: the call is handled and committed,
+    then answered with this error (an ambiguous failure: the client cannot tell the call took effect)."""
 
 
 class FaultRule(BaseModel):
@@ -97,6 +100,8 @@ class Outcome:
     latency: float = 0.0
     response_latency: float = 0.0
     error: ApiError | None = None
+    response_error: ApiError | None = None
+    """Answered instead of the result, after the call was handled (``error.phase: response``)."""
     effect: FaultRule | None = None
 
 
@@ -176,7 +181,11 @@ class Faults:
                 headers = (
                     {"x-acs-retry-after": str(rule.error.retry_after_ms)} if rule.error.retry_after_ms else {}
                 )
-                outcome.error = ApiError(rule.error.code, rule.error.message, rule.error.status, headers)
+                error = ApiError(rule.error.code, rule.error.message, rule.error.status, headers)
+                if rule.error.phase == "response":
+                    outcome.response_error = outcome.response_error or error
+                    continue
+                outcome.error = error
                 return outcome
             elif rule.effect is not None and outcome.effect is None:
                 outcome.effect = rule

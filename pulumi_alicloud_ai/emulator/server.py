@@ -33,6 +33,7 @@ from pulumi_alicloud_ai.emulator.connections import (
     widen_listen_queue,
 )
 from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.faults import Outcome
 from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
 from pulumi_alicloud_ai.emulator.routing import (
     Call,
@@ -142,6 +143,14 @@ async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[
     return payload
 
 
+async def _after_commit(outcome: Outcome) -> None:
+    """The faults that act once the call is committed: a late answer, or an error answer."""
+    if outcome.response_latency:
+        await asyncio.sleep(outcome.response_latency)
+    if outcome.response_error is not None:
+        raise outcome.response_error
+
+
 class EmulatorApp:
     """The ASGI application."""
 
@@ -206,8 +215,7 @@ class EmulatorApp:
                 raise outcome.error
             call.effect = outcome.effect
             result = self._handle(handler, call)
-            if outcome.response_latency:
-                await asyncio.sleep(outcome.response_latency)  # committed; the answer is late
+            await _after_commit(outcome)
         except _AbortedError:
             self._note_aborted(headers, host, scope, rid, started)
             return

@@ -1,4 +1,5 @@
-"""The dynamic provider behind ``AIImageJob``: one VOD smart-thumbnail job on one video.
+"""The dynamic provider behind ``AIImageJob``: one VOD smart-thumbnail job on one video, on the
+lifecycle core.
 
 Resource id: the ``JobId``. A job cannot be edited, so every API input (video, template, UserData,
 pipeline, region) replaces it; ``wait_for_final``, ``timeouts`` and ``connection`` change nothing.
@@ -20,41 +21,25 @@ import it by id, ``ResourceOptions(import_="<JobId>")``.
 
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.client.endpoints import VOD
-from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, ServerError, TransportError
+from pulumi_alicloud_ai.client.errors import NotFoundError
 from pulumi_alicloud_ai.client.models import decode_json
-from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient, wait_for_ai_image_job
-from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
-from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
-from pulumi_alicloud_ai.resources._provider import (
-    INPUT_BOUNDS,
-    OUTPUTS_VERSION,
-    DiffTable,
-    ProviderError,
-    check_inputs,
-    product_client,
-    user_props,
-)
-from pulumi_alicloud_ai.resources._vod_template_provider import json_numbers
-from pulumi_alicloud_ai.resources._waiting import persist, poll_backoff
+from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
+from pulumi_alicloud_ai.resources._provider import INPUT_BOUNDS, DiffTable
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
 """Where SubmitAIImageJob is offered."""
 MAX_USER_DATA_BYTES = 512
 MAX_IDS_PER_CALL = 10
-DEFAULT_TIMEOUTS = {"create": 1800.0, "delete": 1800.0}
-BEHAVIOUR = ("wait_for_final", "timeouts", "connection")
 
 TABLE = DiffTable(
     {
@@ -63,18 +48,8 @@ TABLE = DiffTable(
         "user_data": "replace",
         "ai_pipeline_id": "replace",
         "region": "replace",
-        "wait_for_final": "ignore",
-        "timeouts": "ignore",
-        "connection": "ignore",
     }
 )
-
-
-class JobTimeouts(Timeouts):
-    """How long create (the job) and delete (a job still running) may wait, in seconds or ``'30m'``."""
-
-    create: float | None = None
-    delete: float | None = None
 
 
 def user_data_problems(value: Mapping[str, Any]) -> list[str]:
@@ -102,18 +77,20 @@ def user_data_problems(value: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-class AIImageJobInputs(BaseModel):
+class AIImageJobInputs(ResourceInputs):
     """The provider's view of the inputs; validation messages name the field and the limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0, "delete": 1800.0}
+    REGIONS: ClassVar[tuple[str, ...] | None] = JOB_REGIONS
+    OFFERS: ClassVar[str] = "VOD AI image jobs"
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_final", "timeouts", "connection")
+    WAIT_FLAG: ClassVar[str | None] = "wait_for_final"
+
     video_id: str = Field(min_length=1)
     ai_template_id: str = Field(min_length=1)
     user_data: dict[str, Any] | None = None
     ai_pipeline_id: str | None = None
-    region: str = Field(None, validate_default=True)
     wait_for_final: bool = True
-    timeouts: JobTimeouts | None = None
-    connection: dict[str, str] | None = None
 
     @field_validator("user_data", mode="before")
     @classmethod
@@ -126,27 +103,15 @@ class AIImageJobInputs(BaseModel):
             except BoundsError:
                 raise  # its message names user_data and the limit
             except ValueError:
-                raise ValueError("user_data is not valid JSON; give a dict") from None
+                raise ValueError("is not valid JSON; give a dict") from None
         if not isinstance(value, Mapping):
             raise ValueError(  # noqa: TRY004 - pydantic reports ValueError (not TypeError) as a field error
-                "user_data must be an object (a dict) with MessageCallback or Extend"
+                "must be an object (a dict) with MessageCallback or Extend"
             )
         value = json_numbers(dict(value))
         if problems := user_data_problems(value):
             raise ValueError("; ".join(problems))
         return value
-
-    @field_validator("region", mode="before")
-    @classmethod
-    def _region(cls, value: Any) -> str:
-        if problem := region_problem(value, JOB_REGIONS, "VOD AI image jobs"):
-            raise ValueError(problem)
-        return str(value)
-
-    def timeout(self, operation: str) -> float:
-        """The wait limit for ``create`` or ``delete``."""
-        chosen = getattr(self.timeouts, operation, None) if self.timeouts else None
-        return chosen or DEFAULT_TIMEOUTS[operation]
 
 
 def image_output(info: AIImageInfo) -> dict[str, Any]:
@@ -181,162 +146,82 @@ def _decoded(text: str | None) -> Any:
         return text
 
 
-class AIImageJobProvider(ResourceProvider):
+class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
     """Submit, read and clean up a VOD AI image job. Holds no state: safe to pickle."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate inputs without touching the network: ids, UserData rules and size, region."""
-        return check_inputs(AIImageJobInputs, news, passthrough=("connection",))
+    inputs = AIImageJobInputs
+    table = TABLE
+    product = VOD
+    client = VodClient
+    noun = "VOD AI image job"
+    unfindable = (
+        "SubmitAIImageJob has no ClientToken and jobs cannot be listed, so a job on video {video_id} may "
+        "exist: once it succeeds, ListAIImageInfo on the video shows its JobId, to import with "
+        "ResourceOptions(import_=<JobId>); running `pulumi up` again submits another job"
+    )
+    removed = (
+        "Its images were deleted, so nothing is left behind (the job record stays in VOD: the API cannot "
+        "delete AI image jobs)."
+    )
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Every API input replaces: a job cannot be edited."""
-        return TABLE.diff(olds, news)
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Submit, then wait for ``success`` (or fail with the job's Code and Message)."""
-        inputs = AIImageJobInputs.model_validate(user_props(props))
-        with self._client(inputs.region, inputs.connection) as vod:
-            job_id = self._submit(vod, inputs)
-            try:
-                job = (
-                    self._wait(vod, inputs, job_id) if inputs.wait_for_final else vod.get_ai_image_job(job_id)
-                )
-                if inputs.wait_for_final and not job.succeeded:
-                    raise ProviderError(
-                        f"VOD AI image job {job_id} on video {inputs.video_id} in {inputs.region} failed: "
-                        f"{job.code or '(no code)'}: {job.message or '(no message)'}. It produced no images; "
-                        "its record stays in VOD (the API cannot delete AI image jobs)."
-                    )
-                outputs = self._outputs(inputs.model_dump(mode="json", exclude_none=True), vod, job)
-            except AlibabaCloudError as exc:
-                # Transactional: the job will not be in the stack, so what it made must not stay behind.
-                raise ProviderError(f"{exc}; {self._discard(vod, inputs.video_id, job_id)}") from None
-            return CreateResult(job_id, outputs)
-
-    def _discard(self, vod: VodClient, video_id: str, job_id: str) -> str:
-        """Best effort after a create failed past the submit: delete the job's images, say what is left."""
-        try:
-            ids = persist(lambda: [info.ai_image_info_id for info in job_images(vod, video_id, job_id)])
-            for start in range(0, len(ids), MAX_IDS_PER_CALL):
-                persist(functools.partial(vod.delete_ai_image_infos, ids[start : start + MAX_IDS_PER_CALL]))
-        except AlibabaCloudError as exc:
-            return (
-                f"job {job_id} was submitted and its images could not be deleted ({exc.code}); import the "
-                f"job with ResourceOptions(import_={job_id!r}) to manage them"
-            )
-        return (
-            f"job {job_id} was submitted; the {len(ids)} image(s) it had made were deleted so nothing is "
-            "left behind (a job still running may add more: import it to manage them)"
-        )
-
-    def _submit(self, vod: VodClient, inputs: AIImageJobInputs) -> str:
+    def submit(self, api: VodClient, inputs: AIImageJobInputs) -> str:
+        """SubmitAIImageJob."""
         user_data = compact_json(inputs.user_data) if inputs.user_data is not None else None
-        try:
-            return vod.submit_ai_image_job(
-                inputs.video_id,
-                inputs.ai_template_id,
-                user_data=user_data,
-                ai_pipeline_id=inputs.ai_pipeline_id,
-            ).job_id
-        except (TransportError, ServerError) as exc:
-            raise ProviderError(
-                f"SubmitAIImageJob may have reached VOD ({exc}); it has no ClientToken and jobs cannot be "
-                f"listed, so a job on video {inputs.video_id} may exist: once it succeeds, ListAIImageInfo "
-                "on the video shows its JobId, to import with ResourceOptions(import_=<JobId>); running "
-                "`pulumi up` again submits another job."
-            ) from None
-
-    def _wait(self, vod: VodClient, inputs: AIImageJobInputs, job_id: str) -> AIImageJob:
-        backoff = poll_backoff(inputs.timeout("create"))
-        try:
-            return wait_for_ai_image_job(
-                vod,
-                job_id,
-                backoff=backoff,
-            )
-        except WaitTimeoutError as exc:
-            raise ProviderError(
-                f"VOD AI image job {job_id} on video {inputs.video_id} was still {exc.last_status} after "
-                f"{exc.waited:.0f}s, so it is not in the stack; it keeps running. Take it over with "
-                f"ResourceOptions(import_={job_id!r}) rather than submitting another, or set a longer "
-                "timeouts.create, or wait_for_final=False."
-            ) from None
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh or import by JobId; inputs are rebuilt from GetAIImageJobs (a gone job reads empty)."""
-        known = user_props(props)
-        region = known.get("region") or os.environ.get(REGION_ENV)
-        if not region:
-            raise ProviderError(
-                f"AIImageJob {id_!r}: the region is unknown; set the region input (or alicloud:region) in the "
-                "program that imports it"
-            )
-        with self._client(region, known.get("connection")) as vod:
-            try:
-                job = vod.get_ai_image_job(id_)
-            except NotFoundError:
-                return ReadResult("", {})
-            live: dict[str, Any] = {
-                "video_id": job.video_id,
-                "ai_template_id": job.template_id,
-                "user_data": _decoded(job.user_data),
-                "ai_pipeline_id": known.get("ai_pipeline_id"),  # GetAIImageJobs does not return it
-                "region": region,
-            }
-            inputs = {key: value for key, value in live.items() if value is not None}
-            inputs.update({key: known[key] for key in BEHAVIOUR if known.get(key) is not None})
-            return ReadResult(id_, self._outputs(inputs, vod, job), inputs)
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Delete the job's images (after it finished); the job record itself cannot be deleted."""
-        inputs = AIImageJobInputs.model_construct(**user_props(props))
-        with self._client(inputs.region, inputs.connection) as vod:
-            try:
-                job: AIImageJob | None = vod.get_ai_image_job(id_)
-            except NotFoundError:
-                job = None
-            if job is not None and not job.is_final:
-                self._wait_before_delete(vod, inputs, id_)
-            video_id = (job.video_id if job else None) or inputs.video_id
-            ids = [info.ai_image_info_id for info in job_images(vod, video_id, id_)]
-            for start in range(0, len(ids), MAX_IDS_PER_CALL):
-                vod.delete_ai_image_infos(ids[start : start + MAX_IDS_PER_CALL])
-
-    def _wait_before_delete(self, vod: VodClient, inputs: AIImageJobInputs, job_id: str) -> None:
-        backoff = poll_backoff(inputs.timeout("delete"))
-        try:
-            wait_for_ai_image_job(
-                vod,
-                job_id,
-                backoff=backoff,
-            )
-        except WaitTimeoutError as exc:
-            raise ProviderError(
-                f"VOD AI image job {job_id} is still {exc.last_status} after {exc.waited:.0f}s; its images "
-                "would appear after the delete, so it stays in the stack: run the delete again once it has "
-                "finished (or raise timeouts.delete)"
-            ) from None
-
-    def _client(self, region: str, captured: dict[str, str] | None) -> AbstractContextManager[VodClient]:
-        return product_client(VOD, VodClient, region, captured)
-
-    def _outputs(self, inputs: dict[str, Any], vod: VodClient, job: AIImageJob) -> dict[str, Any]:
-        video_id = job.video_id or inputs["video_id"]
-        images = (
-            [image_output(info) for info in job_images(vod, video_id, job.job_id)] if job.succeeded else []
+        submitted = api.submit_ai_image_job(
+            inputs.video_id, inputs.ai_template_id, user_data=user_data, ai_pipeline_id=inputs.ai_pipeline_id
         )
-        outputs = dict(inputs)
-        outputs.update(
-            {
-                "job_id": job.job_id,
-                "status": job.status,
-                "images": images,
-                "ai_image_result": job.ai_image_result,
-                "error_code": job.code,
-                "error_message": job.message,
-                "template_config": _decoded(job.template_config),
-                "creation_time": job.creation_time,
-                "_outputs_version": OUTPUTS_VERSION,
-            }
-        )
-        return outputs
+        return submitted.job_id
+
+    def fetch(self, api: VodClient, id_: str, region: str) -> AIImageJob | None:
+        """GetAIImageJobs (NotFound when VOD does not return the job)."""
+        return api.get_ai_image_job(id_)
+
+    def status(self, live: AIImageJob) -> str:
+        """``submitted``, ``processing``, ``success`` or ``fail``."""
+        return live.status or "unknown"
+
+    def is_final(self, live: AIImageJob) -> bool:
+        """``success`` or ``fail``."""
+        return live.is_final
+
+    def failure(self, api: VodClient, id_: str, live: AIImageJob, inputs: AIImageJobInputs) -> str | None:
+        """A failed job: its Code and Message."""
+        if live.succeeded:
+            return None
+        return f"{live.code or '(no code)'}: {live.message or '(no message)'}"
+
+    def live_inputs(
+        self, api: VodClient, id_: str, region: str, live: AIImageJob, recorded: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Video, template and UserData from GetAIImageJobs; the pipeline as recorded (not returned)."""
+        rebuilt = {
+            "video_id": live.video_id,
+            "ai_template_id": live.template_id,
+            "user_data": _decoded(live.user_data),
+            "ai_pipeline_id": recorded.get("ai_pipeline_id"),
+            "region": region,
+        }
+        return {key: value for key, value in rebuilt.items() if value is not None}
+
+    def outputs(
+        self, api: VodClient, id_: str, region: str, live: AIImageJob, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Status, images (once it succeeded), result, error and the template config it ran with."""
+        video_id = live.video_id or inputs["video_id"]
+        images = [image_output(info) for info in job_images(api, video_id, id_)] if live.succeeded else []
+        return {
+            "job_id": live.job_id,
+            "status": live.status,
+            "images": images,
+            "ai_image_result": live.ai_image_result,
+            "error_code": live.code,
+            "error_message": live.message,
+            "template_config": _decoded(live.template_config),
+            "creation_time": live.creation_time,
+        }
+
+    def remove(self, api: VodClient, id_: str, region: str, recorded: Mapping[str, Any]) -> None:
+        """DeleteAIImageInfos on the job's images, ten per call; the job record cannot be deleted."""
+        ids = [info.ai_image_info_id for info in job_images(api, recorded["video_id"], id_)]
+        for start in range(0, len(ids), MAX_IDS_PER_CALL):
+            api.delete_ai_image_infos(ids[start : start + MAX_IDS_PER_CALL])

@@ -1,4 +1,5 @@
-"""The dynamic provider behind ``AITask``: one ROS AI task (CreateAITask), generating or fixing a template.
+"""The dynamic provider behind ``AITask``: one ROS AI task (CreateAITask), generating or fixing a
+template, on the lifecycle core.
 
 Resource id: the ``TaskId``. A task cannot be edited, so every API input (task type, prompt, template,
 template type) replaces it. ``region`` only picks the endpoint (ROS has one central endpoint and AI tasks
@@ -27,70 +28,35 @@ for; the next ``pulumi up`` submits another.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, ClassVar, get_args
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, BoundsError, load_json, load_yaml, parse_hcl
 from pulumi_alicloud_ai.client.endpoints import ROS, known_regions
-from pulumi_alicloud_ai.client.errors import AlibabaCloudError, NotFoundError, ServerError, TransportError
+from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.ros import (
     FIX_TEMPLATE,
     GENERATE_TEMPLATE,
-    TEMPLATE_TYPES,
     AITask,
     CreateAITaskRequest,
     RosClient,
-    wait_for_ai_task,
 )
-from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
-from pulumi_alicloud_ai.resources._inputs import REGION_ENV, Timeouts, compact_json, region_problem
-from pulumi_alicloud_ai.resources._provider import (
-    OUTPUTS_VERSION,
-    DiffTable,
-    ProviderError,
-    check_inputs,
-    product_client,
-    user_props,
-)
-from pulumi_alicloud_ai.resources._waiting import poll_backoff
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json
+from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
+from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError
+from pulumi_alicloud_ai.resources.ai_task import AITaskTypeName, TemplateTypeName
 
-TASK_TYPES = (GENERATE_TEMPLATE, FIX_TEMPLATE)
+TASK_TYPES: tuple[str, ...] = get_args(AITaskTypeName)
+TEMPLATE_TYPES: tuple[str, ...] = get_args(TemplateTypeName)
 ROS_TEMPLATE = TEMPLATE_TYPES[0]
 MAX_TEMPLATE_BYTES = 524288
 """The ROS template body limit, which CreateAITask applies to ``Template``."""
-DEFAULT_CREATE_TIMEOUT = 1800.0
-IMPORT_REGION = "cn-hangzhou"
-"""The region an import uses when none is known: every region resolves to ros.aliyuncs.com."""
-BEHAVIOUR = ("timeouts", "connection")
 
 TABLE = DiffTable(
-    {
-        "task_type": "replace",
-        "prompt": "replace",
-        "template": "replace",
-        "template_type": "replace",
-        "region": "ignore",
-        "timeouts": "ignore",
-        "connection": "ignore",
-    }
+    {"task_type": "replace", "prompt": "replace", "template": "replace", "template_type": "replace"}
 )
-
-
-class TaskTimeouts(Timeouts):
-    """How long create may wait for the task to end, in seconds or ``'30m'``."""
-
-    create: float | None = None
-
-
-def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"{field} {value!r} is not supported; allowed values: {', '.join(allowed)}")
-    return value
 
 
 def template_text(value: Any) -> Any:
@@ -124,34 +90,34 @@ def template_bounds_problem(text: str, template_type: str | None) -> str | None:
     return None
 
 
-class AITaskInputs(BaseModel):
+class AITaskInputs(ResourceInputs):
     """The provider's view of the inputs; validation messages name the field, the allowed values and
     the limit. Field order matters: ``prompt`` and ``template`` are judged against ``task_type``."""
 
-    model_config = ConfigDict(extra="forbid")
+    TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0}
+    REGIONS: ClassVar[tuple[str, ...] | None] = tuple(sorted(known_regions(ROS)))
+    OFFERS: ClassVar[str] = "ROS"
+
     task_type: str
     template_type: str = ROS_TEMPLATE
     prompt: str | None = Field(None, validate_default=True)
     template: str | None = Field(None, validate_default=True)
-    region: str = Field(None, validate_default=True)
-    timeouts: TaskTimeouts | None = None
-    connection: dict[str, str] | None = None
 
     @field_validator("task_type")
     @classmethod
     def _task_type(cls, value: str) -> str:
-        return _choice("task_type", value, TASK_TYPES)
+        return choice(value, TASK_TYPES)
 
     @field_validator("template_type")
     @classmethod
     def _template_type(cls, value: str) -> str:
-        return _choice("template_type", value, TEMPLATE_TYPES)
+        return choice(value, TEMPLATE_TYPES)
 
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("task_type") == GENERATE_TEMPLATE and not (value or "").strip():
-            raise ValueError("prompt is required for GenerateTemplate: describe the resources to build")
+            raise ValueError("is required for GenerateTemplate: describe the resources to build")
         return value
 
     @field_validator("template", mode="before")
@@ -161,30 +127,19 @@ class AITaskInputs(BaseModel):
         task_type = info.data.get("task_type")
         if task_type == GENERATE_TEMPLATE and value is not None:
             raise ValueError(
-                "template is only used with task_type FixTemplate; GenerateTemplate writes one from the prompt"
+                "is only used with task_type FixTemplate; GenerateTemplate writes one from the prompt"
             )
         if task_type == FIX_TEMPLATE and not value:
-            raise ValueError("template is required for FixTemplate: give the template to repair")
+            raise ValueError("is required for FixTemplate: give the template to repair")
         if isinstance(value, str) and (size := len(value.encode("utf-8"))) > MAX_TEMPLATE_BYTES:
             raise ValueError(
-                f"template is {size} bytes; a ROS template body may be at most {MAX_TEMPLATE_BYTES} bytes"
+                f"is {size} bytes; a ROS template body may be at most {MAX_TEMPLATE_BYTES} bytes"
             )
         if isinstance(value, str) and (
             problem := template_bounds_problem(value, info.data.get("template_type"))
         ):
             raise ValueError(problem)
         return value
-
-    @field_validator("region", mode="before")
-    @classmethod
-    def _region(cls, value: Any) -> str:
-        if problem := region_problem(value, tuple(sorted(known_regions(ROS))), "ROS"):
-            raise ValueError(problem)
-        return str(value)
-
-    def create_timeout(self) -> float:
-        """The wait limit for the task to end."""
-        return (self.timeouts.create if self.timeouts else None) or DEFAULT_CREATE_TIMEOUT
 
 
 def as_inputs(olds: Mapping[str, Any]) -> dict[str, Any]:
@@ -225,120 +180,99 @@ def live_template_type(task: AITask) -> str | None:
     return TEMPLATE_TYPES[1] if isinstance(result, str) else None
 
 
-class AITaskProvider(ResourceProvider):
+class AITaskProvider(Lifecycle[AITaskInputs, RosClient, AITask]):
     """Submit, wait for and read a ROS AI task. Holds no state: safe to pickle."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate the combination of inputs without touching the network; a dict template becomes JSON."""
-        return check_inputs(AITaskInputs, news, passthrough=("connection",))
+    inputs = AITaskInputs
+    table = TABLE
+    product = ROS
+    client = RosClient
+    noun = "ROS AI task"
+    forgets = True
+    unfindable = (
+        "it has no ClientToken, so a {task_type} task may exist that the stack does not know (ListAITasks "
+        "lists it). That is harmless: a task is a record, not infrastructure; `pulumi up` again submits another"
+    )
+    removed = (
+        "Its record stays in ROS (the API cannot delete AI tasks); `pulumi up` submits a new task (change "
+        "the inputs first if the reason is about them)."
+    )
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Every API input replaces: a task cannot be edited. Region, timeouts and connection do not."""
-        return TABLE.diff(as_inputs(olds), news)
+    def recorded_inputs(self, olds: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The output ``template`` is the result; the submitted one is ``source_template``."""
+        return as_inputs(olds)
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Submit, wait for SUCCESS (or fail with the task's reason), and output the template."""
-        inputs = AITaskInputs.model_validate(user_props(props))
-        with self._client(inputs.region, inputs.connection) as ros:
-            task_id = self._submit(ros, inputs)
-            task = self._wait(ros, inputs, task_id)
-            if task.status != "SUCCESS":
-                raise ProviderError(self._failure(ros, inputs, task_id, task))
-            outputs = self._outputs(inputs.model_dump(mode="json", exclude_none=True), task_id, task)
-            return CreateResult(task_id, outputs)
-
-    def _submit(self, ros: RosClient, inputs: AITaskInputs) -> str:
+    def submit(self, api: RosClient, inputs: AITaskInputs) -> str:
+        """CreateAITask."""
         request = CreateAITaskRequest(
             task_type=inputs.task_type,
             prompt=inputs.prompt,
             template=inputs.template,
             template_type=inputs.template_type,
         )
-        try:
-            task_id = ros.create_ai_task(request).task_id
-        except (TransportError, ServerError) as exc:
-            raise ProviderError(
-                f"CreateAITask may have reached ROS ({exc}); it has no ClientToken, so a {inputs.task_type} "
-                "task may exist that the stack does not know (ListAITasks lists it). That is harmless: a "
-                "task is a record, not infrastructure; `pulumi up` again submits another."
-            ) from None
+        task_id = api.create_ai_task(request).task_id
         if not task_id:
             raise ProviderError("CreateAITask answered without a TaskId; `pulumi up` again submits another")
         return task_id
 
-    def _wait(self, ros: RosClient, inputs: AITaskInputs, task_id: str) -> AITask:
-        backoff = poll_backoff(inputs.create_timeout())
-        try:
-            return wait_for_ai_task(
-                ros,
-                task_id,
-                backoff=backoff,
-            )
-        except WaitTimeoutError as exc:
-            raise ProviderError(
-                f"ROS AI task {task_id} was still {exc.last_status} after {exc.waited:.0f}s, so it is not in "
-                f"the stack; it keeps running. Take it over once it ends with ResourceOptions(import_="
-                f"{task_id!r}), or set a longer timeouts.create; `pulumi up` again submits another task."
-            ) from None
+    def fetch(self, api: RosClient, id_: str, region: str) -> AITask | None:
+        """GetAITask with its output."""
+        return api.get_ai_task(id_, output=True)
 
-    def _failure(self, ros: RosClient, inputs: AITaskInputs, task_id: str, task: AITask) -> str:
-        reason = task.status_reason or task.message or "(no reason given)"
-        if task.code and task.code not in reason:
-            reason = f"{task.code}: {reason}"
+    def status(self, live: AITask) -> str:
+        """``PENDING``, ``RUNNING``, ``SUCCESS`` or ``FAILURE``."""
+        return live.status or "UNKNOWN"
+
+    def is_final(self, live: AITask) -> bool:
+        """SUCCESS or FAILURE."""
+        return live.finished
+
+    def failure(self, api: RosClient, id_: str, live: AITask, inputs: AITaskInputs) -> str | None:
+        """A FAILURE: its reason, and the handler that failed (from ListAITaskEvents)."""
+        if live.status == "SUCCESS":
+            return None
+        reason = live.status_reason or live.message or "(no reason given)"
+        if live.code and live.code not in reason:
+            reason = f"{live.code}: {reason}"
         try:
-            events = ros.list_ai_task_events(task_id).events
+            events = api.list_ai_task_events(id_).events
         except AlibabaCloudError:  # a detail of the message must not replace the failure
             events = []
         failed = [event.handler_type for event in events if event.handler_process_status == "FAILURE"]
         where = f" in {failed[-1]}" if failed and failed[-1] else ""
-        reason = " ".join(reason.split()).rstrip(".")  # the error is one line
-        return (
-            f"ROS AI task {task_id} ({inputs.task_type}, {inputs.template_type}) ended "
-            f"{task.status}{where}: {reason}. Its record stays in ROS (the API cannot delete AI tasks); "
-            "`pulumi up` submits a new task (change the inputs first if the reason is about them)."
-        )
+        return f"({inputs.task_type}, {inputs.template_type}){where}: " + " ".join(reason.split()).rstrip(".")
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh or import by TaskId; inputs are rebuilt from GetAITask and ListAITasks (gone: empty)."""
-        known = user_props(props)
-        region = known.get("region") or os.environ.get(REGION_ENV) or IMPORT_REGION
-        with self._client(region, known.get("connection")) as ros:
-            try:
-                task = ros.get_ai_task(id_, output=True)
-            except NotFoundError:
-                return ReadResult("", {})
-            listed = next(iter(ros.list_ai_tasks(task_id=id_).tasks), None)
-            live: dict[str, Any] = {
-                "task_type": task.task_type or known.get("task_type"),
-                "template_type": live_template_type(task) or known.get("template_type"),
-                "prompt": (listed.prompt if listed else None) or known.get("prompt"),
-                "template": known.get("source_template"),  # no call returns the submitted template
-                "region": region,
-            }
-            inputs = {key: value for key, value in live.items() if value is not None}
-            inputs.update({key: known[key] for key in BEHAVIOUR if known.get(key) is not None})
-            return ReadResult(id_, self._outputs(inputs, id_, task), inputs)
+    def live_inputs(
+        self, api: RosClient, id_: str, region: str, live: AITask, recorded: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Type and template type from GetAITask, the prompt from ListAITasks, the submitted template
+        as recorded (no call returns it)."""
+        listed = next(iter(api.list_ai_tasks(task_id=id_).tasks), None)
+        rebuilt = {
+            "task_type": live.task_type or recorded.get("task_type"),
+            "template_type": live_template_type(live) or recorded.get("template_type"),
+            "prompt": (listed.prompt if listed else None) or recorded.get("prompt"),
+            "template": recorded.get("source_template"),
+            "region": region,
+        }
+        return {key: value for key, value in rebuilt.items() if value is not None}
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Forget the task: ROS has no call that deletes AI tasks, so GetAITask keeps returning it."""
-
-    def _client(self, region: str, captured: dict[str, str] | None) -> AbstractContextManager[RosClient]:
-        return product_client(ROS, RosClient, region, captured)
-
-    def _outputs(self, inputs: dict[str, Any], task_id: str, task: AITask) -> dict[str, Any]:
-        output = task.task_output or {}
+    def outputs(
+        self, api: RosClient, id_: str, region: str, live: AITask, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The task's template as text and object, what it changed, and its summary."""
+        output = live.task_output or {}
         text, as_object = result_template(output.get("Result"))
-        outputs = dict(inputs)
-        outputs.update(
-            {
-                "task_id": task_id,
-                "status": task.status,
-                "template": text,
-                "template_json": as_object,
-                "changes": [change_output(change) for change in output.get("Changes") or []],
-                "message": output.get("Message") or task.status_reason,
-                "source_template": inputs.get("template"),
-                "_outputs_version": OUTPUTS_VERSION,
-            }
-        )
-        return outputs
+        return {
+            "task_id": id_,
+            "status": live.status,
+            "template": text,
+            "template_json": as_object,
+            "changes": [change_output(change) for change in output.get("Changes") or []],
+            "message": output.get("Message") or live.status_reason,
+            "source_template": inputs.get("template"),
+        }
+
+    def label(self, id_: str, region: str) -> str:
+        """ROS AI tasks are not regional."""
+        return f"ROS AI task {id_}"

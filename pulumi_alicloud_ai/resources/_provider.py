@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
@@ -28,7 +28,8 @@ from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.session import open_client
 from pulumi_alicloud_ai.client.transport import OpenApiClient
-from pulumi_alicloud_ai.resources import _connection, _events
+from pulumi_alicloud_ai.client.waiter import Backoff
+from pulumi_alicloud_ai.resources import _connection, _events, _waiting
 
 T = TypeVar("T")
 
@@ -40,8 +41,6 @@ OnChange = Literal["replace", "update", "ignore"]
 
 INPUT_BOUNDS = Bounds(max_depth=64)
 """How deep an input may nest (a secret wrapper adds a level); JSON given as text is read within it too."""
-MAX_WAIT_SECONDS = 86_400.0
-"""The longest wait a ``timeouts`` value may ask for: a day."""
 
 
 def is_unknown(value: Any) -> bool:
@@ -69,9 +68,12 @@ def _loc(error: Mapping[str, Any]) -> str:
     return ".".join(parts) or "(input)"
 
 
-def _reason(error: Mapping[str, Any]) -> str:
+def _reason(error: Mapping[str, Any], field: str) -> str:
+    """The message without pydantic's prefix and without the field's name: the engine shows the
+    property beside the reason, so the field is named once."""
     message = str(error.get("msg", "invalid value"))
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return message.removeprefix(f"{field} ") if message.startswith(f"{field} ") else message
 
 
 def check_inputs(
@@ -93,7 +95,7 @@ def check_inputs(
         model.model_validate(known)
     except ValidationError as exc:
         failures = [
-            CheckFailure(_loc(error), _reason(error))
+            CheckFailure(_loc(error), _reason(error, _loc(error)))
             for error in exc.errors()
             if not (error.get("loc") and str(error["loc"][0]) in unknown)
         ]
@@ -143,8 +145,9 @@ class DiffTable:
     """How each input reacts to a change; ``update()`` walks the same table, so they cannot disagree."""
 
     fields: Mapping[str, OnChange]
-    delete_before_replace: bool = False
-    """True when the replacement would clash with the old resource (same unique name)."""
+    unique_key: tuple[str, ...] = ()
+    """Inputs that name the resource uniquely (a name in a region): a replacement that keeps all of
+    them would clash with the old resource, so the old one is deleted first."""
 
     def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """Input names whose value differs (unknown new values count as changed)."""
@@ -170,7 +173,9 @@ class DiffTable:
                 for name, on_change in self.fields.items()
                 if on_change == "replace" and name not in changes
             ],
-            delete_before_replace=bool(replaces) and self.delete_before_replace,
+            delete_before_replace=bool(replaces)
+            and bool(self.unique_key)
+            and not set(replaces) & set(self.unique_key),
         )
 
     def in_place(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
@@ -182,12 +187,39 @@ class ProviderError(Exception):
     """A provider failure whose ``str()`` is the complete line the user reads (no secrets)."""
 
 
+@dataclass(frozen=True)
+class Session(Generic[T]):
+    """One provider operation: its typed client and where its calls go."""
+
+    api: T
+    connection: _connection.Connection
+
+    @property
+    def where(self) -> str:
+        """Where calls go, for messages (never which key)."""
+        return self.connection.describe()
+
+    def pacing(self, timeout: float) -> Backoff:
+        """The cadence of one wait of at most ``timeout`` seconds (see :mod:`._waiting`)."""
+        emulator = self.connection.settings.endpoint if self.connection.emulated else None
+        return _waiting.pacing(timeout, emulator)
+
+
+def render(error: BaseException, where: str) -> str:
+    """The one line a user reads for a failed operation: API errors and timeouts (the client's
+    ``str()``: code, message, action, RequestId, what to do next) say where the call went."""
+    if isinstance(error, AlibabaCloudError):
+        return f"{error} [{where}]"
+    return str(error)
+
+
 @contextmanager
 def product_client(
     product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
-) -> Iterator[T]:
-    """A typed client for one provider operation, resolved now (credentials are never kept), closed
-    after; client errors become a :class:`ProviderError` line naming where the call went.
+) -> Iterator[Session[T]]:
+    """A session for one provider operation, resolved now (credentials are never kept), closed after;
+    every error leaves as a :class:`ProviderError` line from :func:`render`, except unexpected ones
+    (bugs), which keep their own type and traceback.
 
     Every operation is written to the stack's event log (:mod:`._events`): each API attempt, each
     status change and the outcome; errors raised to the engine end with ``(event log: PATH)``.
@@ -206,13 +238,9 @@ def product_client(
         api.origin = events.origin.urn
     events.start(connection.describe())
     try:
-        yield typed(api)
-    except AlibabaCloudError as exc:
-        error = ProviderError(events.named(f"{exc} [{connection.describe()}]"))
-        events.finish(error)
-        raise error from None
-    except ProviderError as exc:
-        error = ProviderError(events.named(str(exc)))
+        yield Session(typed(api), connection)
+    except (AlibabaCloudError, ProviderError) as exc:
+        error = ProviderError(events.named(render(exc, connection.describe())))
         events.finish(error)
         raise error from None
     except BaseException as exc:
@@ -222,26 +250,3 @@ def product_client(
         events.finish(None)
     finally:
         api.close()
-
-
-def parse_duration(value: Any, field: str, maximum: float = MAX_WAIT_SECONDS) -> float:
-    """Seconds from a number or a string like ``90``, ``30s``, ``20m``, ``1h``: more than 0 and at most
-    ``maximum``. NaN and infinity are refused (a NaN limit would never be reached: no wait limit)."""
-    if isinstance(value, bool):  # pydantic turns ValueError (not TypeError) into a field error
-        raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")  # noqa: TRY004
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip().lower()
-        units = {"s": 1, "m": 60, "h": 3600}
-        try:
-            seconds = float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
-        except (ValueError, OverflowError):
-            raise ValueError(
-                f"{field} {value!r} is not a duration such as 600, '30s', '20m' or '1h'"
-            ) from None
-    else:
-        raise ValueError(f"{field} must be a duration such as 600, '30s', '20m' or '1h'")
-    if not 0 < seconds <= maximum:  # False for NaN as well
-        raise ValueError(f"{field} must be more than 0 seconds and at most {maximum:g}, got {value!r}")
-    return seconds

@@ -1,4 +1,5 @@
-"""The dynamic provider behind ``VodAITemplate``: a VOD AI template (``AIImage`` or ``AIMediaAudit``).
+"""The dynamic provider behind ``VodAITemplate``: a VOD AI template (``AIImage`` or ``AIMediaAudit``),
+on the lifecycle core.
 
 Resource id: the ``TemplateId`` (the region is an input). Name and config change in place with one
 UpdateAITemplate call, which always sends both (the API replaces them together); the type and region
@@ -15,59 +16,53 @@ job that is not final still uses it: VOD refuses both.
 
 AddAITemplate has no ClientToken and names need not be unique, so ``create`` first looks for a template
 of the same type, name and config made within the last hour (:data:`ADOPT_WINDOW_SECONDS`): that is
-what a create interrupted after VOD acted on it (a crash, a lost answer) leaves behind, and the next
-``pulumi up`` adopts it instead of making a twin. Several such templates are ambiguous: the error lists
-their ids to import one. (Two identical templates declared in one program would share one template;
-give them different names.)
+what a create interrupted after VOD acted on it (a crash, a lost answer) leaves behind, and the create
+adopts it instead of making a twin; so does a create whose answer was a 5xx. Several such templates are
+ambiguous: the error lists their ids to import one. (Two identical templates declared in one program
+would share one template; give them different names.)
 """
 
 from __future__ import annotations
 
 import calendar
-import os
 import time
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, ClassVar, get_args
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from pulumi_alicloud_ai.client.endpoints import VOD
-from pulumi_alicloud_ai.client.errors import (
-    AlibabaCloudError,
-    ConflictError,
-    NotFoundError,
-    ServerError,
-    TransportError,
-)
+from pulumi_alicloud_ai.client.errors import ConflictError
 from pulumi_alicloud_ai.client.vod import AI_IMAGE, AI_MEDIA_AUDIT, AITemplate, VodClient
-from pulumi_alicloud_ai.resources._inputs import REGION_ENV, compact_json, region_problem
-from pulumi_alicloud_ai.resources._provider import (
-    OUTPUTS_VERSION,
-    DiffTable,
-    ProviderError,
-    canonical,
-    check_inputs,
-    product_client,
-    user_props,
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
+from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError, canonical
+from pulumi_alicloud_ai.resources.vod_ai_template import (
+    AIImageFormatName,
+    AITemplateTypeName,
+    AuditAutoBlockName,
+    AuditContentName,
+    AuditItemName,
+    AuditRangeName,
 )
 
-TEMPLATE_TYPES = (AI_IMAGE, AI_MEDIA_AUDIT)
+TEMPLATE_TYPES: tuple[str, ...] = get_args(AITemplateTypeName)
 TEMPLATE_REGIONS = ("ap-southeast-1", "cn-beijing", "cn-shanghai")
 """Where AddAITemplate is offered (its API reference: China (Beijing), China (Shanghai), Singapore)."""
 MAX_NAME_BYTES = 128
 
 AI_IMAGE_MAX_COUNT = 10
-AI_IMAGE_FORMATS = ("png", "gif")
+AI_IMAGE_FORMATS: tuple[str, ...] = get_args(AIImageFormatName)
 """The AIImage config keys the emulator honours (``Count``, ``Format``); VOD does not document the schema."""
 
-AUDIT_ITEMS = ("terrorism", "porn")
-AUDIT_RANGES = ("text-title", "video", "image-cover")
-AUDIT_CONTENTS = ("screen",)
-AUDIT_AUTO_BLOCK = ("yes", "no")
+AUDIT_ITEMS: tuple[str, ...] = get_args(AuditItemName)
+AUDIT_RANGES: tuple[str, ...] = get_args(AuditRangeName)
+AUDIT_CONTENTS: tuple[str, ...] = get_args(AuditContentName)
+AUDIT_AUTO_BLOCK: tuple[str, ...] = get_args(AuditAutoBlockName)
 AUDIT_LISTS = {"AuditItem": AUDIT_ITEMS, "AuditRange": AUDIT_RANGES, "AuditContent": AUDIT_CONTENTS}
 """The AIMediaAudit TemplateConfig keys (AddAITemplate's AITemplateConfig reference); all required."""
+PYTHON_NAMES = {"AuditItem": "audit_items", "AuditRange": "audit_range", "AuditContent": "audit_content"}
+"""The lists as ``AIMediaAuditTemplateConfig`` names them, for messages (as it names the others too)."""
 
 TABLE = DiffTable(
     {
@@ -76,21 +71,9 @@ TABLE = DiffTable(
         "is_default": "update",
         "template_type": "replace",
         "region": "replace",
-        "connection": "ignore",
     }
 )
-
-
-def json_numbers(value: Any) -> Any:
-    """Whole floats as ints, recursively: Pulumi sends every number as a double, but ``3.0`` is not a
-    valid ``Count`` and would change the JSON text the API sees."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {key: json_numbers(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_numbers(item) for item in value]
-    return value
+ADOPT_WINDOW_SECONDS = 3600.0
 
 
 def _ai_image_problems(config: Mapping[str, Any]) -> list[str]:
@@ -99,11 +82,11 @@ def _ai_image_problems(config: Mapping[str, Any]) -> list[str]:
     if count is not None and (
         isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= AI_IMAGE_MAX_COUNT
     ):
-        problems.append(f"config.Count must be a whole number from 1 to {AI_IMAGE_MAX_COUNT}, got {count!r}")
+        problems.append(f"count must be a whole number from 1 to {AI_IMAGE_MAX_COUNT}, got {count!r}")
     image_format = config.get("Format")
     if image_format is not None and image_format not in AI_IMAGE_FORMATS:
         problems.append(
-            f"config.Format {image_format!r} is not supported; allowed values: {', '.join(AI_IMAGE_FORMATS)}"
+            f"format {image_format!r} is not supported; allowed values: {', '.join(AI_IMAGE_FORMATS)}"
         )
     return problems
 
@@ -113,46 +96,41 @@ def _audit_problems(config: Mapping[str, Any]) -> list[str]:
     for key, allowed in AUDIT_LISTS.items():
         items = config.get(key)
         if not isinstance(items, list) or not items:
-            problems.append(f"config.{key} is required: a non-empty list of {', '.join(allowed)}")
+            problems.append(f"{PYTHON_NAMES[key]} is required: a non-empty list of {', '.join(allowed)}")
         elif bad := [item for item in items if item not in allowed]:
-            problems.append(f"config.{key} has {bad!r}; allowed values: {', '.join(allowed)}")
+            problems.append(f"{PYTHON_NAMES[key]} has {bad!r}; allowed values: {', '.join(allowed)}")
     if config.get("AuditAutoBlock") not in AUDIT_AUTO_BLOCK:
         problems.append(
-            f"config.AuditAutoBlock must be one of {', '.join(AUDIT_AUTO_BLOCK)}, "
-            f"got {config.get('AuditAutoBlock')!r}"
+            f"auto_block must be one of {', '.join(AUDIT_AUTO_BLOCK)}, got {config.get('AuditAutoBlock')!r}"
         )
     return problems
 
 
-class VodAITemplateInputs(BaseModel):
+class VodAITemplateInputs(ResourceInputs):
     """The provider's view of the inputs; validation messages name the field and the allowed values."""
 
-    model_config = ConfigDict(extra="forbid")
+    REGIONS: ClassVar[tuple[str, ...] | None] = TEMPLATE_REGIONS
+    OFFERS: ClassVar[str] = "VOD AI templates"
+
     template_name: str
     template_type: str
     config: dict[str, Any] = Field(default_factory=dict)
     is_default: bool = False
-    region: str = Field(None, validate_default=True)
-    connection: dict[str, str] | None = None
 
     @field_validator("template_name")
     @classmethod
     def _name(cls, value: str) -> str:
         size = len(value.encode("utf-8"))
         if not value.strip():
-            raise ValueError("template_name must not be empty")
+            raise ValueError("must not be empty")
         if size > MAX_NAME_BYTES:
-            raise ValueError(f"template_name is {size} bytes long; at most {MAX_NAME_BYTES} bytes (UTF-8)")
+            raise ValueError(f"is {size} bytes long; at most {MAX_NAME_BYTES} bytes (UTF-8)")
         return value
 
     @field_validator("template_type")
     @classmethod
     def _type(cls, value: str) -> str:
-        if value not in TEMPLATE_TYPES:
-            raise ValueError(
-                f"template_type {value!r} is not supported; allowed values: {', '.join(TEMPLATE_TYPES)}"
-            )
-        return value
+        return choice(value, TEMPLATE_TYPES)
 
     @field_validator("config", mode="before")
     @classmethod
@@ -161,7 +139,7 @@ class VodAITemplateInputs(BaseModel):
             return {}
         if not isinstance(value, Mapping):
             raise ValueError(  # noqa: TRY004 - pydantic reports ValueError (not TypeError) as a field error
-                "config must be an object (a dict, or a typed template config)"
+                "must be an object (a dict, or a typed template config)"
             )
         value = json_numbers({key: item for key, item in value.items() if item is not None})
         template_type = info.data.get("template_type")
@@ -176,13 +154,6 @@ class VodAITemplateInputs(BaseModel):
             raise ValueError("; ".join(problems))
         return dict(sorted(value.items()))
 
-    @field_validator("region", mode="before")
-    @classmethod
-    def _region(cls, value: Any) -> str:
-        if problem := region_problem(value, TEMPLATE_REGIONS, "VOD AI templates"):
-            raise ValueError(problem)
-        return str(value)
-
 
 def live_inputs(template: AITemplate, region: str) -> dict[str, Any]:
     """The API inputs as the live template shows them (refresh and import rebuild inputs from this)."""
@@ -195,9 +166,6 @@ def live_inputs(template: AITemplate, region: str) -> dict[str, Any]:
     }
 
 
-ADOPT_WINDOW_SECONDS = 3600.0
-
-
 def _age(template: AITemplate, now: float) -> float:
     try:
         created = calendar.timegm(time.strptime(template.creation_time or "", "%Y-%m-%dT%H:%M:%SZ"))
@@ -206,141 +174,99 @@ def _age(template: AITemplate, now: float) -> float:
     return now - created
 
 
-def lookalikes(vod: VodClient, inputs: VodAITemplateInputs, *, recent_only: bool = False) -> list[str]:
-    """Ids of templates with this name, type and config: what an interrupted create made.
-
-    ``recent_only`` keeps those created within :data:`ADOPT_WINDOW_SECONDS` (a clock ahead of ours
-    counts as recent).
-    """
-    listed = vod.list_ai_template(inputs.template_type)
+def lookalikes(vod: VodClient, inputs: VodAITemplateInputs) -> list[str]:
+    """Ids of templates with this name, type and config made within :data:`ADOPT_WINDOW_SECONDS`
+    (a clock ahead of ours counts as recent): what an interrupted create made."""
     now = time.time()
     return [
-        t.template_id
-        for t in listed
-        if t.template_name == inputs.template_name
-        and canonical(t.config()) == canonical(inputs.config)
-        and (not recent_only or _age(t, now) <= ADOPT_WINDOW_SECONDS)
+        template.template_id
+        for template in vod.list_ai_template(inputs.template_type)
+        if template.template_name == inputs.template_name
+        and canonical(template.config()) == canonical(inputs.config)
+        and _age(template, now) <= ADOPT_WINDOW_SECONDS
     ]
 
 
-class VodAITemplateProvider(ResourceProvider):
+class VodAITemplateProvider(Lifecycle[VodAITemplateInputs, VodClient, AITemplate]):
     """Create, read, update and delete a VOD AI template. Holds no state: safe to pickle."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate inputs without touching the network: name size, type, config keys, region."""
-        return check_inputs(VodAITemplateInputs, news, passthrough=("connection",))
+    inputs = VodAITemplateInputs
+    table = TABLE
+    product = VOD
+    client = VodClient
+    noun = "VOD AI template"
+    look_first = True
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """In place: name, config, is_default. Replace: type, region."""
-        return TABLE.diff(olds, news)
+    def submit(self, api: VodClient, inputs: VodAITemplateInputs) -> str:
+        """AddAITemplate."""
+        added = api.add_ai_template(inputs.template_name, inputs.template_type, compact_json(inputs.config))
+        return added.template_id
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """AddAITemplate, then SetDefaultAITemplate when asked (the template is deleted if that fails)."""
-        inputs = VodAITemplateInputs.model_validate(user_props(props))
-        with self._client(inputs.region, inputs.connection) as vod:
-            leftovers = lookalikes(vod, inputs, recent_only=True)
-            if len(leftovers) > 1:
-                raise ProviderError(
-                    f"{len(leftovers)} {inputs.template_type} templates named {inputs.template_name!r} with this "
-                    f"config were made in the last hour ({', '.join(leftovers)}); import the one to manage by id "
-                    "(ResourceOptions(import_=...)) and delete the others"
-                )
-            try:
-                template_id = (
-                    leftovers[0]
-                    if leftovers
-                    else vod.add_ai_template(
-                        inputs.template_name, inputs.template_type, compact_json(inputs.config)
-                    ).template_id
-                )
-            except (TransportError, ServerError) as exc:
-                found = lookalikes(vod, inputs, recent_only=True)
-                hint = (
-                    f"a template with this name and config now exists ({', '.join(found)}); running "
-                    "`pulumi up` again adopts it"
-                    if found
-                    else "no template with this name and config exists, so running `pulumi up` again is safe"
-                )
-                raise ProviderError(f"AddAITemplate may have reached VOD ({exc}); {hint}") from None
-            if inputs.is_default:
-                try:
-                    vod.set_default_ai_template(template_id)
-                except AlibabaCloudError:
-                    vod.delete_ai_template(template_id)  # nothing is left behind
-                    raise
-            return CreateResult(template_id, self._outputs(inputs, vod.get_ai_template(template_id)))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh or import by TemplateId: rebuild inputs from GetAITemplate; a deleted one reads empty."""
-        known = user_props(props)
-        region = known.get("region") or os.environ.get(REGION_ENV)
-        if not region:
+    def find_leftover(self, api: VodClient, inputs: VodAITemplateInputs) -> str | None:
+        """The one recent template of this name, type and config; several are ambiguous."""
+        found = lookalikes(api, inputs)
+        if len(found) > 1:
             raise ProviderError(
-                f"VodAITemplate {id_!r}: the region is unknown; set the region input (or alicloud:region) "
-                "in the program that imports it"
+                f"{len(found)} {inputs.template_type} templates named {inputs.template_name!r} with this "
+                f"config were made in the last hour ({', '.join(found)}); import the one to manage by id "
+                "(ResourceOptions(import_=...)) and delete the others"
             )
-        with self._client(region, known.get("connection")) as vod:
-            try:
-                template = vod.get_ai_template(id_)
-            except NotFoundError:
-                return ReadResult("", {})
-        rebuilt = live_inputs(template, region)
-        if known.get("connection"):
-            rebuilt["connection"] = known["connection"]
-        return ReadResult(
-            id_, self._outputs(VodAITemplateInputs.model_construct(**rebuilt), template), rebuilt
-        )
+        return found[0] if found else None
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def after_create(self, api: VodClient, id_: str, inputs: VodAITemplateInputs) -> None:
+        """SetDefaultAITemplate when asked (if it fails, the template is deleted again)."""
+        if inputs.is_default:
+            api.set_default_ai_template(id_)
+
+    def fetch(self, api: VodClient, id_: str, region: str) -> AITemplate | None:
+        """GetAITemplate."""
+        return api.get_ai_template(id_)
+
+    def status(self, live: AITemplate) -> str:
+        """Templates have no status: ``Default`` or ``NotDefault``."""
+        return live.is_default or "NotDefault"
+
+    def live_inputs(
+        self, api: VodClient, id_: str, region: str, live: AITemplate, recorded: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Name, type, config and the default flag as VOD shows them."""
+        return live_inputs(live, region)
+
+    def outputs(
+        self, api: VodClient, id_: str, region: str, live: AITemplate, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The TemplateId and its source."""
+        return {"template_id": live.template_id, "source": live.source}
+
+    def apply(
+        self, api: VodClient, id_: str, live: AITemplate, inputs: VodAITemplateInputs, changed: list[str]
+    ) -> None:
         """One UpdateAITemplate with name and config when either changed; then the default flag."""
-        inputs = VodAITemplateInputs.model_validate(user_props(news))
-        changed = TABLE.in_place(olds, news)
-        with self._client(inputs.region, inputs.connection) as vod:
-            if "template_name" in changed or "config" in changed:
-                vod.update_ai_template(id_, inputs.template_name, compact_json(inputs.config))
-            if "is_default" in changed:
-                if inputs.is_default:
-                    vod.set_default_ai_template(id_)
-                elif vod.get_ai_template(id_).default:
-                    raise ProviderError(
-                        f"VOD AI template {id_} is still the default {inputs.template_type} template in "
-                        f"{inputs.region}, and VOD has no call that unsets a default: set is_default=True on "
-                        "another template of this type (it takes over; if both change in one update, make "
-                        "this resource depend on that one), or keep is_default=True here"
-                    )
-            return UpdateResult(self._outputs(inputs, vod.get_ai_template(id_)))
+        if "template_name" in changed or "config" in changed:
+            api.update_ai_template(id_, inputs.template_name, compact_json(inputs.config))
+        if "is_default" in changed and inputs.is_default:
+            api.set_default_ai_template(id_)
+        elif "is_default" in changed:
+            raise ProviderError(
+                f"VOD AI template {id_} is still the default {inputs.template_type} template in "
+                f"{inputs.region}, and VOD has no call that unsets a default: set is_default=True on "
+                "another template of this type (it takes over; if both change in one update, make "
+                "this resource depend on that one), or keep is_default=True here"
+            )
 
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """DeleteAITemplate; already gone counts as deleted; default or in use is refused with what to do."""
-        inputs = VodAITemplateInputs.model_construct(**user_props(props))
-        with self._client(inputs.region, inputs.connection) as vod:
-            try:
-                vod.delete_ai_template(id_)
-            except NotFoundError:
-                return
-            except ConflictError as exc:
-                if exc.code == "InvalidAITemplate.IsDefault":
-                    todo = (
-                        f"make another {inputs.template_type} template the default first (is_default=True "
-                        "on it), then delete this one"
-                    )
-                else:
-                    todo = "wait until the AI image jobs using it have finished, then run the delete again"
-                raise ProviderError(
-                    f"VOD AI template {id_} in {inputs.region} cannot be deleted: {exc.message} To delete "
-                    f"it, {todo}. [{exc.code}, RequestId: {exc.request_id}]"
-                ) from None
-
-    def _client(self, region: str, captured: dict[str, str] | None) -> AbstractContextManager[VodClient]:
-        return product_client(VOD, VodClient, region, captured)
-
-    def _outputs(self, inputs: VodAITemplateInputs, template: AITemplate) -> dict[str, Any]:
-        outputs = inputs.model_dump(mode="json", exclude_none=True)
-        outputs.update(
-            {
-                "template_id": template.template_id,
-                "source": template.source,
-                "_outputs_version": OUTPUTS_VERSION,
-            }
-        )
-        return outputs
+    def remove(self, api: VodClient, id_: str, region: str, recorded: Mapping[str, Any]) -> None:
+        """DeleteAITemplate; refused, saying what to do, while it is the default or in use."""
+        try:
+            api.delete_ai_template(id_)
+        except ConflictError as exc:
+            if exc.code == "InvalidAITemplate.IsDefault":
+                todo = (
+                    f"make another {recorded.get('template_type')} template the default first "
+                    "(is_default=True on it), then delete this one"
+                )
+            else:
+                todo = "wait until the AI image jobs using it have finished, then run the delete again"
+            raise ProviderError(
+                f"VOD AI template {id_} in {region} cannot be deleted: {exc.message} To delete "
+                f"it, {todo}. [{exc.code}, RequestId: {exc.request_id}]"
+            ) from None

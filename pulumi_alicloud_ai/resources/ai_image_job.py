@@ -27,6 +27,7 @@ from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 
 class AIImageJobProvider(LazyProvider):
@@ -36,35 +37,35 @@ class AIImageJobProvider(LazyProvider):
     implementation = "pulumi_alicloud_ai.resources._ai_image_job_provider:AIImageJobProvider"
 
 
-@dataclass
-class AIImageJobTimeouts:
-    """Limits on waiting, in seconds or as ``'30m'``/``'1h'`` (defaults: 30m each).
-
-    ``create``: for the job to finish; ``delete``: for a job still running to finish, so that its
-    images can be deleted.
-    """
-
-    create: pulumi.Input[float | str] | None = None
-    delete: pulumi.Input[float | str] | None = None
+AIImageJobTimeouts = Timeouts
+"""The :class:`Timeouts` of an AIImageJob: ``create`` (for the job to finish) and ``delete`` (for a job
+still running to finish, so that its images can be deleted); 30m each by default."""
 
 
 @dataclass
 class AIImageJobArgs:
-    """Inputs of an :class:`AIImageJob`; every API input replaces the job when it changes."""
+    """Inputs of an :class:`AIImageJob`; every API input replaces the job when it changes.
+
+    Attributes:
+        video_id: The video to make thumbnails of.
+        ai_template_id: The TemplateId of an ``AIImage`` template, e.g. ``VodAITemplate.template_id``.
+        user_data: VOD's UserData: an object with ``MessageCallback`` (``{"CallbackURL": url}``, where
+            the completion event is POSTed) and/or ``Extend`` (any JSON, echoed in the event). Sent as
+            compact JSON of at most 512 bytes, checked at preview.
+        ai_pipeline_id: The pipeline (queue) to run the job in.
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
+        wait_for_final: Wait until the job is ``success`` (a ``fail`` is then an error with its code and
+            message); default True.
+        timeouts: :class:`Timeouts` for create and delete (30m each by default).
+    """
 
     video_id: pulumi.Input[str]
     ai_template_id: pulumi.Input[str]
-    """The TemplateId of an ``AIImage`` template, e.g. ``VodAITemplate.template_id``."""
     user_data: pulumi.Input[Mapping[str, Any]] | None = None
-    """VOD's UserData: an object with ``MessageCallback`` (``{"CallbackURL": url}``, where the
-    completion event is POSTed) and/or ``Extend`` (any JSON, echoed in the event). Sent as compact JSON
-    of at most 512 bytes, checked at preview."""
     ai_pipeline_id: pulumi.Input[str] | None = None
     region: pulumi.Input[str] | None = None
-    """Defaults to ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``."""
     wait_for_final: bool = True
-    """Wait until the job is ``success`` (a ``fail`` is then an error with its code and message)."""
-    timeouts: AIImageJobTimeouts | None = None
+    timeouts: Timeouts | None = None
 
 
 _OUTPUTS = (
@@ -106,9 +107,6 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
         self, resource_name: str, args: AIImageJobArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         settings = stack_settings()
-        timeouts = None
-        if args.timeouts is not None:
-            timeouts = {k: v for k, v in vars(args.timeouts).items() if v is not None}
         props: dict[str, Any] = {
             "video_id": args.video_id,
             "ai_template_id": args.ai_template_id,
@@ -116,7 +114,7 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
             "ai_pipeline_id": args.ai_pipeline_id,
             "region": args.region or settings.region,
             "wait_for_final": args.wait_for_final,
-            "timeouts": timeouts,
+            "timeouts": timeouts_input(args.timeouts),
             "connection": settings.connection or None,
             **dict.fromkeys(_OUTPUTS),
         }

@@ -27,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 
 class AITaskProvider(LazyProvider):
@@ -52,6 +53,10 @@ class AITaskType(StrEnum):
     """Repair ``template``; ``prompt`` is optional."""
 
 
+AITaskTypeName = Literal["GenerateTemplate", "FixTemplate"]
+"""The values of :class:`AITaskType`, as plain strings a type checker can still check."""
+
+
 class TemplateType(StrEnum):
     """The kind of template an AI task writes or repairs (``TemplateType``)."""
 
@@ -61,28 +66,35 @@ class TemplateType(StrEnum):
     """A Terraform file (HCL) for the alicloud provider."""
 
 
-@dataclass
-class AITaskTimeouts:
-    """How long ``create`` waits for the task to end, in seconds or as ``'30m'``/``'1h'`` (default 30m)."""
+TemplateTypeName = Literal["ROS", "Terraform"]
 
-    create: pulumi.Input[float | str] | None = None
+
+AITaskTimeouts = Timeouts
+"""The :class:`Timeouts` of an AITask: ``create`` only (for the task to end; 30m by default)."""
 
 
 @dataclass
 class AITaskArgs:
-    """Inputs of an :class:`AITask`; every one but ``region`` and ``timeouts`` replaces the task."""
+    """Inputs of an :class:`AITask`; every one but ``region`` and ``timeouts`` replaces the task.
 
-    task_type: pulumi.Input[AITaskType | str]
+    Attributes:
+        task_type: An :class:`AITaskType`: write a template from ``prompt``, or repair ``template``.
+        prompt: What to build (required for GenerateTemplate); for FixTemplate, optional guidance.
+        template: The template FixTemplate repairs: text (ROS JSON/YAML or Terraform HCL), or a dict (a
+            ROS template, sent as compact JSON). At most 524288 bytes, checked at preview. Not allowed
+            with GenerateTemplate.
+        template_type: A :class:`TemplateType`, ``ROS`` (default) or ``Terraform``.
+        region: Only picks the endpoint (ROS AI tasks are not regional); defaults to the
+            ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``. Changing it replaces nothing.
+        timeouts: :class:`Timeouts` for create (30m by default).
+    """
+
+    task_type: pulumi.Input[AITaskType | AITaskTypeName]
     prompt: pulumi.Input[str] | None = None
-    """What to build (required for GenerateTemplate); for FixTemplate, optional guidance."""
     template: pulumi.Input[str] | pulumi.Input[Mapping[str, Any]] | None = None
-    """The template FixTemplate repairs: text (ROS JSON/YAML or Terraform HCL), or a dict (a ROS template,
-    sent as compact JSON). At most 524288 bytes, checked at preview. Not allowed with GenerateTemplate."""
-    template_type: pulumi.Input[TemplateType | str] = TemplateType.ROS
+    template_type: pulumi.Input[TemplateType | TemplateTypeName] = TemplateType.ROS
     region: pulumi.Input[str] | None = None
-    """Only picks the endpoint (ROS AI tasks are not regional); defaults to ``alicloud:region`` config,
-    then ``ALIBABA_CLOUD_REGION_ID``. Changing it does not replace the task."""
-    timeouts: AITaskTimeouts | None = None
+    timeouts: Timeouts | None = None
 
 
 def _template_text(value: Any) -> Any:
@@ -135,9 +147,6 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
         self, resource_name: str, args: AITaskArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         settings = stack_settings()
-        timeouts = None
-        if args.timeouts is not None:
-            timeouts = {k: v for k, v in vars(args.timeouts).items() if v is not None}
         template = None
         if args.template is not None:
             template = pulumi.Output.from_input(args.template).apply(_template_text)
@@ -147,7 +156,7 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
             "template": template,
             "template_type": _value(args.template_type),
             "region": args.region or settings.region,
-            "timeouts": timeouts,
+            "timeouts": timeouts_input(args.timeouts),
             "connection": settings.connection or None,
             **dict.fromkeys(_OUTPUTS),
         }

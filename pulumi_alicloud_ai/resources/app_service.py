@@ -12,21 +12,38 @@ Example::
     ))
     pulumi.export("endpoint", llm.internet_endpoint)
 
-Import an existing service with ``pulumi import alicloud-ai:index:AppService chat cn-shanghai/chat_llm``
-or ``ResourceOptions(import_="cn-shanghai/chat_llm")``; or set ``adopt_existing=True``.
+Import an existing service by its id, ``<region>/<service_name>``: in the program with
+``ResourceOptions(import_="cn-shanghai/chat_llm")``, or with
+``pulumi import pulumi-python:dynamic/alicloud-ai:AppService chat cn-shanghai/chat_llm``; or set
+``adopt_existing=True``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
 from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
+
+__all__ = [
+    "AppService",
+    "AppServiceArgs",
+    "AppServiceProvider",
+    "AppType",
+    "AppTypeName",
+    "ModelStorage",
+    "NasModelStorage",
+    "OssModelStorage",
+    "ServiceSpec",
+    "ServiceSpecName",
+    "Timeouts",
+]
 
 
 class AppServiceProvider(LazyProvider):
@@ -40,6 +57,10 @@ class AppType(StrEnum):
     """The application type; EAS app services support LLM only."""
 
     LLM = "LLM"
+
+
+AppTypeName = Literal["LLM"]
+"""The values of :class:`AppType`, as plain strings a type checker can still check."""
 
 
 class ServiceSpec(StrEnum):
@@ -56,9 +77,27 @@ class ServiceSpec(StrEnum):
     BAICHUAN_7B_FP16 = "baichuan_7b_fp16"
 
 
+ServiceSpecName = Literal[
+    "llama_7b_fp16",
+    "llama_7b_int8",
+    "llama_13b_fp16",
+    "chatglm_6b_fp16",
+    "chatglm_6b_int8",
+    "chatglm2_6b_fp16",
+    "baichuan_7b_int8",
+    "baichuan_13b_fp16",
+    "baichuan_7b_fp16",
+]
+"""The values of :class:`ServiceSpec`, as plain strings a type checker can still check."""
+
+
 @dataclass
 class OssModelStorage:
-    """Mount the model files from an OSS directory, ``oss://bucket/path/``."""
+    """Mount the model files from an OSS directory.
+
+    Attributes:
+        oss_path: The directory, ``oss://<bucket>/<path>/``.
+    """
 
     oss_path: pulumi.Input[str]
 
@@ -69,7 +108,15 @@ class OssModelStorage:
 
 @dataclass
 class NasModelStorage:
-    """Mount the model files from a NAS file system, reached through a VPC."""
+    """Mount the model files from a NAS file system, reached through a VPC.
+
+    Attributes:
+        mount_target: The NAS mount target's domain name.
+        path: The directory on the file system, an absolute path (``/models``).
+        security_group_id: The security group the service's instances join (``sg-...``).
+        vpc_id: The VPC of the mount target (``vpc-...``).
+        vswitch_id: The vSwitch the service's instances use (``vsw-...``).
+    """
 
     mount_target: pulumi.Input[str]
     path: pulumi.Input[str]
@@ -89,43 +136,46 @@ class NasModelStorage:
         }
 
 
-@dataclass
-class Timeouts:
-    """Limits on waiting, in seconds or as ``'30m'``/``'1h'`` (defaults: 30m, 30m, 15m)."""
-
-    create: pulumi.Input[float | str] | None = None
-    update: pulumi.Input[float | str] | None = None
-    delete: pulumi.Input[float | str] | None = None
-
-
 ModelStorage = OssModelStorage | NasModelStorage
 
 
 @dataclass
 class AppServiceArgs:
-    """Inputs of an :class:`AppService`, one per CreateAppService field plus region and waiting.
+    """Inputs of an :class:`AppService`: one per CreateAppService field, plus region and waiting.
 
     ``replicas``, ``service_spec``, ``app_version`` and ``config`` change in place; the other API
     fields replace the service.
+
+    Attributes:
+        service_name: Unique in its region: 2 to 64 lowercase letters, digits and underscores, starting
+            with a letter. Replaces the service when changed.
+        service_spec: The model and precision to run: a :class:`ServiceSpec` (or its value). In place.
+        replicas: How many instances run, 1 to 100 (default 1). In place.
+        app_type: The application type; ``LLM``, the only one (default). Replaces.
+        app_version: The application version. In place.
+        config: Where the model comes from: :class:`OssModelStorage`, :class:`NasModelStorage`, or the
+            API's Config dict. In place.
+        workspace_id: The PAI workspace. Replaces.
+        quota_id: The PAI resource quota. Replaces.
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``. Replaces.
+        wait_for_ready: Wait until the service is Running after create and update (default True).
+        timeouts: :class:`Timeouts` for create, update and delete (defaults 30m, 30m, 15m).
+        adopt_existing: Take over an existing service of this name, after checking it matches these
+            inputs, instead of creating one (default False).
     """
 
     service_name: pulumi.Input[str]
-    """Unique in its region: lowercase letters, digits and underscores, starting with a letter."""
-    service_spec: pulumi.Input[ServiceSpec | str]
+    service_spec: pulumi.Input[ServiceSpec | ServiceSpecName]
     replicas: pulumi.Input[int] = 1
-    app_type: pulumi.Input[AppType | str] = AppType.LLM
+    app_type: pulumi.Input[AppType | AppTypeName] = AppType.LLM
     app_version: pulumi.Input[str] | None = None
     config: ModelStorage | pulumi.Input[dict[str, Any]] | None = None
-    """Where the model comes from: :class:`OssModelStorage`, :class:`NasModelStorage`, or the raw dict."""
     workspace_id: pulumi.Input[str] | None = None
     quota_id: pulumi.Input[str] | None = None
     region: pulumi.Input[str] | None = None
-    """Defaults to ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``."""
     wait_for_ready: bool = True
-    """Wait until the service is Running (create and update)."""
     timeouts: Timeouts | None = None
     adopt_existing: bool = False
-    """Take over an existing service of this name, after checking it matches these inputs."""
 
 
 def _enum_value(value: Any) -> Any:
@@ -165,9 +215,6 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
             if isinstance(args.config, OssModelStorage | NasModelStorage)
             else args.config
         )
-        timeouts = None
-        if args.timeouts is not None:
-            timeouts = {k: v for k, v in vars(args.timeouts).items() if v is not None}
         props: dict[str, Any] = {
             "service_name": args.service_name,
             "service_spec": _enum_value(args.service_spec),
@@ -179,7 +226,7 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
             "quota_id": args.quota_id,
             "region": args.region or settings.region,
             "wait_for_ready": args.wait_for_ready,
-            "timeouts": timeouts,
+            "timeouts": timeouts_input(args.timeouts),
             "adopt_existing": args.adopt_existing,
             "connection": settings.connection or None,
             **dict.fromkeys(_OUTPUTS),

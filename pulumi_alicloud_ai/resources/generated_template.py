@@ -26,17 +26,25 @@ from typing import Any
 
 import pulumi
 
-from pulumi_alicloud_ai.resources.ai_task import AITask, AITaskArgs, AITaskTimeouts, AITaskType, TemplateType
+from pulumi_alicloud_ai.resources.ai_task import AITask, AITaskArgs, AITaskType, TemplateType
+from pulumi_alicloud_ai.resources.timeouts import Timeouts
 
 
 @dataclass
 class GeneratedTemplateArgs:
-    """Inputs of a :class:`GeneratedTemplate`."""
+    """Inputs of a :class:`GeneratedTemplate`.
+
+    Attributes:
+        prompt: What to build.
+        template_type: A :class:`TemplateType`: ``ROS`` (default) or ``Terraform``.
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
+        timeouts: :class:`Timeouts` for each task's create (30m by default).
+    """
 
     prompt: pulumi.Input[str]
     template_type: TemplateType = TemplateType.ROS
     region: pulumi.Input[str] | None = None
-    timeouts: AITaskTimeouts | None = None
+    timeouts: Timeouts | None = None
 
 
 def template_faults(text: str | None, template_type: str) -> list[str]:

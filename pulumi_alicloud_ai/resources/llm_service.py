@@ -27,8 +27,9 @@ from pulumi_alicloud_ai.resources.app_service import (
     AppServiceArgs,
     ModelStorage,
     ServiceSpec,
-    Timeouts,
+    ServiceSpecName,
 )
+from pulumi_alicloud_ai.resources.timeouts import Timeouts
 
 
 class Network(StrEnum):
@@ -40,12 +41,25 @@ class Network(StrEnum):
 
 @dataclass
 class LlmServiceArgs:
-    """Inputs of an :class:`LlmService`; defaults suit a first deployment."""
+    """Inputs of an :class:`LlmService`; defaults suit a first deployment.
+
+    Attributes:
+        service_name: The app service's name, unique in its region (see ``AppServiceArgs``).
+        model: Where the model files are: :class:`OssModelStorage` or :class:`NasModelStorage`.
+        service_spec: The model and precision to run (default ``llama_7b_fp16``).
+        replicas: How many instances run, 1 to 100 (default 1).
+        network: Which endpoint the application calls: ``Network.INTERNET`` (default) or
+            ``Network.INTRANET`` (from inside the VPC).
+        app_version: The application version.
+        workspace_id: The PAI workspace.
+        quota_id: The PAI resource quota.
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
+        timeouts: :class:`Timeouts` for create, update and delete (defaults 30m, 30m, 15m).
+    """
 
     service_name: pulumi.Input[str]
     model: ModelStorage
-    """Where the model files are: ``OssModelStorage`` or ``NasModelStorage``."""
-    service_spec: pulumi.Input[ServiceSpec | str] = ServiceSpec.LLAMA_7B_FP16
+    service_spec: pulumi.Input[ServiceSpec | ServiceSpecName] = ServiceSpec.LLAMA_7B_FP16
     replicas: pulumi.Input[int] = 1
     network: Network = Network.INTERNET
     app_version: pulumi.Input[str] | None = None

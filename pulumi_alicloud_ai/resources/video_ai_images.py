@@ -22,7 +22,8 @@ from typing import Any
 
 import pulumi
 
-from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs, AIImageJobTimeouts
+from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs
+from pulumi_alicloud_ai.resources.timeouts import Timeouts
 from pulumi_alicloud_ai.resources.vod_ai_template import (
     AIImageTemplateConfig,
     AITemplateType,
@@ -33,17 +34,24 @@ from pulumi_alicloud_ai.resources.vod_ai_template import (
 
 @dataclass
 class VideoAIImagesArgs:
-    """Inputs of a :class:`VideoAIImages`."""
+    """Inputs of a :class:`VideoAIImages`.
+
+    Attributes:
+        video_ids: Plain strings: each names a child job, so the ids must be known when the program runs.
+        config: The thumbnails to make (an :class:`AIImageTemplateConfig`; the service's defaults when
+            left empty).
+        template_name: Defaults to the component's name.
+        user_data: UserData for every job (e.g. a ``MessageCallback``).
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
+        timeouts: :class:`Timeouts` for each job's create and delete.
+    """
 
     video_ids: Sequence[str]
-    """Plain strings: each names a child job, so the ids must be known when the program runs."""
     config: AIImageTemplateConfig = field(default_factory=AIImageTemplateConfig)
     template_name: pulumi.Input[str] | None = None
-    """Defaults to the component's name."""
     user_data: pulumi.Input[Mapping[str, Any]] | None = None
-    """UserData for every job (e.g. a ``MessageCallback``)."""
     region: pulumi.Input[str] | None = None
-    timeouts: AIImageJobTimeouts | None = None
+    timeouts: Timeouts | None = None
 
 
 class VideoAIImages(pulumi.ComponentResource):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -44,11 +44,18 @@ class AITemplateType(StrEnum):
     """Automated review."""
 
 
+AITemplateTypeName = Literal["AIImage", "AIMediaAudit"]
+"""The values of :class:`AITemplateType`, as plain strings a type checker can still check."""
+
+
 class AIImageFormat(StrEnum):
     """Image formats of smart thumbnails (the formats AIImageInfo reports)."""
 
     PNG = "png"
     GIF = "gif"
+
+
+AIImageFormatName = Literal["png", "gif"]
 
 
 class AuditItem(StrEnum):
@@ -57,6 +64,9 @@ class AuditItem(StrEnum):
     TERRORISM = "terrorism"
     """Terrorist and politically sensitive content."""
     PORN = "porn"
+
+
+AuditItemName = Literal["terrorism", "porn"]
 
 
 class AuditRange(StrEnum):
@@ -68,6 +78,9 @@ class AuditRange(StrEnum):
     """The thumbnail."""
 
 
+AuditRangeName = Literal["text-title", "video", "image-cover"]
+
+
 class AuditContent(StrEnum):
     """What of the video is reviewed (``AuditContent``)."""
 
@@ -75,11 +88,17 @@ class AuditContent(StrEnum):
     """The video's images."""
 
 
+AuditContentName = Literal["screen"]
+
+
 class AuditAutoBlock(StrEnum):
     """Whether a video that fails review is blocked automatically (``AuditAutoBlock``)."""
 
     YES = "yes"
     NO = "no"
+
+
+AuditAutoBlockName = Literal["yes", "no"]
 
 
 def _value(value: Any) -> Any:
@@ -90,13 +109,16 @@ def _value(value: Any) -> Any:
 class AIImageTemplateConfig:
     """An ``AIImage`` TemplateConfig.
 
-    VOD does not document this schema; ``count`` and ``format`` are the keys the emulator honours
-    (``Count`` 1 to 10, default 3; ``Format`` png or gif, default png). ``extra`` keys are sent as given,
-    for settings of the real service the typed fields do not cover.
+    VOD does not document this schema; ``count`` and ``format`` are the keys the emulator honours.
+
+    Attributes:
+        count: How many images each job makes (``Count``), 1 to 10 (the service's default: 3).
+        format: ``AIImageFormat.PNG`` (the service's default) or ``GIF`` (``Format``).
+        extra: More TemplateConfig keys, sent as given, for settings the typed fields do not cover.
     """
 
     count: pulumi.Input[int] | None = None
-    format: pulumi.Input[AIImageFormat | str] | None = None
+    format: pulumi.Input[AIImageFormat | AIImageFormatName] | None = None
     extra: Mapping[str, Any] | None = None
 
     def to_config(self) -> dict[str, Any]:
@@ -111,17 +133,24 @@ class AIImageTemplateConfig:
 
 @dataclass
 class AIMediaAuditTemplateConfig:
-    """An ``AIMediaAudit`` TemplateConfig (the four keys AddAITemplate documents, all required)."""
+    """An ``AIMediaAudit`` TemplateConfig (the four keys AddAITemplate documents, all required).
 
-    audit_items: Sequence[AuditItem | str]
-    audit_range: Sequence[AuditRange | str]
-    audit_content: Sequence[AuditContent | str] = (AuditContent.SCREEN,)
-    auto_block: AuditAutoBlock | str | bool = AuditAutoBlock.NO
-    """Block a video that fails review; ``True``/``False`` mean ``yes``/``no``."""
+    Attributes:
+        audit_items: What review looks for (``AuditItem``): :class:`AuditItem` values.
+        audit_range: Which parts of the video are reviewed (``AuditRange``): :class:`AuditRange` values.
+        audit_content: What of the video is reviewed (``AuditContent``; default: its images).
+        auto_block: Block a video that fails review (``AuditAutoBlock``); ``True``/``False`` mean
+            ``yes``/``no`` (default ``no``).
+    """
+
+    audit_items: Sequence[AuditItem | AuditItemName]
+    audit_range: Sequence[AuditRange | AuditRangeName]
+    audit_content: Sequence[AuditContent | AuditContentName] = (AuditContent.SCREEN,)
+    auto_block: AuditAutoBlock | AuditAutoBlockName | bool = AuditAutoBlock.NO
 
     def to_config(self) -> dict[str, Any]:
         """The TemplateConfig object."""
-        block = self.auto_block
+        block: Any = self.auto_block
         if isinstance(block, bool):
             block = AuditAutoBlock.YES if block else AuditAutoBlock.NO
         return {
@@ -141,19 +170,24 @@ class VodAITemplateArgs:
 
     ``template_name`` and ``config`` change in place (one UpdateAITemplate sends both); ``template_type``
     and ``region`` replace the template.
+
+    Attributes:
+        template_name: At most 128 bytes (UTF-8); need not be unique.
+        config: :class:`AIImageTemplateConfig`, :class:`AIMediaAuditTemplateConfig`, or the raw
+            TemplateConfig dict.
+        template_type: An :class:`AITemplateType`; inferred from a typed ``config``, required with a
+            raw dict.
+        is_default: Make this the default template of its type in the region (SetDefaultAITemplate).
+            VOD cannot unset a default: going back to ``False`` needs another template of the type to be
+            made the default first.
+        region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
     """
 
     template_name: pulumi.Input[str]
-    """At most 128 bytes (UTF-8); need not be unique."""
     config: TemplateConfig | pulumi.Input[Mapping[str, Any]]
-    """:class:`AIImageTemplateConfig`, :class:`AIMediaAuditTemplateConfig`, or the raw TemplateConfig dict."""
-    template_type: pulumi.Input[AITemplateType | str] | None = None
-    """Inferred from a typed ``config``; required with a raw dict."""
+    template_type: pulumi.Input[AITemplateType | AITemplateTypeName] | None = None
     is_default: pulumi.Input[bool] = False
-    """Make this the default template of its type in the region (SetDefaultAITemplate). VOD cannot unset
-    a default: going back to ``False`` needs another template of the type to be made the default first."""
     region: pulumi.Input[str] | None = None
-    """Defaults to ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``."""
 
 
 _OUTPUTS = ("template_id", "source", "_outputs_version")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
+import pytest
+from alibabacloud_eas20210701 import models as eas
+from Tea.exceptions import TeaException
+
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
 from pulumi_alicloud_ai.emulator.store import Store
+from tests.official_sdk import eas_client
 
 
 def _draws(seed: int, calls: int = 40) -> list[bool]:
@@ -72,3 +79,22 @@ def test_rules_survive_a_reopen(tmp_path) -> None:
     Faults(store).add(FaultRule(id="keep", latency_ms=1))
     store.close()
     assert [r.id for r in Faults(Store(tmp_path / "db.sqlite3")).rules] == ["keep"]
+
+
+def test_response_phase_error_is_answered_after_the_call_took_effect(fresh_emulator: RunningEmulator) -> None:
+    """An error rule with phase ``response`` commits the call, then answers with the error."""
+    rule = {
+        "product": "eas",
+        "action": "CreateAppService",
+        "count": 1,
+        "error": {"code": "InternalError", "status": 500, "phase": "response"},
+    }
+    httpx.post(f"{fresh_emulator.url}/_emulator/faults", json=rule).raise_for_status()
+    sdk = eas_client(fresh_emulator)
+    request = eas.CreateAppServiceRequest(
+        service_name="acted", app_type="LLM", service_spec="llama_7b_fp16", replicas=1
+    )
+    with pytest.raises(TeaException) as info:
+        sdk.create_app_service(request)
+    assert (info.value.code, info.value.statusCode) == ("InternalError", 500)
+    assert sdk.describe_service("cn-shanghai", "acted").body.service_name == "acted"

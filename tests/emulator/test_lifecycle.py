@@ -50,6 +50,21 @@ def test_step_happens_when_its_time_has_come(tracker: tuple[Tracker, FakeWall]) 
     assert [e.reason for e in engine.store.events("test", "widget", "w1")] == ["Created", "StatusChanged"]
 
 
+def test_a_step_seen_at_read_is_stored_once(tracker: tuple[Tracker, FakeWall]) -> None:
+    """The first read after a step's time stores the new state: later reads find it stored, and the
+    step's event is recorded once, not at every read."""
+    engine, wall = tracker
+    engine.create(WIDGET, entity_id="w1", region="r", name="n", data={})
+    wall.now += 31
+    engine.load(WIDGET, engine.store.get("test", "widget", "w1"))
+    stored = engine.store.get("test", "widget", "w1")
+    assert stored is not None
+    assert stored.status == "Running"
+    engine.load(WIDGET, stored)
+    engine.load(WIDGET, engine.store.get("test", "widget", "w1"))
+    assert [e.reason for e in engine.store.events("test", "widget", "w1")] == ["Created", "StatusChanged"]
+
+
 def test_fault_takes_the_fault_branch_with_its_reason(tracker: tuple[Tracker, FakeWall]) -> None:
     """An entity carrying a fault goes Creating -> Failed, and the event carries the fault's message."""
     engine, wall = tracker

@@ -10,7 +10,7 @@ from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
 from pulumi_alicloud_ai.resources.vod_ai_template import AIImageTemplateConfig
 from pulumi_alicloud_ai.testing import LocalEngine
-from tests.official_sdk import vod_client
+from tests.official_sdk import eas_client, vod_client
 
 
 def _register(emulator: RunningEmulator, *video_ids: str) -> None:
@@ -74,4 +74,31 @@ def test_generated_template_through_the_engine_is_sound_and_needs_no_fix(engine:
     assert [(s.op, s.name) for s in steps] == [("create", "net-generate")]
     assert outputs["fixed"] is False
     assert 'resource "alicloud_instance"' in outputs["template"]
+    engine.destroy()
+
+
+def test_llm_service_endpoint_is_the_one_the_network_names(
+    engine: LocalEngine, example_emulator: RunningEmulator
+) -> None:
+    """Through the real provider: network=INTERNET exports the service's internet endpoint, INTRANET
+    its intranet (VPC) endpoint, exactly as DescribeService reports them."""
+    from pulumi_alicloud_ai.resources.app_service import OssModelStorage
+    from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+
+    def program() -> None:
+        for name, network in (("public_llm", Network.INTERNET), ("private_llm", Network.INTRANET)):
+            llm = LlmService(
+                name,
+                LlmServiceArgs(
+                    service_name=name, model=OssModelStorage(oss_path="oss://models/llama/"), network=network
+                ),
+            )
+            pulumi.export(name, llm.endpoint)
+
+    _, outputs = engine.up(program)
+    public = eas_client(example_emulator).describe_service("cn-shanghai", "public_llm").body
+    private = eas_client(example_emulator).describe_service("cn-shanghai", "private_llm").body
+    assert outputs["public_llm"] == public.internet_endpoint
+    assert outputs["private_llm"] == private.intranet_endpoint
+    assert public.internet_endpoint != public.intranet_endpoint
     engine.destroy()

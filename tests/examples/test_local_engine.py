@@ -21,7 +21,7 @@ def _program(replicas: int) -> None:
 
 def test_a_failed_check_is_reported_and_the_next_run_is_clean(engine: LocalEngine) -> None:
     """A preview that fails check names the field; a later run in the same process is unaffected."""
-    with pytest.raises(CheckFailedError, match="replicas: replicas must be from 1 to 100"):
+    with pytest.raises(CheckFailedError, match="replicas: must be from 1 to 100"):
         engine.preview(lambda: _program(0))
     steps, _ = engine.up(lambda: _program(1))
     assert [(s.op, s.name) for s in steps] == [("create", "svc")]

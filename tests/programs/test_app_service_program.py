@@ -9,8 +9,8 @@ import pulumi
 import pytest
 
 from pulumi_alicloud_ai import AppService, AppServiceArgs, NasModelStorage, OssModelStorage, ServiceSpec
-from pulumi_alicloud_ai.client import eas_rules
 from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.resources._app_service_provider import SERVICE_SPECS
 from tests.programs.conftest import RecordingMocks
 
 
@@ -90,5 +90,5 @@ def test_embedded_emulator_default_region_and_warning(
 @pytest.mark.parametrize("member", list(ServiceSpec))
 def test_service_spec_enum_matches_the_api_values(member: ServiceSpec) -> None:
     """Every ServiceSpec member is a value the API accepts, and the enum covers them all."""
-    assert member.value in eas_rules.SERVICE_SPECS
-    assert len(ServiceSpec) == len(eas_rules.SERVICE_SPECS)
+    assert member.value in SERVICE_SPECS
+    assert len(ServiceSpec) == len(SERVICE_SPECS)

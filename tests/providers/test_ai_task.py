@@ -118,10 +118,10 @@ class TestCheck:
     @pytest.mark.parametrize(
         ("inputs", "field", "fragment"),
         [
-            (_generate(prompt=None), "prompt", "prompt is required for GenerateTemplate"),
-            (_generate(prompt="   "), "prompt", "prompt is required for GenerateTemplate"),
+            (_generate(prompt=None), "prompt", "is required for GenerateTemplate"),
+            (_generate(prompt="   "), "prompt", "is required for GenerateTemplate"),
             (_generate(template="{}"), "template", "only used with task_type FixTemplate"),
-            (_fix(None), "template", "template is required for FixTemplate"),
+            (_fix(None), "template", "is required for FixTemplate"),
             (_fix("x" * 524_289), "template", "at most 524288 bytes"),
             (_fix({"Description": "é" * 262_144}), "template", "at most 524288 bytes"),
             (_generate(task_type="Explain"), "task_type", "allowed values: GenerateTemplate, FixTemplate"),
@@ -193,7 +193,8 @@ class TestGenerate:
         line = info.value.last_line
         assert "ProviderError: ROS AI task t-" in line
         assert (
-            "(GenerateTemplate, ROS) ended FAILURE in ROSTemplateGenerator: The prompt does not name" in line
+            "ended FAILURE after create: (GenerateTemplate, ROS) in ROSTemplateGenerator: The prompt does not name"
+            in line
         )
         assert "the API cannot delete AI tasks" in line
 
@@ -204,7 +205,7 @@ class TestGenerate:
         _fault(instant_emulator, effect="fail", code="Throttling.AITask", message="AI task quota used up")
         with pytest.raises(ProviderCallError) as info:
             _create(ros_host, _generate("A VPC", template_type="Terraform"))
-        assert "(GenerateTemplate, Terraform) ended FAILURE" in info.value.last_line
+        assert "ended FAILURE after create: (GenerateTemplate, Terraform)" in info.value.last_line
         assert ": Throttling.AITask: AI task quota used up." in info.value.last_line
 
     def test_lost_create_answer_says_a_duplicate_is_harmless(
@@ -214,7 +215,8 @@ class TestGenerate:
         _fault(instant_emulator, error={"code": "InternalError", "status": 500})
         with pytest.raises(ProviderCallError) as info:
             _create(ros_host, _generate())
-        assert "CreateAITask may have reached ROS" in info.value.last_line
+        assert "(InternalError) when calling the CreateAITask operation" in info.value.last_line
+        assert "may have reached the service: it has no ClientToken" in info.value.last_line
         assert "a task is a record, not infrastructure" in info.value.last_line
 
 
@@ -262,7 +264,10 @@ class TestFix:
         }
         with pytest.raises(ProviderCallError) as info:
             _create(ros_host, _fix(template))
-        assert "(FixTemplate, ROS) ended FAILURE in ROSTemplateStaticFixer:" in info.value.last_line
+        assert (
+            "ended FAILURE after create: (FixTemplate, ROS) in ROSTemplateStaticFixer:"
+            in info.value.last_line
+        )
         assert "ALIYUN::Made::Up" in info.value.last_line
 
 
@@ -323,10 +328,19 @@ class TestLifecycle:
         assert "alicloud_db_instance" in _terraform_types(outs["template"])
 
         fixed, _, _ = _create(ros_host, _fix(BROKEN_ROS))
-        _, fixed_outs, fixed_inputs = ros_host.read("task", fixed, {}, {})
-        assert fixed_inputs == {"task_type": "FixTemplate", "template_type": "ROS", "region": "cn-hangzhou"}
+        _, fixed_outs, fixed_inputs = ros_host.read("task", fixed, {}, {"region": "cn-shanghai"})
+        assert fixed_inputs == {"task_type": "FixTemplate", "template_type": "ROS", "region": "cn-shanghai"}
         _assert_valid_ros(fixed_outs["template"])
         assert ros_host.read("task", "t-" + "0" * 20, {}, {"region": "cn-shanghai"})[0] == ""
+
+    def test_import_without_a_region_says_where_to_set_one(self, ros_host: ProviderHost) -> None:
+        """An import that knows no region is refused naming the region input and the variable (no
+        region is guessed, as for every resource)."""
+        task_id, _, _ = _create(ros_host, _generate())
+        with pytest.raises(ProviderCallError) as info:
+            ros_host.read("task", task_id, {}, {})
+        assert f"ROS AI task {task_id!r}: the region is unknown" in info.value.last_line
+        assert "ALIBABA_CLOUD_REGION_ID" in info.value.last_line
 
     def test_delete_forgets_and_the_task_stays_readable(self, ros_host: ProviderHost) -> None:
         """Delete only forgets the task (ROS cannot delete AI tasks): GetAITask still returns it."""
@@ -357,5 +371,5 @@ def test_timed_out_create_says_how_to_take_the_task_over(
     finally:
         host.close()
     line = info.value.last_line
-    assert "was still PENDING after 0s, so it is not in the stack; it keeps running." in line
-    assert "ResourceOptions(import_='t-" in line
+    assert "was still PENDING after 0s; it keeps going but is not in the stack" in line
+    assert "take it over with ResourceOptions(import_='t-" in line

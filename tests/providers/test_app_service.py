@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -44,7 +45,7 @@ class TestCheck:
             ({"replicas": 0}, "replicas", "the API wants > 0"),
             ({"replicas": 2.5}, "replicas", "whole number"),
             ({"config": {"ModelStorage": "oss", "OssPath": "s3://x/y"}}, "config", "oss://<bucket>/<path>/"),
-            ({"config": {"ModelStorage": "nas", "NasPath": "/m"}}, "config", "NasMountTarget is required"),
+            ({"config": {"ModelStorage": "nas", "NasPath": "/m"}}, "config", "mount_target is required"),
             ({"config": {"ModelStorage": "disk"}}, "config", "allowed values: oss, nas"),
             ({"region": None}, "region", "alicloud:region"),
             ({"timeouts": {"create": "soon"}}, "timeouts.create", "not a duration"),
@@ -58,6 +59,22 @@ class TestCheck:
         outcome = eas_host.check("bad", _inputs("bad_input", **override))
         assert field in outcome.failures, outcome.failures
         assert fragment in outcome.failures[field]
+        assert not outcome.failures[field].startswith(field)  # the engine shows the property already
+
+    def test_config_problems_use_the_python_names(self, eas_host: ProviderHost) -> None:
+        """A bad model storage names its fields as OssModelStorage and NasModelStorage spell them."""
+        bad_oss = eas_host.check(
+            "bad", _inputs("bad_oss", config={"ModelStorage": "oss", "OssPath": "s3://x/"})
+        )
+        bad_nas = eas_host.check(
+            "bad", _inputs("bad_nas", config={"ModelStorage": "nas", "NasPath": "m", "VpcID": "v"})
+        )
+        assert bad_oss.failures["config"].startswith("oss_path 's3://x/' is invalid")
+        for reason in (bad_oss.failures["config"], bad_nas.failures["config"]):
+            assert not re.search(r"OssPath|NasMountTarget|NasPath|SecurityGroupID|VpcID|VswitchID", reason)
+        assert "mount_target is required" in bad_nas.failures["config"]
+        assert "vpc_id 'v' should start with 'vpc-'" in bad_nas.failures["config"]
+        assert "path 'm' must be an absolute path" in bad_nas.failures["config"]
 
     def test_unknown_values_are_tolerated(self, eas_host: ProviderHost) -> None:
         """Values not known at preview (outputs of other resources) pass check untouched."""
@@ -254,7 +271,7 @@ def test_failed_service_surfaces_events_and_is_cleaned_up(
     with pytest.raises(ProviderCallError) as info:
         _create(eas_host, name, config={"ModelStorage": "oss", "OssPath": "oss://models/missing/"})
     line = info.value.last_line
-    assert f"EAS service {name} in cn-shanghai is Failed after create" in line
+    assert f"EAS service {name} in cn-shanghai ended Failed after create" in line
     assert "OSS path oss://models/missing/ does not exist" in line
     assert "deleted, so nothing is left behind" in line
     listed = eas_client(instant_emulator).list_services(_list_request(name)).body

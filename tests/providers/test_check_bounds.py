@@ -20,7 +20,7 @@ from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvid
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
-from pulumi_alicloud_ai.resources._waiting import DEFAULT_INTERVAL, poll_backoff
+from pulumi_alicloud_ai.resources._waiting import DEFAULT_INTERVAL, interval
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
 from tests.deep_documents import billion_laughs, deep_json, nested
 
@@ -151,8 +151,7 @@ def test_a_poll_interval_that_is_not_a_duration_falls_back_to_the_default(
 ) -> None:
     """ALICLOUD_AI_POLL_INTERVAL=nan would make every sleep fail; it is ignored like any bad value."""
     monkeypatch.setenv("ALICLOUD_AI_POLL_INTERVAL", value)
-    backoff = poll_backoff(60.0)
-    assert backoff.base_delay == DEFAULT_INTERVAL
+    assert interval() == DEFAULT_INTERVAL
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,7 @@ class TestCheck:
         [
             ({"template_name": "é" * 65}, "template_name", "at most 128 bytes"),
             ({"template_type": "Thumbs"}, "template_type", "allowed values: AIImage, AIMediaAudit"),
-            ({"config": {"Count": 11}}, "config", "config.Count must be a whole number from 1 to 10"),
+            ({"config": {"Count": 11}}, "config", "count must be a whole number from 1 to 10"),
             ({"config": {"Format": "jpg"}}, "config", "allowed values: png, gif"),
             (
                 {"template_type": "AIMediaAudit", "config": {**AUDIT, "AuditItem": ["ads"]}},
@@ -122,7 +122,7 @@ class TestCheck:
             (
                 {"template_type": "AIMediaAudit", "config": {"AuditItem": ["porn"]}},
                 "config",
-                "AuditRange is required",
+                "audit_range is required",
             ),
             ({"region": "eu-west-1"}, "region", "allowed values: ap-southeast-1, cn-beijing, cn-shanghai"),
             ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
@@ -290,9 +290,9 @@ class TestJob:
             (
                 {"code": "AIImage.NoFaces", "message": "no faces found"},
                 False,
-                "failed: AIImage.NoFaces: no faces found",
+                "ended fail after create: AIImage.NoFaces: no faces found",
             ),
-            (None, True, "failed: InvalidVideo.DecodeFailed: The video"),
+            (None, True, "ended fail after create: InvalidVideo.DecodeFailed: The video"),
         ],
     )
     def test_failed_job_is_an_error_with_code_and_message(
@@ -421,8 +421,11 @@ def test_failed_add_says_running_up_again_is_safe_and_it_is(
     with pytest.raises(ProviderCallError) as info:
         _template(template_host, template_name="lookalike", config={"Count": 7})
     line = info.value.last_line
-    assert "AddAITemplate may have reached VOD" in line
-    assert "no template with this name and config exists, so running `pulumi up` again is safe" in line
+    assert "(InternalError) when calling the AddAITemplate operation" in line
+    assert (
+        "may have reached the service: no VOD AI template was made, so running `pulumi up` again is safe"
+        in line
+    )
     template_id, _, _ = _template(template_host, template_name="lookalike", config={"Count": 7})
     listed = vod_client(instant_emulator).list_aitemplate(vod.ListAITemplateRequest(template_type="AIImage"))
     assert [t.template_id for t in listed.body.template_info_list if t.template_name == "lookalike"] == [
@@ -481,7 +484,7 @@ def test_running_job_holds_its_template_until_it_finishes(
 
         with pytest.raises(ProviderCallError) as timeout:
             _job(jobs, _video(slow_emulator), template_id, timeouts={"create": "0.05s"})
-        assert "so it is not in the stack; it keeps running. Take it over with ResourceOptions(import_=" in (
+        assert "it keeps going but is not in the stack: take it over with ResourceOptions(import_=" in (
             timeout.value.last_line
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,18 +25,7 @@ from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvide
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
 from tests.official_sdk import eas_client, vod_client
-from tests.processes import emulator_process
-
-
-def wait_until(condition: Any, timeout: float = 10.0, what: str = "condition") -> None:
-    """Poll a condition that another process makes true (the provider host committing a create in
-    the emulator), with a deadline. Nothing in this process can signal it, so it is polled; it does not
-    wait for a transition (those are driven by the emulator's clock)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+from tests.processes import emulator_process, wait_until
 
 
 @pytest.fixture

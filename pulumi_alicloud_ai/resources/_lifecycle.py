@@ -1,0 +1,370 @@
+"""The lifecycle every resource here shares, written once; each provider supplies data and hooks.
+
+* ``create``: submit. An answer lost after the service may have acted (a 5xx, a dropped connection)
+  ends in adopting what was made, or in an error naming what may exist. Then wait for a final state.
+  Create is transactional: a failed end, or an error after the resource was made, removes it before the
+  error is raised. A timeout leaves it running, and the error says how the next run takes it over.
+* ``read``: the region from the id or the recorded inputs; the inputs rebuilt from the live resource.
+* ``update``: first wait until the resource has settled (an interrupted run may have left it
+  changing), then apply what differs from the live resource, then wait for a final state. An update
+  never removes anything.
+* ``delete``: wait until it may be removed, remove it, wait until it is gone. Gone counts as deleted.
+
+Every wait goes through one poller (:func:`~pulumi_alicloud_ai.client.waiter.poll_until`) paced by
+:mod:`._waiting`; every error reaches the user through :func:`._provider.render`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+
+from pulumi_alicloud_ai.client.endpoints import Product
+from pulumi_alicloud_ai.client.errors import (
+    AlibabaCloudError,
+    ConflictError,
+    NotFoundError,
+    ServerError,
+    TransportError,
+)
+from pulumi_alicloud_ai.client.waiter import WaitTimeoutError, poll_until
+from pulumi_alicloud_ai.resources._inputs import REGION_ENV, ResourceInputs, Timeouts
+from pulumi_alicloud_ai.resources._provider import (
+    OUTPUTS_VERSION,
+    DiffTable,
+    ProviderError,
+    Session,
+    check_inputs,
+    product_client,
+    render,
+    user_props,
+)
+from pulumi_alicloud_ai.resources._waiting import CLEANUP_WINDOW, persist
+
+InputsT = TypeVar("InputsT", bound=ResourceInputs)
+ApiT = TypeVar("ApiT")
+LiveT = TypeVar("LiveT")
+
+Existing = tuple[Session[ApiT], dict[str, Any], str]
+"""An operation on a resource that exists: its session, its recorded properties, its region."""
+
+
+class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
+    """Create, read, update and delete, once for every provider. Holds no state: safe to pickle."""
+
+    inputs: ClassVar[type[ResourceInputs]]
+    """The inputs model (validation, default timeouts, regions)."""
+    table: ClassVar[DiffTable]
+    """Which input replaces and which changes in place."""
+    product: ClassVar[Product]
+    client: ClassVar[type[Any]]
+    """The typed client class of the product (``EasClient``)."""
+    noun: ClassVar[str]
+    """What the resource is called in messages: ``EAS service``."""
+    look_first: ClassVar[bool] = False
+    """Look for a leftover before submitting: the API would make a twin rather than refuse."""
+    unfindable: ClassVar[str] = ""
+    """For resources whose leftovers cannot be found: what may exist after a lost answer, and how to
+    take it over (``{field}`` is replaced by the input). Empty means :meth:`find_leftover` finds them."""
+    removed: ClassVar[str] = "It was deleted, so nothing is left behind."
+    """What removing a half-made resource leaves, said after a failed create."""
+    forgets: ClassVar[bool] = False
+    """Delete only forgets the resource: the API has no call that deletes it."""
+    waits_until_gone: ClassVar[bool] = False
+    """Removal is asynchronous: delete waits until the resource no longer reads back."""
+
+    # --- hooks: what each provider supplies ---------------------------------------------------
+
+    def submit(self, api: ApiT, inputs: InputsT) -> str:
+        """Ask the service to make the resource; return its resource id."""
+        raise NotImplementedError
+
+    def find_leftover(self, api: ApiT, inputs: InputsT) -> str | None:
+        """The id of what an interrupted earlier attempt made for these inputs, or None. Raises a
+        :class:`ProviderError` when something is there that is not ours to adopt."""
+        return None
+
+    def fetch(self, api: ApiT, id_: str, region: str) -> LiveT | None:
+        """The live resource; None (or :class:`NotFoundError`) when it does not exist."""
+        raise NotImplementedError
+
+    def status(self, live: LiveT) -> str:
+        """The live status, for messages."""
+        raise NotImplementedError
+
+    def is_final(self, live: LiveT) -> bool:
+        """Whether nothing is moving the resource any more (success or failure)."""
+        return True
+
+    def removable(self, live: LiveT) -> bool:
+        """Whether delete may remove it now, rather than wait until it settles."""
+        return self.is_final(live)
+
+    def failure(self, api: ApiT, id_: str, live: LiveT, inputs: InputsT) -> str | None:
+        """Why a final state is a failure (one line, the service's own reasons), or None."""
+        return None
+
+    def live_inputs(
+        self, api: ApiT, id_: str, region: str, live: LiveT, recorded: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The API inputs as the live resource shows them (refresh, import, and what update compares)."""
+        raise NotImplementedError
+
+    def outputs(
+        self, api: ApiT, id_: str, region: str, live: LiveT, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The outputs beyond the inputs."""
+        raise NotImplementedError
+
+    def apply(self, api: ApiT, id_: str, live: LiveT, inputs: InputsT, changed: list[str]) -> None:
+        """Change ``changed`` (inputs the table updates in place) on the live resource."""
+        raise NotImplementedError
+
+    def after_create(self, api: ApiT, id_: str, inputs: InputsT) -> None:
+        """A step after the resource exists (an error here removes it again)."""
+
+    def remove(self, api: ApiT, id_: str, region: str, recorded: Mapping[str, Any]) -> None:
+        """Ask the service to remove the resource; :class:`NotFoundError` means it was gone."""
+        raise NotImplementedError
+
+    def region_in_id(self, id_: str) -> str | None:
+        """The region, when the id carries it."""
+        return None
+
+    def label(self, id_: str, region: str) -> str:
+        """The resource in messages: ``VOD AI template 1a2b in cn-shanghai``."""
+        return f"{self.noun} {id_} in {region}"
+
+    def timeout_detail(self, api: ApiT, id_: str, region: str, live: LiveT) -> str:
+        """More to say when a wait times out (the service's last events)."""
+        return ""
+
+    # --- Pulumi's calls --------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate inputs without touching the network; messages name the field and what is allowed."""
+        return check_inputs(self.inputs, news, passthrough=("connection",))
+
+    def recorded_inputs(self, olds: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Old outputs as the inputs they came from (an output may shadow an input of the same name)."""
+        return olds
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """What changed, from the table; which of those replace."""
+        return self.table.diff(self.recorded_inputs(olds), news)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Submit (or adopt), wait for a final state, and return the outputs; transactional."""
+        inputs: InputsT = self.inputs.model_validate(user_props(props))  # type: ignore[assignment]
+        with self._session(inputs.region, inputs.connection) as op:
+            id_ = self._send(op, inputs)
+            try:
+                live = self._arrived(op, id_, inputs.region, inputs, "create")
+                self.after_create(op.api, id_, inputs)
+                outputs = self._outputs(op, id_, inputs.region, live, self._dump(inputs))
+            except WaitTimeoutError:
+                raise  # still on its way: the advice says how the next run takes it over
+            except (AlibabaCloudError, ProviderError) as exc:
+                raise ProviderError(f"{render(exc, op.where)} {self._discard(op, id_, inputs)}") from None
+            return CreateResult(id_, outputs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh or import: rebuild the inputs from the live resource; a gone one reads back empty."""
+        with self._existing(id_, props) as (op, recorded, region):
+            live = self._fetch(op, id_, region)
+            if live is None:
+                return ReadResult("", {})
+            inputs = self.live_inputs(op.api, id_, region, live, recorded)
+            inputs.update(
+                {key: recorded[key] for key in self.inputs.BEHAVIOUR if recorded.get(key) is not None}
+            )
+            return ReadResult(id_, self._outputs(op, id_, region, live, inputs), inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Wait until settled, apply what differs from the live resource, wait for a final state."""
+        inputs: InputsT = self.inputs.model_validate(user_props(news))  # type: ignore[assignment]
+        with self._existing(id_, olds) as (op, recorded, region):
+            live = self._present(
+                self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region
+            )
+            desired = self._dump(inputs)
+            current = self.live_inputs(op.api, id_, region, live, recorded)
+            changed = [name for name in self.table.in_place(current, desired) if name in desired]
+            if changed:
+                self.apply(op.api, id_, live, inputs, changed)
+            live = self._arrived(op, id_, region, inputs, "update")
+            return UpdateResult(self._outputs(op, id_, region, live, self._dump(inputs)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Wait until it may be removed, remove it, wait until gone; already gone counts as deleted."""
+        if self.forgets:
+            return
+        with self._existing(id_, props) as (op, recorded, region):
+            live = self._fetch(op, id_, region)
+            if live is not None and not self.removable(live):
+                live = self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=False)
+            if live is None:
+                return
+            try:
+                self.remove(op.api, id_, region, recorded)
+            except NotFoundError:
+                return
+            if self.waits_until_gone:
+                self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=True)
+
+    # --- the lifecycle, once ---------------------------------------------------------------
+
+    def _session(
+        self, region: str, captured: Mapping[str, Any] | None
+    ) -> AbstractContextManager[Session[ApiT]]:
+        return product_client(self.product, self.client, region, captured)
+
+    @contextmanager
+    def _existing(self, id_: str, props: Mapping[str, Any]) -> Iterator[Existing[ApiT]]:
+        """The one way into a resource that exists: its recorded properties, its region and a session
+        that goes where it was made."""
+        recorded = user_props(props)
+        region = self.region_in_id(id_) or recorded.get("region") or os.environ.get(REGION_ENV)
+        if not region:
+            raise ProviderError(
+                f"{self.noun} {id_!r}: the region is unknown; set the region input (or alicloud:region) in "
+                f"the program that imports it, or {REGION_ENV}"
+            )
+        with self._session(region, recorded.get("connection")) as op:
+            yield op, recorded, region
+
+    def _send(self, op: Session[ApiT], inputs: InputsT) -> str:
+        """Submit once; after an ambiguous answer adopt what was made, or say what may exist."""
+        adopts = not self.unfindable
+        if self.look_first and (found := self.find_leftover(op.api, inputs)) is not None:
+            return found
+        try:
+            return self.submit(op.api, inputs)
+        except ConflictError:
+            if adopts and (found := self.find_leftover(op.api, inputs)) is not None:
+                return found
+            raise
+        except (TransportError, ServerError) as exc:
+            if isinstance(exc, TransportError) and not exc.maybe_sent:
+                raise
+            if adopts and (found := self.find_leftover(op.api, inputs)) is not None:
+                return found
+            advice = (
+                self.unfindable.format_map(inputs.model_dump())
+                if self.unfindable
+                else f"no {self.noun} was made, so running `pulumi up` again is safe"
+            )
+            raise ProviderError(
+                f"{render(exc, op.where)}; the call may have reached the service: {advice}"
+            ) from None
+
+    def _arrived(
+        self,
+        op: Session[ApiT],
+        id_: str,
+        region: str,
+        inputs: InputsT,
+        operation: str,
+    ) -> LiveT:
+        """The live resource once final (at once when the inputs turn waiting off); a failed end is an
+        error carrying the service's reasons."""
+        if not inputs.waits():
+            return self._present(self._fetch(op, id_, region), id_, region)
+        live = self._present(self._wait(op, id_, region, inputs.timeouts, operation, gone=False), id_, region)
+        if (reason := self.failure(op.api, id_, live, inputs)) is not None:
+            raise ProviderError(
+                f"{self.label(id_, region)} ended {self.status(live)} after {operation}: {reason}."
+            )
+        return live
+
+    def _present(self, live: LiveT | None, id_: str, region: str) -> LiveT:
+        if live is None:
+            raise ProviderError(
+                f"{self.label(id_, region)} no longer exists; `pulumi refresh` drops it from the stack"
+            )
+        return live
+
+    def _wait(
+        self,
+        op: Session[ApiT],
+        id_: str,
+        region: str,
+        timeouts: Timeouts | Mapping[str, Any] | None,
+        operation: str,
+        *,
+        gone: bool,
+    ) -> LiveT | None:
+        """Poll until final (``gone``: until it no longer exists); None when it is gone."""
+
+        def done(live: LiveT | None) -> bool:
+            return live is None or (not gone and self.is_final(live))
+
+        def detail(live: LiveT | None) -> str:
+            return "" if live is None else self.timeout_detail(op.api, id_, region, live)
+
+        return poll_until(
+            lambda: self._fetch(op, id_, region),
+            done,
+            lambda live: "gone" if live is None else self.status(live),
+            describe=self.label(id_, region),
+            backoff=op.pacing(self.inputs.limit(timeouts, operation)),
+            timeout_detail=detail,
+            advice=self._advice(id_, operation),
+        ).value
+
+    def _advice(self, id_: str, operation: str) -> str:
+        """What to do after a wait timed out, the same for every resource."""
+        more = f"or raise timeouts.{operation}"
+        if operation == "create" and self.unfindable:
+            return f"it keeps going but is not in the stack: take it over with ResourceOptions(import_={id_!r}), {more}"
+        if operation == "create":
+            return f"it keeps going but is not in the stack: the next `pulumi up` adopts it, {more}"
+        if operation == "update":
+            return f"the next `pulumi up` waits for it, then applies what is still missing, {more}"
+        return f"it stays in the stack: run the delete again (`pulumi destroy` or `pulumi up`), {more}"
+
+    def _discard(self, op: Session[ApiT], id_: str, inputs: InputsT) -> str:
+        """Remove what a failed create made, insisting; say what is left."""
+        if self.forgets:
+            return self.removed
+        recorded = self._dump(inputs)
+        try:
+            persist(
+                lambda: self._remove_if_there(op, id_, inputs.region, recorded), op.pacing(CLEANUP_WINDOW)
+            )
+        except (AlibabaCloudError, ProviderError) as exc:
+            code = exc.code if isinstance(exc, AlibabaCloudError) else str(exc)
+            return (
+                f"Removing it failed too ({code}): delete it, or import it with "
+                f"ResourceOptions(import_={id_!r})."
+            )
+        return self.removed
+
+    def _fetch(self, op: Session[ApiT], id_: str, region: str) -> LiveT | None:
+        try:
+            return self.fetch(op.api, id_, region)
+        except NotFoundError:
+            return None
+
+    def _remove_if_there(self, op: Session[ApiT], id_: str, region: str, recorded: Mapping[str, Any]) -> None:
+        try:
+            self.remove(op.api, id_, region, recorded)
+        except NotFoundError:
+            return
+
+    def _outputs(
+        self, op: Session[ApiT], id_: str, region: str, live: LiveT, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            **inputs,
+            **self.outputs(op.api, id_, region, live, inputs),
+            "_outputs_version": OUTPUTS_VERSION,
+        }
+
+    @staticmethod
+    def _dump(inputs: ResourceInputs) -> dict[str, Any]:
+        return inputs.model_dump(mode="json", exclude_none=True)

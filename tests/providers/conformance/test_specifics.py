@@ -1,0 +1,71 @@
+"""What single providers promise beyond the shared lifecycle, at time scale 1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alibabacloud_eas20210701 import models as eas
+from pulumi.runtime import proto
+
+from pulumi_alicloud_ai.testing.provider_host import ProviderCallError
+from tests.official_sdk import eas_client
+from tests.providers.conformance.subjects import APP_SERVICE, SERVICE
+from tests.providers.conformance.world import World
+
+
+def _service(world: World) -> Any:
+    return eas_client(world.emulator).describe_service("cn-shanghai", SERVICE).body
+
+
+class TestAppService:
+    """Waiting switched off, failed updates, and what refresh and import must keep."""
+
+    def test_create_without_waiting_returns_while_the_service_is_creating(self, world: World) -> None:
+        """wait_for_ready=False: create returns at once with status Creating; no time passes."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "wait_for_ready": False}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        assert (resource_id, outs["status"]) == (f"cn-shanghai/{SERVICE}", "Creating")
+        assert world.offset() == 0
+        assert _service(world).status == "Creating"
+
+    def test_an_update_that_ends_failed_leaves_the_service_in_place(self, world: World) -> None:
+        """An update whose service ends Failed is an error with its events; the service is not deleted
+        (only a failed create removes what it made)."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        world.fault("eas", "UpdateAppService", effect="fail", message="quota exhausted while scaling")
+        news = host.check(SERVICE, {**inputs, "replicas": 2}, olds=inputs).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.update(SERVICE, resource_id, outs, news)
+        line = info.value.last_line
+        assert f"EAS service {SERVICE} in cn-shanghai ended Failed after update:" in line
+        assert "quota exhausted while scaling" in line
+        world.advance(60)
+        assert _service(world).status == "Failed"
+
+    def test_app_version_survives_refresh_and_import(self, world: World) -> None:
+        """app_version reads back on refresh and on import by id, so neither shows a false diff."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "app_version": "v2"}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        _, refreshed, refreshed_inputs = host.read(SERVICE, resource_id, outs, inputs)
+        _, imported, imported_inputs = host.read(SERVICE, resource_id, {}, {})
+        assert (refreshed_inputs["app_version"], imported_inputs["app_version"]) == ("v2", "v2")
+        assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
+        assert host.diff(SERVICE, resource_id, imported, inputs).changes == proto.DiffResponse.DIFF_NONE
+
+    def test_a_change_made_while_scaling_waits_for_the_scale_to_end(self, world: World) -> None:
+        """A service still Scaling from a change outside Pulumi: update waits for Running, then applies."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        eas_client(world.emulator).update_app_service(
+            "cn-shanghai", SERVICE, eas.UpdateAppServiceRequest(replicas=2)
+        )
+        news = host.check(SERVICE, {**inputs, "service_spec": "llama_13b_fp16"}, olds=inputs).inputs
+        updated = host.update(SERVICE, resource_id, outs, news)
+        assert (updated["service_spec"], updated["status"]) == ("llama_13b_fp16", "Running")
+        assert _service(world).app_spec_name == "llama_13b_fp16"

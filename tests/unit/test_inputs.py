@@ -1,0 +1,78 @@
+"""Input rules every resource shares: durations, timeouts, regions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import ValidationError
+
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, Timeouts, parse_duration
+
+
+class TestParseDuration:
+    """Durations are seconds, given as a number or with a unit; more than 0 and at most 24 h."""
+
+    @pytest.mark.parametrize(
+        ("value", "seconds"),
+        [
+            (90, 90.0),
+            (0.5, 0.5),
+            ("90", 90.0),
+            ("30s", 30.0),
+            ("20m", 1200.0),
+            ("1h", 3600.0),
+            (" 2M ", 120.0),
+        ],
+    )
+    def test_units(self, value: Any, seconds: float) -> None:
+        """Each unit means what it says: 20m is 1200 s, 1h is 3600 s."""
+        assert parse_duration(value, "timeouts.create") == seconds
+
+    def test_the_limit_itself_passes(self) -> None:
+        """Exactly 24 h is allowed."""
+        assert parse_duration("24h", "timeouts.create") == 86400.0
+
+    @pytest.mark.parametrize("value", [0, "0", "0s", -5, "-1m", "25h", 86401, float("nan"), float("inf")])
+    def test_zero_negative_and_too_long_are_refused(self, value: Any) -> None:
+        """A wait of no time, negative time or over 24 h is a mistake, refused naming the field."""
+        with pytest.raises(
+            ValueError, match=r"^timeouts.create must be more than 0 seconds and at most 86400, got"
+        ):
+            parse_duration(value, "timeouts.create")
+
+    @pytest.mark.parametrize("value", ["soon", "m", "10x", "", True, None, [], "1" * 40])
+    def test_non_durations_are_refused_with_an_example(self, value: Any) -> None:
+        """Words, bare units, booleans and overlong text are refused, with an example of a duration."""
+        with pytest.raises(ValueError, match="a duration such as 600, '30s', '20m' or '1h'"):
+            parse_duration(value, "timeouts.create")
+
+
+class _Waits(ResourceInputs):
+    TIMEOUTS: ClassVar[dict[str, float]] = {"create": 600.0}
+
+
+class TestTimeouts:
+    """A resource takes timeouts only for the operations that wait, with its own defaults."""
+
+    def test_a_given_timeout_wins_over_the_default(self) -> None:
+        """``timeouts.create`` replaces the default; other operations keep theirs."""
+        inputs = _Waits(region="cn-shanghai", timeouts=Timeouts(create="2m"))
+        assert _Waits.limit(inputs.timeouts, "create") == 120.0
+        assert _Waits.limit(None, "create") == 600.0
+
+    def test_recorded_timeouts_are_read_like_given_ones(self) -> None:
+        """Timeouts as state records them (a dict) give the same limit."""
+        assert _Waits.limit({"create": "3m"}, "create") == 180.0
+
+    def test_a_timeout_for_an_operation_that_does_not_wait_is_refused(self) -> None:
+        """``timeouts.delete`` on a resource whose delete does not wait names the ones that do."""
+        with pytest.raises(
+            ValidationError, match=r"timeouts.delete does not apply here; operations that wait: create"
+        ):
+            _Waits(region="cn-shanghai", timeouts=Timeouts(delete=60))
+
+    def test_zero_timeout_is_refused(self) -> None:
+        """A zero timeout cannot pass validation."""
+        with pytest.raises(ValidationError, match="more than 0 seconds"):
+            _Waits(region="cn-shanghai", timeouts={"create": 0})

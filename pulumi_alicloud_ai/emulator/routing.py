@@ -146,7 +146,7 @@ class Route:
     def roa(cls, product: str, action: str, method: str, path: str, handler: Handler) -> Route:
         """A ROA operation; ``{Name}`` segments in ``path`` become path parameters."""
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
-        return cls(product, action, handler, method, path, re.compile(f"^{regex}$"))
+        return cls(product, action, handler, method, path, re.compile(regex))
 
 
 class Router:
@@ -183,7 +183,7 @@ class Router:
             raise ApiError("InvalidVersion", f"Specified parameter Version {version!r} is not valid.", 400)
         for route in self._roa.get(method, []):
             assert route.pattern is not None
-            found = route.pattern.match(path)
+            found = route.pattern.fullmatch(path)
             if found:
                 return route, found.groupdict()
         raise unknown_action(action or f"{method} {path}", version)

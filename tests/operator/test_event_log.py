@@ -16,11 +16,12 @@ import pytest
 from pulumi.runtime import rpc
 
 from pulumi_alicloud_ai import AppService, AppServiceArgs
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources import _events, _settings
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env, read_line
+from tests.conftest import EmulatorFactory
 
 EMULATOR_SECRET = "event-log-secret-value-93c1"
 INPUTS = {
@@ -32,16 +33,9 @@ INPUTS = {
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """Transitions happen at the next read (time scale 0); keys of its own, so a leak would be visible."""
-    config = EmulatorConfig(
-        data_dir=tmp_path_factory.mktemp("events-emulator"),
-        time_scale=0,
-        access_key_id="events-key",
-        access_key_secret=EMULATOR_SECRET,
-    )
-    with serve_in_thread(config) as running:
-        yield running
+    return module_emulators.start(time_scale=0, access_key_id="events-key", access_key_secret=EMULATOR_SECRET)
 
 
 def _env(emulator: RunningEmulator, home: Path, **extra: str) -> dict[str, str]:

@@ -67,7 +67,7 @@ def create(call: Call) -> Entity:
         raise missing_parameter("TaskType")
     template_type = choice(call, "TemplateType", TEMPLATE_TYPES) or ROS
     prompt, template = call.param("Prompt"), call.param("Template")
-    if task_type == GENERATE_TEMPLATE and prompt is None:
+    if task_type == GENERATE_TEMPLATE and not (prompt or "").strip():
         raise missing_parameter("Prompt")
     if task_type == GENERATE_TEMPLATE and template is not None:
         raise errors.template_not_used()

@@ -42,7 +42,9 @@ AI_TASK = Lifecycle(
 
 GENERATE_TEMPLATE, FIX_TEMPLATE = "GenerateTemplate", "FixTemplate"
 TASK_TYPES = (GENERATE_TEMPLATE, FIX_TEMPLATE)
+"""CreateAITask reference, TaskType: GenerateTemplate, FixTemplate."""
 TEMPLATE_TYPES = (ROS, TERRAFORM)
+"""CreateAITask reference, TemplateType: ROS (the default) or Terraform."""
 
 AGENTS = {GENERATE_TEMPLATE: "GenerateTemplateAgent", FIX_TEMPLATE: "FixUserTemplateAgent"}
 """``AgentType`` of a task's events."""

@@ -23,7 +23,8 @@ from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, admin_error, emulato
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
-from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod, check_region
+from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod
+from pulumi_alicloud_ai.emulator.vod.rules import check_region
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
 from pulumi_alicloud_ai.emulator.vod.wire import image_info_wire, job_wire, template_wire, video_wire
 
@@ -127,6 +128,7 @@ ROUTES = [
 # --- admin: videos ---------------------------------------------------------------------------------
 
 _REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_VIDEO_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 class VideoSpec(BaseModel):
@@ -136,7 +138,7 @@ class VideoSpec(BaseModel):
     title: str = Field(alias="Title", min_length=1, max_length=128)
     duration: float = Field(alias="Duration", gt=0, le=86_400, strict=True)
     region: str | None = Field(None, alias="Region")
-    video_id: str | None = Field(None, alias="VideoId", pattern=r"^[0-9A-Za-z_-]{1,64}$")
+    video_id: str | None = Field(None, alias="VideoId")
     corrupt: StrictBool = Field(False, alias="Corrupt")
 
     @field_validator("title")
@@ -151,6 +153,13 @@ class VideoSpec(BaseModel):
     def _region_id(cls, value: str | None) -> str | None:
         if value is not None and not _REGION.fullmatch(value):
             raise ValueError("Region must be a region id such as cn-beijing")
+        return value
+
+    @field_validator("video_id")
+    @classmethod
+    def _video_id(cls, value: str | None) -> str | None:
+        if value is not None and not _VIDEO_ID.fullmatch(value):
+            raise ValueError("VideoId must be 1 to 64 letters, digits, underscores or hyphens")
         return value
 
 

@@ -1,4 +1,4 @@
-"""The EAS service's rules: validation, the service entity, and how it reads back on the wire.
+"""The EAS app service: creating, changing and describing it (what its fields must hold: ``rules.py``).
 
 An app service is stored as an :class:`Entity` of kind ``service`` with its inputs in ``data``. What
 DescribeService shows is derived from them: ``TotalInstance`` and ``ServiceConfig.metadata.instance``
@@ -13,10 +13,9 @@ import secrets
 from typing import Any
 
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
-from pulumi_alicloud_ai.client import eas_rules
-from pulumi_alicloud_ai.emulator.eas import errors
+from pulumi_alicloud_ai.emulator.eas import errors, rules
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
-from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter, missing_parameter
+from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Tracker
 from pulumi_alicloud_ai.emulator.routing import BODY_BOUNDS, Call
@@ -38,35 +37,6 @@ def endpoints(region: str, uid: str, name: str) -> tuple[str, str]:
     )
 
 
-def validate_fields(body: dict[str, Any], *, creating: bool) -> None:
-    """Check body fields; on create the required ones must be present."""
-    if creating:
-        for key in ("ServiceName", "AppType", "ServiceSpec", "Replicas"):
-            if body.get(key) in (None, ""):
-                raise missing_parameter(key)
-        if problem := eas_rules.name_problem(body["ServiceName"]):
-            raise invalid_parameter("ServiceName", problem)
-    if "AppType" in body and (
-        problem := eas_rules.choice_problem("AppType", body["AppType"], eas_rules.APP_TYPES)
-    ):
-        raise invalid_parameter("AppType", problem)
-    if "ServiceSpec" in body and (
-        problem := eas_rules.choice_problem("ServiceSpec", body["ServiceSpec"], eas_rules.SERVICE_SPECS)
-    ):
-        raise invalid_parameter("ServiceSpec", problem)
-    if "Replicas" in body and (problem := eas_rules.replicas_problem(body["Replicas"])):
-        raise invalid_parameter("Replicas", problem)
-    if "AppVersion" in body and not isinstance(body["AppVersion"], str):
-        raise invalid_parameter("AppVersion", "AppVersion must be a string")
-    if "Config" in body:
-        problems = eas_rules.config_problems(body["Config"])
-        if problems:
-            key = problems[0][0]
-            raise invalid_parameter(
-                f"Config.{key}" if key != "Config" else "Config", "; ".join(r for _, r in problems)
-            )
-
-
 def load_service(call: Call, region: str, name: str) -> Entity:
     """The service brought up to the clock, or ``ServiceNotFound``."""
     store = call.state.store
@@ -78,7 +48,7 @@ def load_service(call: Call, region: str, name: str) -> Entity:
 
 def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
-    validate_fields(body, creating=True)
+    rules.validate(body, creating=True)
     region, name = call.region, body["ServiceName"]
     tracker = call.state.tracker
     existing = tracker.load(APP_SERVICE, call.state.store.find_by_name("eas", "service", region, name))
@@ -101,7 +71,7 @@ def create(call: Call, body: dict[str, Any]) -> Entity:
 
 def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     """Apply a partial update: replicas alone scale, anything else updates."""
-    validate_fields(body, creating=False)
+    rules.validate(body, creating=False)
     changes = {key: body[key] for key in UPDATABLE if key in body}
     target = SCALING if set(changes) == {"Replicas"} else UPDATING
     _require_move(entity, target, call.action)

@@ -41,9 +41,9 @@ from pulumi_alicloud_ai.emulator.ros.states import (
     TEMPLATE_TYPES,
     TERMINAL,
 )
-from pulumi_alicloud_ai.emulator.ros.validator import ROS
 from pulumi_alicloud_ai.emulator.routing import Call
 from pulumi_alicloud_ai.emulator.store import Entity
+from pulumi_alicloud_ai.templates.validator import ROS
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.state import EmulatorState

@@ -14,7 +14,7 @@ time evenly: a handler appears when its turn starts, ``RUNNING`` until its share
 from __future__ import annotations
 
 from pulumi_alicloud_ai.emulator.lifecycle import Lifecycle, Step
-from pulumi_alicloud_ai.emulator.ros.validator import ROS, TERRAFORM
+from pulumi_alicloud_ai.templates.validator import ROS, TERRAFORM
 
 PENDING, WAITING, RUNNING, SUCCESS, FAILURE = "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILURE"
 STATUSES = (PENDING, WAITING, RUNNING, SUCCESS, FAILURE)

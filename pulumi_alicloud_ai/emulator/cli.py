@@ -19,8 +19,8 @@ from pulumi_alicloud_ai.emulator.connections import (
     DEFAULT_MAX_CONNECTIONS,
 )
 from pulumi_alicloud_ai.emulator.faults import load_rules_file
+from pulumi_alicloud_ai.emulator.runtime import DEFAULT_MAX_BODY, EmulatorConfig
 from pulumi_alicloud_ai.emulator.server import make_server
-from pulumi_alicloud_ai.emulator.state import DEFAULT_MAX_BODY, EmulatorConfig
 
 
 def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:

@@ -25,6 +25,9 @@ from pulumi_alicloud_ai.emulator.store import Store
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
+PRODUCTS = ("*", "eas", "vod", "ros")
+"""What a rule's ``product`` may name: every product the emulator serves, or ``*``."""
+
 
 class FaultError(BaseModel):
     """The error a rule answers with."""
@@ -68,8 +71,8 @@ class FaultRule(BaseModel):
     @field_validator("product")
     @classmethod
     def _known_product(cls, value: str) -> str:
-        if value not in {"*", "eas", "vod", "ros", "sts"}:
-            raise ValueError("product must be one of *, eas, vod, ros, sts")
+        if value not in PRODUCTS:
+            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
         return value
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_alicloud_ai.emulator.clock import Clock
-from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, GONE, Lifecycle, Step, Tracker
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, GONE, Lifecycle, LifecycleEngine, Step
 from pulumi_alicloud_ai.emulator.store import Store
 
 WIDGET = Lifecycle(
@@ -30,15 +30,15 @@ class FakeWall:
 
 
 @pytest.fixture
-def tracker() -> tuple[Tracker, FakeWall]:
+def lifecycles() -> tuple[LifecycleEngine, FakeWall]:
     wall = FakeWall()
     store = Store(None)
-    return Tracker(store, Clock(store, wall=wall)), wall
+    return LifecycleEngine(store, Clock(store, wall=wall)), wall
 
 
-def test_step_happens_when_its_time_has_come(tracker: tuple[Tracker, FakeWall]) -> None:
+def test_step_happens_when_its_time_has_come(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
     """Creating stays Creating until 30 s have passed, then reads back Running with an event."""
-    engine, wall = tracker
+    engine, wall = lifecycles
     entity = engine.create(WIDGET, entity_id="w1", region="r", name="n", data={})
     wall.now += 29
     assert engine.load(WIDGET, engine.store.get("test", "widget", "w1")).status == "Creating"  # type: ignore[union-attr]
@@ -50,10 +50,10 @@ def test_step_happens_when_its_time_has_come(tracker: tuple[Tracker, FakeWall]) 
     assert [e.reason for e in engine.store.events("test", "widget", "w1")] == ["Created", "StatusChanged"]
 
 
-def test_a_step_seen_at_read_is_stored_once(tracker: tuple[Tracker, FakeWall]) -> None:
+def test_a_step_seen_at_read_is_stored_once(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
     """The first read after a step's time stores the new state: later reads find it stored, and the
     step's event is recorded once, not at every read."""
-    engine, wall = tracker
+    engine, wall = lifecycles
     engine.create(WIDGET, entity_id="w1", region="r", name="n", data={})
     wall.now += 31
     engine.load(WIDGET, engine.store.get("test", "widget", "w1"))
@@ -65,9 +65,9 @@ def test_a_step_seen_at_read_is_stored_once(tracker: tuple[Tracker, FakeWall]) -
     assert [e.reason for e in engine.store.events("test", "widget", "w1")] == ["Created", "StatusChanged"]
 
 
-def test_fault_takes_the_fault_branch_with_its_reason(tracker: tuple[Tracker, FakeWall]) -> None:
+def test_fault_takes_the_fault_branch_with_its_reason(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
     """An entity carrying a fault goes Creating -> Failed, and the event carries the fault's message."""
-    engine, wall = tracker
+    engine, wall = lifecycles
     engine.create(
         WIDGET,
         entity_id="w2",
@@ -83,9 +83,9 @@ def test_fault_takes_the_fault_branch_with_its_reason(tracker: tuple[Tracker, Fa
     assert (last.type, last.reason, last.message) == ("Warning", "OssPathNotFound", "no such path")
 
 
-def test_gone_deletes_the_entity(tracker: tuple[Tracker, FakeWall]) -> None:
+def test_gone_deletes_the_entity(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
     """A step to GONE removes the entity once due."""
-    engine, wall = tracker
+    engine, wall = lifecycles
     entity = engine.create(WIDGET, entity_id="w3", region="r", name="n", data={})
     wall.now += 30
     entity = engine.load(WIDGET, entity)  # type: ignore[assignment]
@@ -98,7 +98,7 @@ def test_gone_deletes_the_entity(tracker: tuple[Tracker, FakeWall]) -> None:
 def test_time_scale_zero_makes_steps_immediate() -> None:
     """With time scale 0, every pending step happens at the next read."""
     store = Store(None)
-    engine = Tracker(store, Clock(store, time_scale=0))
+    engine = LifecycleEngine(store, Clock(store, time_scale=0))
     engine.create(WIDGET, entity_id="w4", region="r", name="n", data={})
     assert engine.load(WIDGET, store.get("test", "widget", "w4")).status == "Running"  # type: ignore[union-attr]
 
@@ -107,7 +107,7 @@ def test_advancing_the_clock_drives_steps() -> None:
     """Advancing emulated time, not sleeping, moves an entity along."""
     store = Store(None)
     clock = Clock(store)
-    engine = Tracker(store, clock)
+    engine = LifecycleEngine(store, clock)
     engine.create(WIDGET, entity_id="w5", region="r", name="n", data={})
     clock.advance(31)
     assert engine.load(WIDGET, store.get("test", "widget", "w5")).status == "Running"  # type: ignore[union-attr]
@@ -144,9 +144,9 @@ HELD = Lifecycle(
 )
 
 
-def test_a_hold_keeps_the_state_until_the_work_is_done(tracker: tuple[Tracker, FakeWall]) -> None:
+def test_a_hold_keeps_the_state_until_the_work_is_done(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
     """While the entity carries the hold key, its step does not happen however late; then it does."""
-    engine, wall = tracker
+    engine, wall = lifecycles
     engine.create(HELD, entity_id="h1", region="r", name="n", data={"_busy": True})
     wall.now += 3600
     held = engine.load(HELD, engine.store.get("test", "held", "h1"))

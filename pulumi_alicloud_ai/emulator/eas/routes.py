@@ -17,7 +17,7 @@ SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 
 def _service(call: Call) -> Entity:
     entity = service.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-    service.record_failure_reason(call.state.tracker, entity)
+    service.record_failure_reason(call.state.lifecycles, entity)
     return entity
 
 
@@ -68,11 +68,11 @@ def list_services(call: Call) -> dict[str, Any]:
         raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
     if page < 1 or not 1 <= size <= 100:
         raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
-    tracker, store = call.state.tracker, call.state.store
+    lifecycles, store = call.state.lifecycles, call.state.store
     services = [
         service.describe(entity)
         for stored in store.list_entities("eas", "service", call.region)
-        if (entity := tracker.load(APP_SERVICE, stored)) is not None
+        if (entity := lifecycles.load(APP_SERVICE, stored)) is not None
     ]
     wanted = {
         "ServiceName": call.param("ServiceName"),

@@ -17,7 +17,7 @@ from pulumi_alicloud_ai.emulator.eas import errors, rules
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
-from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Tracker
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, LifecycleEngine
 from pulumi_alicloud_ai.emulator.routing import BODY_BOUNDS, Call
 from pulumi_alicloud_ai.emulator.store import Entity
 
@@ -40,7 +40,7 @@ def endpoints(region: str, uid: str, name: str) -> tuple[str, str]:
 def load_service(call: Call, region: str, name: str) -> Entity:
     """The service brought up to the clock, or ``ServiceNotFound``."""
     store = call.state.store
-    entity = call.state.tracker.load(APP_SERVICE, store.find_by_name("eas", "service", region, name))
+    entity = call.state.lifecycles.load(APP_SERVICE, store.find_by_name("eas", "service", region, name))
     if entity is None:
         raise errors.service_not_found(region, name)
     return entity
@@ -50,8 +50,8 @@ def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
     rules.validate(body, creating=True)
     region, name = call.region, body["ServiceName"]
-    tracker = call.state.tracker
-    existing = tracker.load(APP_SERVICE, call.state.store.find_by_name("eas", "service", region, name))
+    lifecycles = call.state.lifecycles
+    existing = lifecycles.load(APP_SERVICE, call.state.store.find_by_name("eas", "service", region, name))
     if existing is not None:
         raise errors.already_exists(region, name)
     data: dict[str, Any] = {key: body[key] for key in UPDATABLE if key in body}
@@ -66,7 +66,7 @@ def create(call: Call, body: dict[str, Any]) -> Entity:
     )
     _attach_fault(call, data)
     _cache_texts(name, data)
-    return tracker.create(APP_SERVICE, entity_id=new_id("eas-m-", 16), region=region, name=name, data=data)
+    return lifecycles.create(APP_SERVICE, entity_id=new_id("eas-m-", 16), region=region, name=name, data=data)
 
 
 def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
@@ -82,7 +82,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     _attach_fault(call, entity.data)
     _cache_texts(entity.name, entity.data)
     described = ", ".join(f"{key}={json.dumps(value)}" for key, value in changes.items()) or "nothing"
-    return call.state.tracker.move(
+    return call.state.lifecycles.move(
         APP_SERVICE, entity, target, reason="UpdateRequested", message=f"update: {described}"
     )
 
@@ -90,7 +90,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
 def move(call: Call, entity: Entity, target: str, reason: str) -> Entity:
     """An explicit transition the table allows, or ``InvalidServiceStatus``."""
     _require_move(entity, target, call.action)
-    return call.state.tracker.move(APP_SERVICE, entity, target, reason=reason)
+    return call.state.lifecycles.move(APP_SERVICE, entity, target, reason=reason)
 
 
 def _require_move(entity: Entity, target: str, action: str) -> None:
@@ -175,14 +175,14 @@ def _last_warning(data: dict[str, Any]) -> tuple[str, str]:
     return failure.get("reason", ""), failure.get("message", "")
 
 
-def record_failure_reason(tracker: Tracker, entity: Entity) -> None:
+def record_failure_reason(lifecycles: LifecycleEngine, entity: Entity) -> None:
     """Copy the last Warning event into the entity so DescribeService shows Reason/Message."""
     if entity.status != "Failed" or entity.data.get("LastFailure"):
         return
-    warnings = [e for e in tracker.store.events("eas", "service", entity.id) if e.type == "Warning"]
+    warnings = [e for e in lifecycles.store.events("eas", "service", entity.id) if e.type == "Warning"]
     if warnings:
         entity.data["LastFailure"] = {"reason": warnings[-1].reason, "message": warnings[-1].message}
-        tracker.store.put(entity)
+        lifecycles.store.put(entity)
 
 
 def parse_merge_body(raw: bytes) -> dict[str, Any]:

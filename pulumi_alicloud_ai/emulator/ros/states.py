@@ -17,8 +17,6 @@ from pulumi_alicloud_ai.emulator.lifecycle import Lifecycle, Step
 from pulumi_alicloud_ai.templates.validator import ROS, TERRAFORM
 
 PENDING, WAITING, RUNNING, SUCCESS, FAILURE = "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILURE"
-STATUSES = (PENDING, WAITING, RUNNING, SUCCESS, FAILURE)
-"""Every status the API defines."""
 TERMINAL = frozenset({SUCCESS, FAILURE})
 
 QUEUED_SECONDS = 2.0

@@ -34,7 +34,7 @@ from pulumi_alicloud_ai.emulator.vod.userdata import parse_user_data
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.faults import FaultRule
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 PRODUCT = "vod"
 VIDEO, TEMPLATE, IMAGE_INFO = "video", "aitemplate", "aiimageinfo"
@@ -200,7 +200,7 @@ class Vod:
                 "gave_up": False,
                 "last_error": None,
             }
-        job = self.state.tracker.create(
+        job = self.state.lifecycles.create(
             AI_IMAGE_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
         )
         if data["callback"] is not None:
@@ -225,7 +225,7 @@ class Vod:
 
     def settle(self, job: Entity | None) -> Entity | None:
         """Apply due lifecycle steps; on first sight of ``success`` write the job's AIImageInfo records."""
-        job = self.state.tracker.load(AI_IMAGE_JOB, job)
+        job = self.state.lifecycles.load(AI_IMAGE_JOB, job)
         if job is None or job.status != SUCCESS or job.data["infos_created"]:
             return job
         for index, image in enumerate(job.data["result"]["images"]):

@@ -55,21 +55,15 @@ class EmulatorFactory:
 @pytest.fixture
 def emulators(tmp_path: Path) -> Iterator[EmulatorFactory]:
     """Emulators for one test, stopped when it ends."""
-    factory = EmulatorFactory(tmp_path)
-    try:
+    with contextlib.closing(EmulatorFactory(tmp_path)) as factory:
         yield factory
-    finally:
-        factory.close()
 
 
 @pytest.fixture(scope="module")
 def module_emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorFactory]:
     """Emulators shared by one test module, stopped when it ends."""
-    factory = EmulatorFactory(tmp_path_factory.mktemp("emulators"))
-    try:
+    with contextlib.closing(EmulatorFactory(tmp_path_factory.mktemp("emulators"))) as factory:
         yield factory
-    finally:
-        factory.close()
 
 
 @pytest.fixture(autouse=True)
@@ -85,11 +79,8 @@ def _no_ambient_cloud_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     """One emulator for the session; tests use unique names so they do not see each other."""
-    factory = EmulatorFactory(tmp_path_factory.mktemp("emulator-data"))
-    try:
+    with contextlib.closing(EmulatorFactory(tmp_path_factory.mktemp("emulator-data"))) as factory:
         yield factory.start()
-    finally:
-        factory.close()
 
 
 @pytest.fixture

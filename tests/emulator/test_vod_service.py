@@ -132,6 +132,8 @@ def test_registered_video_is_listed_in_its_region(emulator: RunningEmulator) -> 
         ({"Title": "x", "Duration": 0}, "greater than 0"),
         ({"Title": "x", "Duration": "10"}, "Duration"),
         ({"Title": "x", "Duration": 10, "Region": "Bad Region"}, "region id"),
+        ({"Title": "x", "Duration": 10, "Region": "cn-beijing\n"}, "region id"),
+        ({"Title": "x", "Duration": 10, "VideoId": "clip-0001\n"}, "VideoId must be 1 to 64"),
         ({"Title": "x", "Duration": 10, "Colour": "red"}, "Colour"),
         (None, "valid dictionary"),
     ],

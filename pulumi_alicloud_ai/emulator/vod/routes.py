@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
@@ -127,8 +135,14 @@ ROUTES = [
 
 # --- admin: videos ---------------------------------------------------------------------------------
 
-_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_VIDEO_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_FORMATS = {
+    "region": (re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*"), "Region must be a region id such as cn-beijing"),
+    "video_id": (
+        re.compile(r"[0-9A-Za-z_-]{1,64}"),
+        "VideoId must be 1 to 64 letters, digits, underscores or hyphens",
+    ),
+}
+"""Admin video fields matched whole (no trailing newline), with the rule a refusal states."""
 
 
 class VideoSpec(BaseModel):
@@ -148,18 +162,12 @@ class VideoSpec(BaseModel):
             raise ValueError("Title must not be blank")
         return value
 
-    @field_validator("region")
+    @field_validator("region", "video_id")
     @classmethod
-    def _region_id(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.fullmatch(value):
-            raise ValueError("Region must be a region id such as cn-beijing")
-        return value
-
-    @field_validator("video_id")
-    @classmethod
-    def _video_id(cls, value: str | None) -> str | None:
-        if value is not None and not _VIDEO_ID.fullmatch(value):
-            raise ValueError("VideoId must be 1 to 64 letters, digits, underscores or hyphens")
+    def _whole_match(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, rule = _FORMATS[str(info.field_name)]
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(rule)
         return value
 
 

@@ -160,3 +160,57 @@ def test_a_hold_needs_a_step_to_hold() -> None:
     """Holding a state that has no timed step is a table error."""
     with pytest.raises(ValueError, match="no timed step to hold"):
         Lifecycle(product="t", kind="k", initial="A", states=frozenset({"A"}), holds={"A": "_busy"})
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"steps": {"Nowhere": Step("Creating", 1)}},
+        {"on_fault": {"Nowhere": "Creating"}},
+        {"moves": {"Nowhere": frozenset({"Creating"})}},
+    ],
+)
+def test_tables_leaving_an_undeclared_state_are_rejected(kwargs: dict[str, object]) -> None:
+    """A step, fault or move out of a state the table does not declare is a mistake in the table."""
+    with pytest.raises(ValueError, match="unknown state"):
+        Lifecycle(product="t", kind="k", initial="Creating", states=frozenset({"Creating"}), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_table_may_lead_to_every_declared_state_and_to_gone() -> None:
+    """Targets may be any declared state or GONE, even all of them at once."""
+    everything = frozenset({"A", "B", GONE})
+    table = Lifecycle(
+        product="t",
+        kind="k",
+        initial="A",
+        states=frozenset({"A", "B"}),
+        steps={"A": Step(GONE, 1)},
+        on_fault={"A": GONE},
+        moves={"B": everything},
+    )
+    assert table.may_move("B", GONE)
+
+
+def test_an_explicit_move_records_a_normal_event_and_gone_deletes(
+    lifecycles: tuple[LifecycleEngine, FakeWall],
+) -> None:
+    """A move writes the new status with a Normal event (its message, or a default one); GONE deletes."""
+    engine, wall = lifecycles
+    entity = engine.create(WIDGET, entity_id="m1", region="r", name="n", data={})
+    wall.now += 31
+    entity = engine.load(WIDGET, entity)  # type: ignore[assignment]
+    engine.move(WIDGET, entity, "Deleting", reason="DeleteRequested")
+    stored = engine.store.get("test", "widget", "m1")
+    assert stored is not None and stored.status == "Deleting"
+    last = engine.store.events("test", "widget", "m1")[-1]
+    assert (last.type, last.reason, last.message) == (
+        "Normal",
+        "DeleteRequested",
+        "status changed to Deleting",
+    )
+    engine.move(WIDGET, stored, GONE, reason="Purged", message="purged by hand")
+    assert engine.store.get("test", "widget", "m1") is None
+    other = engine.create(WIDGET, entity_id="m2", region="r", name="n", data={})
+    engine.move(WIDGET, other, "Deleting", reason="DeleteRequested", message="bye")
+    assert engine.store.events("test", "widget", "m2")[-1].message == "bye"
+    assert engine.store.get("test", "widget", "m2") is not None

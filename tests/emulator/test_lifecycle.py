@@ -214,3 +214,34 @@ def test_an_explicit_move_records_a_normal_event_and_gone_deletes(
     engine.move(WIDGET, other, "Deleting", reason="DeleteRequested", message="bye")
     assert engine.store.events("test", "widget", "m2")[-1].message == "bye"
     assert engine.store.get("test", "widget", "m2") is not None
+
+
+def test_a_step_applied_at_read_is_written_back(lifecycles: tuple[LifecycleEngine, FakeWall]) -> None:
+    """The read that applies a due step stores it: the raw row, not only the returned entity, is Running,
+    and the step's event is Normal with the default message."""
+    engine, wall = lifecycles
+    engine.create(WIDGET, entity_id="p1", region="r", name="n", data={})
+    wall.now += 30
+    engine.load(WIDGET, engine.store.get("test", "widget", "p1"))
+    raw = engine.store.get("test", "widget", "p1")
+    assert raw is not None and raw.status == "Running"
+    last = engine.store.events("test", "widget", "p1")[-1]
+    assert (last.type, last.message) == ("Normal", "status changed to Running")
+
+
+def test_the_fault_is_used_up_and_its_missing_parts_have_defaults(
+    lifecycles: tuple[LifecycleEngine, FakeWall],
+) -> None:
+    """Taking the fault branch removes the fault from the stored entity; a fault without a reason
+    reads ``Failed``, one without a message an empty message."""
+    engine, wall = lifecycles
+    engine.create(WIDGET, entity_id="f1", region="r", name="n", data={FAULT_KEY: {"message": "disk full"}})
+    engine.create(WIDGET, entity_id="f2", region="r", name="n", data={FAULT_KEY: {"reason": "Quota"}})
+    wall.now += 30
+    for entity_id in ("f1", "f2"):
+        engine.load(WIDGET, engine.store.get("test", "widget", entity_id))
+        raw = engine.store.get("test", "widget", entity_id)
+        assert raw is not None and raw.status == "Failed" and FAULT_KEY not in raw.data
+    first, second = (engine.store.events("test", "widget", name)[-1] for name in ("f1", "f2"))
+    assert (first.type, first.reason, first.message) == ("Warning", "Failed", "disk full")
+    assert (second.reason, second.message) == ("Quota", "")

@@ -34,6 +34,11 @@ def _refusal(call: object) -> ApiError:
         ({**AUDIT, "AuditItem": ["porn", "ads"]}, "AuditItem has ['ads']; allowed values: porn, terrorism."),
         ({**AUDIT, "AuditAutoBlock": "maybe"}, "AuditAutoBlock must be yes or no, got 'maybe'."),
         ({**AUDIT, "AuditAutoBlock": None}, "AuditAutoBlock must be yes or no, got None."),
+        ({**AUDIT, "AuditAutoBlock": ["yes"]}, "AuditAutoBlock must be yes or no, got ['yes']."),
+        (
+            {**AUDIT, "AuditItem": [{"porn": 1}]},
+            "AuditItem has [{'porn': 1}]; allowed values: porn, terrorism.",
+        ),
     ],
 )
 def test_audit_configs_need_every_key_with_allowed_values(config: dict[str, object], message: str) -> None:

@@ -95,7 +95,7 @@ def validate(body: dict[str, Any], *, creating: bool) -> None:
 
 
 def _one_of(body: dict[str, Any], key: str, allowed: frozenset[str]) -> None:
-    if key in body and body[key] not in allowed:
+    if key in body and (not isinstance(body[key], str) or body[key] not in allowed):
         raise invalid_parameter(
             key, f"The {key} {body[key]!r} is not supported; allowed values: {', '.join(sorted(allowed))}."
         )
@@ -114,7 +114,7 @@ def _config(config: Any) -> None:
     storage = config.get("ModelStorage")
     if storage is None:
         return  # nothing to mount
-    if storage not in STORAGE_KEYS:
+    if not isinstance(storage, str) or storage not in STORAGE_KEYS:
         raise invalid_parameter(
             "Config.ModelStorage",
             f"The ModelStorage {storage!r} is not supported; allowed values: {', '.join(STORAGE_KEYS)}.",

@@ -126,8 +126,9 @@ def _audit_problem(config: dict[str, Any]) -> str | None:
         items = config.get(key)
         if not isinstance(items, list) or not items:
             return f"{key} must be a non-empty list of {', '.join(sorted(allowed))}."
-        if unknown := [item for item in items if item not in allowed]:
+        if unknown := [item for item in items if not isinstance(item, str) or item not in allowed]:
             return f"{key} has {unknown!r}; allowed values: {', '.join(sorted(allowed))}."
-    if config.get("AuditAutoBlock") not in AUDIT_AUTO_BLOCK:
-        return f"AuditAutoBlock must be yes or no, got {config.get('AuditAutoBlock')!r}."
+    auto_block = config.get("AuditAutoBlock")
+    if not isinstance(auto_block, str) or auto_block not in AUDIT_AUTO_BLOCK:
+        return f"AuditAutoBlock must be yes or no, got {auto_block!r}."
     return None

@@ -46,6 +46,14 @@ class TestRetrying:
         with pytest.raises(ServerError):
             self._run(policy, [ServerError("InternalError", "x", http_status=500)], idempotent=False)
 
+    def test_a_fresh_call_gets_every_attempt(self) -> None:
+        """With no attempts made yet, a call that keeps being throttled is tried ``max_attempts`` times."""
+        policy = RetryPolicy(max_attempts=4, sleep=lambda _: None, random=lambda: 0.0)
+        errors: list[BaseException] = [_throttled() for _ in range(5)]
+        with pytest.raises(ThrottlingError):
+            self._run(policy, errors, idempotent=False)
+        assert len(errors) == 1
+
     def test_attempts_already_made_count_against_the_limit(self) -> None:
         """``after=2`` of 3 attempts leaves one: the first failure is final."""
         policy = RetryPolicy(max_attempts=3, sleep=lambda _: None)

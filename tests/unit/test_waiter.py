@@ -83,3 +83,12 @@ def test_a_timeout_without_detail_ends_with_the_advice() -> None:
         )
     assert timed_out.value.message.endswith("to pick it up.")
     assert time.slept == []
+
+
+def test_a_timeout_error_made_without_detail_adds_nothing() -> None:
+    """``WaitTimeoutError`` built directly (as providers do) ends its message at the advice."""
+    error = WaitTimeoutError("AI task t", "RUNNING", 61.4)
+    assert error.message == (
+        "AI task t was still RUNNING after 61s; it may finish later: run the operation again "
+        "(e.g. `pulumi up` or `pulumi refresh`) to pick it up."
+    )

@@ -4,7 +4,8 @@
 The emulator keeps its own copy (``emulator/eas/rules.py``) on purpose: a test sends the same boundary
 values through both and fails when their verdicts differ, so neither side may import the other's.
 Values come from the PAI-EAS 2021-07-01 API reference (CreateAppService, UpdateAppService); where it is
-silent (name pattern, replica ceiling) the choice is ours and documented here.
+silent (name pattern, replica ceiling) the choice is ours and documented here. The allowed service specs
+and app types are the typed ``Literal`` values in ``resources/app_service.py``.
 """
 
 from __future__ import annotations
@@ -12,20 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-APP_TYPES = ("LLM",)
-"""CreateAppService reference, AppType: "Valid values: LLM"."""
-SERVICE_SPECS = (
-    "llama_7b_fp16",
-    "llama_7b_int8",
-    "llama_13b_fp16",
-    "chatglm_6b_fp16",
-    "chatglm_6b_int8",
-    "chatglm2_6b_fp16",
-    "baichuan_7b_int8",
-    "baichuan_13b_fp16",
-    "baichuan_7b_fp16",
-)
-"""CreateAppService reference, ServiceSpec: its valid values (nine distinct; the page repeats one)."""
 MODEL_STORAGES = ("oss", "nas")
 NAS_FIELDS = ("NasMountTarget", "NasPath", "SecurityGroupID", "VpcID", "VswitchID")
 """CreateAppService reference, Config: the keys of an OSS and of a NAS mount, spelled as there."""
@@ -46,26 +33,12 @@ OSS_PATH_PATTERN = re.compile(r"oss://[a-z0-9][a-z0-9-]{1,61}[a-z0-9]/(\S*)")
 OSS_PATH_RULE = "oss://<bucket>/<path>/ (bucket: 3-63 lowercase letters, digits, hyphens)"
 
 
-def name_problem(name: Any) -> str | None:
-    """Why ``name`` is not a valid service name, or None."""
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        return f"service name {name!r} is invalid: use {NAME_RULE}"
-    return None
-
-
 def replicas_problem(replicas: Any) -> str | None:
     """Why ``replicas`` is not a valid instance count, or None."""
     if isinstance(replicas, bool) or not isinstance(replicas, int):
         return f"replicas must be a whole number from {MIN_REPLICAS} to {MAX_REPLICAS}, got {replicas!r}"
     if not MIN_REPLICAS <= replicas <= MAX_REPLICAS:
         return f"replicas must be from {MIN_REPLICAS} to {MAX_REPLICAS} (the API wants > 0), got {replicas}"
-    return None
-
-
-def choice_problem(field: str, value: Any, allowed: tuple[str, ...]) -> str | None:
-    """Why ``value`` is not one of ``allowed``, or None."""
-    if value not in allowed:
-        return f"{field} {value!r} is not supported; allowed values: {', '.join(allowed)}"
     return None
 
 

@@ -38,6 +38,7 @@ from pulumi_alicloud_ai.emulator.vod import userdata as emulator_userdata
 from pulumi_alicloud_ai.emulator.vod.rules import MAX_TEMPLATE_NAME_BYTES as EMULATOR_NAME_BYTES
 from pulumi_alicloud_ai.resources import _ai_image_job_provider as job_provider
 from pulumi_alicloud_ai.resources import _ai_task_provider as task_provider
+from pulumi_alicloud_ai.resources import _app_service_provider as app_service_provider
 from pulumi_alicloud_ai.resources import _vod_template_provider as template_provider
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
@@ -115,9 +116,12 @@ EAS_CASES = [
         Case("service_name", name)
         for name in ("Chat", "1chat", "chat-llm", "chat_llm\n", "chat llm", "_chat")
     ),
-    *(Case("service_spec", spec) for spec in (*eas_rules.SERVICE_SPECS, *emulator_eas_rules.SERVICE_SPECS)),
+    *(
+        Case("service_spec", spec)
+        for spec in (*app_service_provider.SERVICE_SPECS, *emulator_eas_rules.SERVICE_SPECS)
+    ),
     *(Case("service_spec", spec) for spec in ("gpt", "LLAMA_7B_FP16", "llama_7b_fp16\n", "")),
-    *(Case("app_type", app_type) for app_type in ("LLM", "llm", "CV", "LLM\n")),
+    *(Case("app_type", app_type) for app_type in (*app_service_provider.APP_TYPES, "llm", "CV", "LLM\n")),
     *(
         Case("replicas", replicas)
         for replicas in _around(

@@ -5,21 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_alicloud_ai.client.waiter import Backoff, WaitTimeoutError, poll_until
-
-
-class FakeTime:
-    """A clock the fake sleep moves: waiting costs no real time."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.fake_time import FakeTime
 
 
 def _statuses(*values: str) -> list[str]:

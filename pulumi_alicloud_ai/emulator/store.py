@@ -150,7 +150,7 @@ class Store:
         )
 
     def get(self, product: str, kind: str, entity_id: str) -> Entity | None:
-        """The stored entity as last written (no lifecycle applied; see ``lifecycle.Tracker``)."""
+        """The stored entity as last written (no lifecycle applied; see ``lifecycle.LifecycleEngine``)."""
         row = self._db.execute(
             "SELECT * FROM entities WHERE product=? AND kind=? AND id=?", (product, kind, entity_id)
         ).fetchone()

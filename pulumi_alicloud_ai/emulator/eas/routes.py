@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import models
+from pulumi_alicloud_ai.emulator.eas import service
 from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, DELETING, STARTING, STOPPING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
@@ -16,15 +16,15 @@ SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 
 
 def _service(call: Call) -> Entity:
-    entity = models.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-    models.record_failure_reason(call.state.tracker, entity)
+    entity = service.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
+    service.record_failure_reason(call.state.lifecycles, entity)
     return entity
 
 
 def create_app_service(call: Call) -> dict[str, Any]:
     """POST /api/v2/app_services."""
-    entity = models.create(call, call.json_body())
-    described = models.describe(entity)
+    entity = service.create(call, call.json_body())
+    described = service.describe(entity)
     keys = ("ServiceId", "ServiceName", "Status", "Region", "InternetEndpoint", "IntranetEndpoint")
     return {key: described[key] for key in keys}
 
@@ -34,7 +34,7 @@ def update_app_service(call: Call) -> dict[str, Any]:
     body = call.json_body()
     if "ServiceName" in body:
         raise invalid_parameter("ServiceName", "ServiceName cannot be changed; create a new service instead")
-    entity = models.update(call, _service(call), body)
+    entity = service.update(call, _service(call), body)
     return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
 
 
@@ -45,18 +45,18 @@ def update_service(call: Call) -> dict[str, Any]:
         raise invalid_parameter(
             "UpdateType", f"UpdateType {update_type!r} is not supported; allowed values: merge, replace"
         )
-    config = models.parse_merge_body(call.body)
+    config = service.parse_merge_body(call.body)
     instance = (
         config.get("metadata", {}).get("instance") if isinstance(config.get("metadata"), dict) else None
     )
     changes = {"Replicas": instance} if instance is not None else {}
-    entity = models.update(call, _service(call), changes)
+    entity = service.update(call, _service(call), changes)
     return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
 
 
 def describe_service(call: Call) -> dict[str, Any]:
     """GET …/services/{ClusterId}/{ServiceName}."""
-    return models.describe(_service(call))
+    return service.describe(_service(call))
 
 
 def list_services(call: Call) -> dict[str, Any]:
@@ -68,11 +68,11 @@ def list_services(call: Call) -> dict[str, Any]:
         raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
     if page < 1 or not 1 <= size <= 100:
         raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
-    tracker, store = call.state.tracker, call.state.store
+    lifecycles, store = call.state.lifecycles, call.state.store
     services = [
-        models.describe(entity)
+        service.describe(entity)
         for stored in store.list_entities("eas", "service", call.region)
-        if (entity := tracker.load(APP_SERVICE, stored)) is not None
+        if (entity := lifecycles.load(APP_SERVICE, stored)) is not None
     ]
     wanted = {
         "ServiceName": call.param("ServiceName"),
@@ -96,7 +96,7 @@ def delete_service(call: Call) -> dict[str, Any]:
     """DELETE …/services/{ClusterId}/{ServiceName}: Deleting, then gone. Repeating it is harmless."""
     entity = _service(call)
     if entity.status != DELETING:
-        models.move(call, entity, DELETING, "DeleteRequested")
+        service.move(call, entity, DELETING, "DeleteRequested")
     return {"Message": f"Service [{entity.name}] is deleting"}
 
 
@@ -105,14 +105,14 @@ def start_service(call: Call) -> dict[str, Any]:
     entity = _service(call)
     if entity.status != "Stopped":
         raise _status_error(entity, call.action, ["Stopped"])
-    models.move(call, entity, STARTING, "StartRequested")
+    service.move(call, entity, STARTING, "StartRequested")
     return {"Message": f"Service [{entity.name}] is starting"}
 
 
 def stop_service(call: Call) -> dict[str, Any]:
     """PUT …/stop: Running → Stopping → Stopped."""
     entity = _service(call)
-    models.move(call, entity, STOPPING, "StopRequested")
+    service.move(call, entity, STOPPING, "StopRequested")
     return {"Message": f"Service [{entity.name}] is stopping"}
 
 
@@ -121,7 +121,7 @@ def restart_service(call: Call) -> dict[str, Any]:
     entity = _service(call)
     if entity.status != "Running":
         raise _status_error(entity, call.action, ["Running"])
-    models.move(call, entity, STARTING, "RestartRequested")
+    service.move(call, entity, STARTING, "RestartRequested")
     return {"Message": f"Service [{entity.name}] is restarting"}
 
 
@@ -131,7 +131,7 @@ def _status_error(entity: Entity, action: str, allowed: list[str]) -> ApiError:
 
 def describe_service_endpoints(call: Call) -> dict[str, Any]:
     """GET …/endpoints: where to call the service, and its token."""
-    described = models.describe(_service(call))
+    described = service.describe(_service(call))
     return {
         "Message": "success",
         "AccessToken": described["AccessToken"],

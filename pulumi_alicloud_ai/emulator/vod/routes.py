@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
@@ -23,7 +31,8 @@ from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, admin_error, emulato
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
-from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod, check_region
+from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod
+from pulumi_alicloud_ai.emulator.vod.rules import check_region
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
 from pulumi_alicloud_ai.emulator.vod.wire import image_info_wire, job_wire, template_wire, video_wire
 
@@ -126,7 +135,14 @@ ROUTES = [
 
 # --- admin: videos ---------------------------------------------------------------------------------
 
-_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FORMATS = {
+    "region": (re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*"), "Region must be a region id such as cn-beijing"),
+    "video_id": (
+        re.compile(r"[0-9A-Za-z_-]{1,64}"),
+        "VideoId must be 1 to 64 letters, digits, underscores or hyphens",
+    ),
+}
+"""Admin video fields matched whole (no trailing newline), with the rule a refusal states."""
 
 
 class VideoSpec(BaseModel):
@@ -136,7 +152,7 @@ class VideoSpec(BaseModel):
     title: str = Field(alias="Title", min_length=1, max_length=128)
     duration: float = Field(alias="Duration", gt=0, le=86_400, strict=True)
     region: str | None = Field(None, alias="Region")
-    video_id: str | None = Field(None, alias="VideoId", pattern=r"^[0-9A-Za-z_-]{1,64}$")
+    video_id: str | None = Field(None, alias="VideoId")
     corrupt: StrictBool = Field(False, alias="Corrupt")
 
     @field_validator("title")
@@ -146,11 +162,12 @@ class VideoSpec(BaseModel):
             raise ValueError("Title must not be blank")
         return value
 
-    @field_validator("region")
+    @field_validator("region", "video_id")
     @classmethod
-    def _region_id(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.fullmatch(value):
-            raise ValueError("Region must be a region id such as cn-beijing")
+    def _whole_match(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, rule = _FORMATS[str(info.field_name)]
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(rule)
         return value
 
 

@@ -1,4 +1,4 @@
-"""One of each resource. Stack config can adopt existing ones (`importIds`: `{"service": ...,
+"""One of each resource (the state in tests/data/upgrade is this program's). Stack config can adopt existing ones (`importIds`: `{"service": ...,
 "template": ..., "job": ..., "task": ...}`, passed as ResourceOptions(import_=...)) and keep them when
 the stack is destroyed (`retain`)."""
 
@@ -33,7 +33,7 @@ service = AppService(
     AppServiceArgs(
         service_name="four_llm",
         service_spec=ServiceSpec.CHATGLM_6B_INT8,
-        replicas=2,
+        replicas=config.get_int("replicas") or 2,
         config=OssModelStorage(oss_path="oss://models/chatglm-6b/"),
     ),
     opts=options("service"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,12 +58,10 @@ class RequestLog:
     def since(self, mark: str | None) -> list[Call]:
         """Every request after ``mark``, oldest first."""
         records = self._state.request_records()
-        start = 0
-        if mark is not None:
-            ids = [record.request_id for record in records]
-            if mark not in ids:
-                raise RuntimeError(f"more than {REQUEST_LOG_SIZE} requests since the mark: cannot count them")
-            start = ids.index(mark) + 1
+        ids = [record.request_id for record in records]
+        if (mark is None and len(records) == REQUEST_LOG_SIZE) or (mark is not None and mark not in ids):
+            raise RuntimeError(f"more than {REQUEST_LOG_SIZE} requests since the mark: cannot count them")
+        start = 0 if mark is None else ids.index(mark) + 1
         return [Call(r.action, r.status, r.code, r.subjects) for r in records[start:]]
 
 
@@ -94,6 +93,18 @@ class CliRun:
     def actions(self) -> Counter[str]:
         """Calls per action."""
         return Counter(call.action for call in self.calls)
+
+    def printed_output(self, name: str) -> str:
+        """A stack output's value as ``pulumi up`` printed it under Outputs (the new value of a
+        changed one), as JSON text: ``'"Running"'``."""
+        found = re.search(
+            rf"^\s+[-+~]?\s*{re.escape(name)} *: (?:.* => )?(.+)$",
+            self.stdout.split("\nOutputs:\n", 1)[-1],
+            re.M,
+        )
+        if found is None:
+            raise CliError(f"no output {name!r} printed:\n{self.describe()}")
+        return found[1]
 
     def describe(self) -> str:
         """For assertion messages: the command, its exit code and its whole output."""

@@ -22,8 +22,12 @@ CREATES = {
 def test_example_converges_under_the_cli(
     example: str, cli_stack: StackFactory, cli_emulator: RunningEmulator
 ) -> None:
-    """up; preview --diff --expect-no-changes; refresh --expect-no-changes; destroy; nothing left."""
-    stack = cli_stack(EXAMPLES / example)
+    """up; preview --diff --expect-no-changes; refresh --expect-no-changes; destroy; nothing left.
+    Half the examples get the emulator's URL from `alicloud-ai:endpoint` stack config, half from
+    ALICLOUD_AI_ENDPOINT."""
+    stack = cli_stack(
+        EXAMPLES / example, endpoint_in_config=example in ("custom-component", "generated-template")
+    )
     if example == "video-ai-images":
         # As the example's README says: the key is typed array<string>, so a JSON string is refused.
         for index, video_id in enumerate(("intro-0001", "outro-0002")):

@@ -53,8 +53,9 @@ def test_import_fails_upstream_for_every_resource(
         _assert_refused(stack, refused.output, name)
         assert refused.only("CreateAppService", "AddAITemplate", "SubmitAIImageJob", "CreateAITask") == []
 
-    for name, resource_id in ids.items():
-        stack.run("config", "set", "--path", f"importIds.{name}", resource_id)
+    stack.run(
+        "config", "set-all", "--path", *(f"--plaintext=importIds.{name}={id_}" for name, id_ in ids.items())
+    )
     refused = stack.up(expect_failure=True)
     _assert_refused(stack, refused.output, "service", "template", "task")
     assert refused.only("CreateAppService", "AddAITemplate", "SubmitAIImageJob", "CreateAITask") == []

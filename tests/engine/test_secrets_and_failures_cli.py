@@ -97,6 +97,6 @@ def test_a_failed_create_shows_our_message_and_the_next_up_converges(
 
     up = stack.up()
     assert up.count("CreateAppService") == 1
-    assert stack.outputs()["status"] == "Running"
+    assert up.printed_output("status") == '"Running"'
     stack.preview("--expect-no-changes")
     stack.destroy()

@@ -264,10 +264,6 @@ class CliStack:
             if not resource["type"].startswith(("pulumi:pulumi:", "pulumi:providers:"))
         }
 
-    def write_program(self, source: str) -> None:
-        """Replace the program (``__main__.py``) with ``source``."""
-        (self.project / "__main__.py").write_text(source)
-
 
 def leftovers(emulator: RunningEmulator) -> dict[str, list[str]]:
     """What a destroyed stack must not leave behind: EAS services and VOD AI templates (as the
@@ -277,20 +273,17 @@ def leftovers(emulator: RunningEmulator) -> dict[str, list[str]]:
 
     feed = httpx.get(f"{emulator.url}/_emulator/ui/feed", timeout=10).raise_for_status().json()
     live = {
-        group["key"]: [
-            entity["name"] or entity["id"] for entity in group["entities"] if entity["status"] != "Deleted"
-        ]
-        for group in feed["groups"]
+        group["key"]: [e for e in group["entities"] if e["status"] != "Deleted"] for group in feed["groups"]
     }
     vod = vod_client(emulator)
     images = [
         info.file_url
         for video in live.get("vod-video", [])
-        for info in vod.list_aiimage_info(ListAIImageInfoRequest(video_id=video)).body.aiimage_info_list
+        for info in vod.list_aiimage_info(ListAIImageInfoRequest(video_id=video["id"])).body.aiimage_info_list
     ]
     found = {
-        "eas services": live.get("eas-service", []),
-        "vod templates": live.get("vod-aitemplate", []),
+        "eas services": [entity["name"] for entity in live.get("eas-service", [])],
+        "vod templates": [entity["name"] for entity in live.get("vod-aitemplate", [])],
         "vod images": images,
     }
     return {kind: names for kind, names in found.items() if names}

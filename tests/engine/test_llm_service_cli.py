@@ -10,7 +10,7 @@ import pytest
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from tests.engine.cli import leftovers
-from tests.engine.conftest import EXAMPLES, PROGRAMS, StackFactory
+from tests.engine.conftest import EXAMPLES, PROGRAMS, REPO, StackFactory
 
 pytestmark = pytest.mark.needs_cli
 
@@ -34,6 +34,7 @@ def test_replicas_1_to_3_previews_and_applies_as_one_in_place_update(
         + preview.stdout
     )
     assert preview.only(*MUTATIONS) == []
+    assert f"```\n{expected}```" in (REPO / "README.md").read_text(), "the README shows another preview"
 
     up = stack.up()
     assert {action: up.count(action) for action in MUTATIONS} == {

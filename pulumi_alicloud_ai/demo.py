@@ -102,6 +102,7 @@ def run_without_cli(url: str, work: Path) -> None:
 
     say("The Pulumi CLI is not on PATH, so the local engine drives the same providers through the")
     say("Pulumi engine's gRPC protocol (python -m pulumi.dynamic), running the real example program.")
+    say("(./scripts/pulumi-cli builds the Pulumi CLI with Go; ./scripts/demo then uses it.)")
     env = {**os.environ, "ALICLOUD_AI_ENDPOINT": url, "ALICLOUD_AI_POLL_INTERVAL": "0.25", "HOME": str(work)}
     os.environ.update({"ALICLOUD_AI_ENDPOINT": url})
 
@@ -154,6 +155,7 @@ def run_with_cli(pulumi: str, url: str, work: Path) -> None:
     )
     env = {
         **os.environ,
+        "PULUMI_HOME": str(work / "pulumi-home"),
         "PULUMI_BACKEND_URL": f"file://{work / 'state'}",
         "PULUMI_CONFIG_PASSPHRASE": "demo",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -204,7 +206,10 @@ def main(argv: list[str] | None = None, *, which: Callable[[str], str | None] = 
             say(f"    listening on {url}")
             if pulumi:
                 run_with_cli(pulumi, url, work)
+                engine = f"the Pulumi CLI ({pulumi})"
             else:
                 run_without_cli(url, work)
+                engine = "the local engine (pulumi_alicloud_ai.testing.LocalEngine)"
     say(f"\nDone in {time.monotonic() - started:.1f}s: created, scaled 1 -> 3 in place, destroyed.")
+    say(f"engine: {engine}")
     return 0

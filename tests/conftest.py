@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,44 @@ def module_emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emula
     """Emulators shared by one test module, stopped when it ends."""
     with contextlib.closing(EmulatorFactory(tmp_path_factory.mktemp("emulators"))) as factory:
         yield factory
+
+REPO = Path(__file__).resolve().parents[1]
+CLI_HELP = (
+    "no Pulumi CLI: run ./scripts/test (it finds or builds one), or ./scripts/pulumi-cli with Go installed "
+    "(https://go.dev/dl/), or put the Pulumi CLI 3.260.0 on PATH (https://www.pulumi.com/docs/install/)"
+)
+
+
+@functools.cache
+def pulumi_bin_dir() -> Path | None:
+    """The directory of a usable Pulumi CLI (PATH or the build cache), as scripts/pulumi-cli decides;
+    never builds: ./scripts/test does that before pytest starts."""
+    found = subprocess.run(
+        [str(REPO / "scripts" / "pulumi-cli"), "--no-build"], capture_output=True, text=True, check=False
+    )
+    return Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else None
+
+
+def require_cli() -> Path:
+    """The CLI's directory; tests that need it skip without one, and fail under CI=true."""
+    bin_dir = pulumi_bin_dir()
+    if bin_dir is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and {CLI_HELP}", pytrace=False)
+        pytest.skip(CLI_HELP)
+    return bin_dir
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``needs_cli`` run only with a Pulumi CLI (see :func:`require_cli`)."""
+    if item.get_closest_marker("needs_cli") is not None:
+        require_cli()
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> Path:
+    """The directory holding ``pulumi`` and its Python language host and plugin."""
+    return require_cli()
 
 
 @pytest.fixture(autouse=True)

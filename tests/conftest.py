@@ -67,6 +67,7 @@ def module_emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emula
     with contextlib.closing(EmulatorFactory(tmp_path_factory.mktemp("emulators"))) as factory:
         yield factory
 
+
 REPO = Path(__file__).resolve().parents[1]
 CLI_HELP = (
     "no Pulumi CLI: run ./scripts/test (it finds or builds one), or ./scripts/pulumi-cli with Go installed "

@@ -69,6 +69,7 @@ __all__ = [
     "RamRoleArnProvider",
     "StaticCredentialsProvider",
     "caller_identity",
+    "configured_provider",
     "default_chain",
     "sts_base_url",
 ]
@@ -150,6 +151,49 @@ def default_chain(
             EcsRamRoleProvider(endpoint=imds_endpoint, environ=environ, http=http, clock=clock),
             CredentialsURIProvider(environ=environ, http=http, clock=clock),
         ]
+    )
+
+
+def configured_provider(
+    *,
+    static: tuple[str, str, str | None] | None = None,
+    profile: str | None = None,
+    profile_path: str | None = None,
+    role_arn: str | None = None,
+    role_session_name: str | None = None,
+    role_duration_seconds: int | None = None,
+    role_policy: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    sts_endpoint: str | None = None,
+    http: httpx.Client | None = None,
+    clock: Callable[[], float] = time.time,
+) -> CredentialsProvider:
+    """The provider pulumi-alicloud's settings describe: given keys (``static``: id, secret, token),
+    else a named profile of the CLI's ``config.json`` (``profile_path`` replaces
+    ``~/.aliyun/config.json``), else the default chain; with ``role_arn``, that role is assumed with
+    whichever of them answered. Nothing is fetched until credentials are asked for.
+    """
+    base: CredentialsProvider
+    if static is not None:
+        base = StaticCredentialsProvider(*static)
+    elif profile:
+        base = CLIProfileProvider(
+            profile, path=profile_path, environ=environ, http=http, sts_endpoint=sts_endpoint, clock=clock
+        )
+    else:
+        base = default_chain(environ, http=http, sts_endpoint=sts_endpoint, clock=clock)
+    if not role_arn:
+        return base
+    return RamRoleArnProvider(
+        base,
+        role_arn,
+        role_session_name=role_session_name,
+        duration_seconds=role_duration_seconds or 3600,
+        policy=role_policy,
+        sts_endpoint=sts_endpoint,
+        environ=environ,
+        http=http,
+        clock=clock,
     )
 
 

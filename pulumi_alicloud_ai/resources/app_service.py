@@ -27,7 +27,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
-from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources._program import stack_settings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 __all__ = [

@@ -26,6 +26,7 @@ _EXPORTS = {
     "AppService": "pulumi_alicloud_ai.resources.app_service",
     "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
     "AppType": "pulumi_alicloud_ai.resources.app_service",
+    "AssumeRole": "pulumi_alicloud_ai.resources.provider_settings",
     "AuditAutoBlock": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
@@ -37,6 +38,7 @@ _EXPORTS = {
     "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "Network": "pulumi_alicloud_ai.resources.llm_service",
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
+    "ProviderSettings": "pulumi_alicloud_ai.resources.provider_settings",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "TemplateType": "pulumi_alicloud_ai.resources.ai_task",
     "Timeouts": "pulumi_alicloud_ai.resources.timeouts",
@@ -61,6 +63,7 @@ __all__ = [
     "AppService",
     "AppServiceArgs",
     "AppType",
+    "AssumeRole",
     "AuditAutoBlock",
     "AuditContent",
     "AuditItem",
@@ -72,6 +75,7 @@ __all__ = [
     "NasModelStorage",
     "Network",
     "OssModelStorage",
+    "ProviderSettings",
     "ServiceSpec",
     "TemplateType",
     "Timeouts",
@@ -111,6 +115,7 @@ if TYPE_CHECKING:
     )
     from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+    from pulumi_alicloud_ai.resources.provider_settings import AssumeRole, ProviderSettings
     from pulumi_alicloud_ai.resources.timeouts import Timeouts
     from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
     from pulumi_alicloud_ai.resources.vod_ai_template import (

@@ -13,13 +13,17 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
+from pulumi.dynamic import Resource, ResourceProvider
 from pulumi.runtime import get_config
 
 from pulumi_alicloud_ai._secret import Secret
 from pulumi_alicloud_ai.resources import _settings
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 
 EMULATOR_DEFAULT_REGION = _settings.EMULATOR_DEFAULT_REGION
 
@@ -91,3 +95,31 @@ def reset_cache() -> None:
     """Forget the once-per-process answers (tests that change credentials or endpoints)."""
     _chain_has_credentials.cache_clear()
     _warn_embedded.cache_clear()
+
+
+def placement(settings: ProviderSettings | None, region: Any) -> dict[str, Any]:
+    """The inputs every resource records about where it lives: ``region`` (its own input, else the
+    settings', stack's or environment's), ``connection`` (stack values, for older engines) and
+    ``settings`` (the resource's references, if any)."""
+    resource = settings.to_inputs() if settings is not None else None
+    stack = stack_settings(resource)
+    return {"region": region or stack.region, "connection": stack.connection or None, "settings": resource}
+
+
+R = TypeVar("R", bound=Resource)
+
+
+def read_existing(
+    cls: type[R],
+    provider: ResourceProvider,
+    resource_name: str,
+    resource_id: pulumi.Input[str],
+    props: dict[str, Any],
+    opts: pulumi.ResourceOptions | None,
+) -> R:
+    """A resource of ``cls`` read from the live service by id and not managed: the engine reads it
+    (the provider's ``read``) and never creates, updates or deletes it."""
+    resource = cls.__new__(cls)
+    read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=resource_id))
+    Resource.__init__(resource, provider, resource_name, props, read)
+    return resource

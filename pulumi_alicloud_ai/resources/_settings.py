@@ -42,12 +42,11 @@ from urllib.parse import urlsplit
 
 from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai._secret import MASK, Secret
+from pulumi_alicloud_ai.resources.provider_settings import SESSION_EXPIRATION_RANGE
 
 MODES = ("auto", "cloud", "emulator")
 EMULATOR_DEFAULT_REGION = "cn-shanghai"
 DEFAULT_EMULATOR_KEY = "test"
-SESSION_EXPIRATION_RANGE = (900, 3600)
-"""pulumi-alicloud's bounds for ``assumeRole.sessionExpiration`` (seconds)."""
 
 MODE_KEY, ENDPOINT_KEY = "alicloud-ai:mode", "alicloud-ai:endpoint"
 REGION_KEY = "alicloud:region"

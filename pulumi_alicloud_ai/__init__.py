@@ -25,6 +25,7 @@ _EXPORTS = {
     "AITemplateType": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AppService": "pulumi_alicloud_ai.resources.app_service",
     "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
+    "AppServiceInfo": "pulumi_alicloud_ai.resources.lookups",
     "AppType": "pulumi_alicloud_ai.resources.app_service",
     "AssumeRole": "pulumi_alicloud_ai.resources.provider_settings",
     "AuditAutoBlock": "pulumi_alicloud_ai.resources.vod_ai_template",
@@ -46,6 +47,7 @@ _EXPORTS = {
     "VideoAIImagesArgs": "pulumi_alicloud_ai.resources.video_ai_images",
     "VodAITemplate": "pulumi_alicloud_ai.resources.vod_ai_template",
     "VodAITemplateArgs": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "get_app_service": "pulumi_alicloud_ai.resources.lookups",
 }
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "AITemplateType",
     "AppService",
     "AppServiceArgs",
+    "AppServiceInfo",
     "AppType",
     "AssumeRole",
     "AuditAutoBlock",
@@ -84,6 +87,7 @@ __all__ = [
     "VodAITemplate",
     "VodAITemplateArgs",
     "__version__",
+    "get_app_service",
 ]
 
 
@@ -115,6 +119,7 @@ if TYPE_CHECKING:
     )
     from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+    from pulumi_alicloud_ai.resources.lookups import AppServiceInfo, get_app_service
     from pulumi_alicloud_ai.resources.provider_settings import AssumeRole, ProviderSettings
     from pulumi_alicloud_ai.resources.timeouts import Timeouts
     from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs

@@ -9,6 +9,7 @@ settings and a credentials provider that fetches nothing until a request is sign
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -44,8 +45,10 @@ __all__ = [
     "Connection",
     "ConnectionSettingsError",
     "chain_has_credentials",
+    "chain_problem",
     "credentials_for",
     "is_loopback_url",
+    "preview_problems",
     "remember_config",
     "resolve",
     "resolve_settings",
@@ -126,13 +129,66 @@ def forget_config() -> None:
 
 def chain_has_credentials(environ: Mapping[str, str] | None = None) -> bool:
     """Whether Alibaba's default chain finds credentials (the auto-mode question)."""
+    return chain_problem(environ) is None
+
+
+def chain_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why Alibaba's default chain finds no credentials (None when it does)."""
     from pulumi_alicloud_ai.client.credentials import default_chain
 
     try:
         default_chain(environ).get_credentials()
-    except CredentialsError:
-        return False
-    return True
+    except CredentialsError as exc:
+        return exc.message
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_chain_problem(snapshot: frozenset[tuple[str, str]]) -> str | None:
+    return chain_problem(dict(snapshot))
+
+
+def preview_problems(
+    captured: Mapping[str, Any] | None,
+    resource: Mapping[str, Any] | None,
+    environ: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """``(setting, reason)`` for each reason the resource's calls could not go anywhere, found without
+    calling any API (``check`` runs this at ``pulumi preview``): a bad setting, or the cloud chosen
+    (``alicloud-ai:mode cloud``, or an endpoint that is not an emulator) with no credentials at all.
+    The default chain's answer is kept per process: it reads files and may probe the ECS metadata
+    service, and ``check`` runs once per resource."""
+    env = os.environ if environ is None else environ
+    snapshot = frozenset((k, v) for k, v in env.items() if k.startswith(("ALIBABA_CLOUD_", "HOME")))
+    resolution = _settings.resolve(
+        environ=env,
+        config=stack_config(),
+        resource=resource,
+        recorded=captured,
+        has_credentials=lambda _plan: _cached_chain_problem(snapshot) is None,
+    )
+    problems = [(problem.key, problem.message) for problem in resolution.problems]
+    placement = resolution.placement
+    if problems or placement.emulated or resolution.credentials.explicit:
+        return problems
+    if resolution.mode == "cloud" or placement.endpoint:
+        reason = _cached_chain_problem(snapshot)
+        if reason is not None:
+            chosen = (
+                f"{resolution.mode_key} is cloud"
+                if resolution.mode == "cloud"
+                else (f"{resolution.endpoint_key} {placement.endpoint} is not an emulator")
+            )
+            return [
+                (
+                    "credentials",
+                    f"{chosen}, but no Alibaba Cloud credentials were found ({reason}); set "
+                    "alicloud:accessKey and alicloud:secretKey (`pulumi config set --secret`), "
+                    "ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY, a profile (alicloud:profile), or "
+                    "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                )
+            ]
+    return problems
 
 
 def resolve_settings(

@@ -301,3 +301,8 @@ def check(outputs: Mapping[str, Any], connection: Connection, what: str) -> Guar
         _say_once(what, recorded.describe())
         return Guard(current, confirmed=True, inferred=True)
     return Guard(current, confirmed=confirmed(recorded, current))
+
+
+def fresh(connection: Connection) -> Guard:
+    """The guard of an operation that makes the resource (nothing recorded yet): its target is now's."""
+    return Guard(current_target(connection), confirmed=True)

@@ -429,9 +429,10 @@ def _expiration(sources: _Sources, key: str, value: Any) -> int | None:
         return None
     low, high = SESSION_EXPIRATION_RANGE
     try:
-        seconds = int(str(value))
+        number = float(_text(value))  # Pulumi sends numbers as floats
     except ValueError:
-        seconds = 0
+        number = 0.0
+    seconds = int(number) if number.is_integer() else 0
     if not low <= seconds <= high:
         sources.problems.append(Problem(key, f"{key} {value!r} must be whole seconds from {low} to {high}"))
         return None
@@ -485,7 +486,7 @@ def _assume_role(sources: _Sources, *, resource_only: bool) -> AssumeRoleSpec | 
             continue
         session = role.get("session_name") or role.get("sessionName") or sources.environ.get(SESSION_NAME_ENV)
         expiration_raw = role.get("session_expiration") or role.get("sessionExpiration")
-        expiration_key = f"{key}.sessionExpiration"
+        expiration_key = f"{key}.session_expiration" if source == RESOURCE else f"{key}.sessionExpiration"
         if expiration_raw in (None, "") and sources.environ.get(SESSION_EXPIRATION_ENV):
             expiration_raw, expiration_key = sources.environ[SESSION_EXPIRATION_ENV], SESSION_EXPIRATION_ENV
         chosen = AssumeRoleSpec(

@@ -114,11 +114,16 @@ def read_existing(
     provider: ResourceProvider,
     resource_name: str,
     resource_id: pulumi.Input[str],
-    props: dict[str, Any],
     opts: pulumi.ResourceOptions | None,
+    *,
+    fields: tuple[str, ...],
+    settings: ProviderSettings | None,
+    region: Any = None,
 ) -> R:
     """A resource of ``cls`` read from the live service by id and not managed: the engine reads it
-    (the provider's ``read``) and never creates, updates or deletes it."""
+    (the provider's ``read``) and never creates, updates or deletes it. ``fields`` are the properties
+    the resource exposes; the region and settings say where to read."""
+    props = {**dict.fromkeys(fields), **placement(settings, region)}
     resource = cls.__new__(cls)
     read = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=resource_id))
     Resource.__init__(resource, provider, resource_name, props, read)

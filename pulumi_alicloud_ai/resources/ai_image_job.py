@@ -136,9 +136,14 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
     ) -> AIImageJob:
         """An existing job (id: its JobId) read into the program, not managed: its outputs are
         the live job's (status, images). ``region`` is where it ran."""
-        props: dict[str, Any] = {
-            **dict.fromkeys(("video_id", "ai_template_id")),
-            **placement(settings, region),
-            **dict.fromkeys(_OUTPUTS),
-        }
-        return read_existing(AIImageJob, AIImageJobProvider(), resource_name, id, props, opts)
+        fields = ("video_id", "ai_template_id", *_OUTPUTS)
+        return read_existing(
+            AIImageJob,
+            AIImageJobProvider(),
+            resource_name,
+            id,
+            opts,
+            fields=fields,
+            settings=settings,
+            region=region,
+        )

@@ -178,9 +178,7 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
     ) -> AITask:
         """An existing task (id: its TaskId) read into the program, not managed: its outputs are
         the live task's (status, template, changes)."""
-        props: dict[str, Any] = {
-            **dict.fromkeys(("task_type", "prompt", "template_type")),
-            **placement(settings, region),
-            **dict.fromkeys(_OUTPUTS),
-        }
-        return read_existing(AITask, AITaskProvider(), resource_name, id, props, opts)
+        fields = ("task_type", "prompt", "template_type", *_OUTPUTS)
+        return read_existing(
+            AITask, AITaskProvider(), resource_name, id, opts, fields=fields, settings=settings, region=region
+        )

@@ -182,7 +182,6 @@ def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-_INPUTS = dict.fromkeys(("service_name", "service_spec", "replicas", "app_type", "config"))
 _OUTPUTS = (
     "service_id",
     "status",
@@ -251,7 +250,10 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
     ) -> AppService:
         """An existing service (id ``<region>/<service_name>``) read into the program, not managed:
         its outputs are the live service's, and ``pulumi destroy`` leaves it alone."""
-        props: dict[str, Any] = {**_INPUTS, **placement(settings, None), **dict.fromkeys(_OUTPUTS)}
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["access_token"])
-        merged = pulumi.ResourceOptions.merge(secret, opts)
-        return read_existing(AppService, AppServiceProvider(), resource_name, id, props, merged)
+        secret = pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(additional_secret_outputs=["access_token"]), opts
+        )
+        fields = ("service_name", "service_spec", "replicas", "app_type", "config", *_OUTPUTS)
+        return read_existing(
+            AppService, AppServiceProvider(), resource_name, id, secret, fields=fields, settings=settings
+        )

@@ -247,9 +247,14 @@ class VodAITemplate(Resource, module="alicloud-ai", name="VodAITemplate"):
     ) -> VodAITemplate:
         """An existing template (id: its TemplateId) read into the program, not managed: its outputs
         are the live template's, and ``pulumi destroy`` leaves it alone. ``region`` is where it is."""
-        props: dict[str, Any] = {
-            **dict.fromkeys(("template_name", "template_type", "config", "is_default")),
-            **placement(settings, region),
-            **dict.fromkeys(_OUTPUTS),
-        }
-        return read_existing(VodAITemplate, VodAITemplateProvider(), resource_name, id, props, opts)
+        fields = ("template_name", "template_type", "config", "is_default", *_OUTPUTS)
+        return read_existing(
+            VodAITemplate,
+            VodAITemplateProvider(),
+            resource_name,
+            id,
+            opts,
+            fields=fields,
+            settings=settings,
+            region=region,
+        )

@@ -47,6 +47,7 @@ __all__ = [
     "chain_has_credentials",
     "chain_problem",
     "credentials_for",
+    "default_region",
     "is_loopback_url",
     "preview_problems",
     "remember_config",
@@ -207,6 +208,18 @@ def resolve_settings(
         recorded=captured,
         has_credentials=lambda _plan: chain_has_credentials(environ),
     )
+
+
+def default_region(
+    captured: Mapping[str, Any] | None = None,
+    resource: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """The region a setting names, for a resource without one of its own (``pulumi import`` of an id
+    that does not carry it): the settings', else ``alicloud:region``, ``ALICLOUD_REGION``,
+    ``ALIBABA_CLOUD_REGION_ID``; None when none does (an emulator's default is not a choice)."""
+    resolution = resolve_settings(captured, environ, resource=resource)
+    return resolution.region if resolution.region_key in _settings.REGION_KEYS else None
 
 
 def _emulator_keys(environ: Mapping[str, str]) -> tuple[str, str, str | None]:

@@ -16,7 +16,6 @@ Every wait goes through one poller (:func:`~pulumi_alicloud_ai.client.waiter.pol
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
@@ -256,7 +255,11 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """The one way into a resource that exists: its recorded properties, its region and a session
         that goes where it was made."""
         recorded = user_props(props)
-        region = self.region_in_id(id_) or recorded.get("region") or os.environ.get(REGION_ENV)
+        region = (
+            self.region_in_id(id_)
+            or recorded.get("region")
+            or _connection.default_region(recorded.get("connection"), recorded.get("settings"))
+        )
         if not region:
             raise ProviderError(
                 f"{self.noun} {id_!r}: the region is unknown; set the region input (or alicloud:region) in "

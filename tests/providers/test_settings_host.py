@@ -19,6 +19,7 @@ from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_i
 from pulumi_alicloud_ai.emulator.keys import KeyPair
 from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env, secret
 
@@ -267,3 +268,18 @@ class TestSeveralAccounts:
             "role_arn": f"acs:ram::{ROLE_ACCOUNT}:role/ops",
             "session_expiration": 900,
         }
+
+
+def test_an_import_takes_its_region_from_stack_config(tmp_path: Path) -> None:
+    """`pulumi import` of a VOD template (its id carries no region) reads where alicloud:region says."""
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "vod", time_scale=0)) as emulator:
+        host = ProviderHost(VodAITemplateProvider(), provider_env(emulator.url, str(tmp_path)))
+        try:
+            host.configure({"alicloud:region": "cn-beijing"})
+            inputs = {"template_name": "imported", "template_type": "AIImage", "config": {"Count": 2}}
+            checked = host.check("t", {**inputs, "region": "cn-beijing"})
+            template_id, _, _ = host.create("t", checked.inputs)
+            read_id, _, read_inputs = host.read("t", template_id, {}, {})
+        finally:
+            host.close()
+    assert (read_id, read_inputs["region"]) == (template_id, "cn-beijing")

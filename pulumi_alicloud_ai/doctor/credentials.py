@@ -14,7 +14,7 @@ from pulumi_alicloud_ai.client.errors import CredentialsError
 from pulumi_alicloud_ai.doctor._report import Check, Settings, Target, masked_key_id
 from pulumi_alicloud_ai.resources import _connection, _embedded
 from pulumi_alicloud_ai.resources import _target as targets
-from pulumi_alicloud_ai.resources._settings import EMULATOR_KEY_ENVS
+from pulumi_alicloud_ai.resources._setting_keys import EMULATOR_KEY_ENVS
 
 CLOUD_CREDENTIALS_FIX = (
     "`pulumi config set alicloud:accessKey ...` and `pulumi config set --secret alicloud:secretKey ...`, "

@@ -16,6 +16,7 @@ import yaml
 
 from pulumi_alicloud_ai._secret import Secret
 from pulumi_alicloud_ai.doctor._report import Check, Settings
+from pulumi_alicloud_ai.resources import _setting_keys as keys
 from pulumi_alicloud_ai.resources import _settings
 from pulumi_alicloud_ai.resources._connection import chain_has_credentials
 
@@ -41,7 +42,7 @@ def stack_config(raw: Mapping[str, Any]) -> dict[str, Any]:
             config[key] = Secret(ENCRYPTED)
             continue
         text = value if isinstance(value, str) else json.dumps(value)
-        config[key] = Secret(text) if key in _settings.SECRET_CONFIG_KEYS else text
+        config[key] = Secret(text) if key in keys.SECRET_CONFIG_KEYS else text
     return config
 
 
@@ -71,7 +72,7 @@ def read_settings(
         checks.append(Check(seen.key, True if seen.used else None, detail))
     chosen = resolution.region
     if not chosen:
-        chosen = _settings.EMULATOR_DEFAULT_REGION
+        chosen = keys.EMULATOR_DEFAULT_REGION
         checks.append(
             Check(
                 "region",

@@ -20,17 +20,16 @@ from typing import TYPE_CHECKING, Any
 from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai._secret import Secret
 from pulumi_alicloud_ai.client.errors import CredentialsError
+from pulumi_alicloud_ai.resources import _setting_keys as keys
 from pulumi_alicloud_ai.resources import _settings
-from pulumi_alicloud_ai.resources._settings import (
+from pulumi_alicloud_ai.resources._setting_keys import (
     DEFAULT_EMULATOR_KEY,
     EMULATOR_KEY_ENVS,
     ENDPOINT_ENV,
     MODE_ENV,
     MODES,
-    CredentialPlan,
-    Placement,
-    Resolution,
 )
+from pulumi_alicloud_ai.resources._settings import CredentialPlan, Placement, Resolution
 
 if TYPE_CHECKING:  # the client stack is imported when a call is resolved, not with a program
     from pulumi.dynamic import ConfigureRequest
@@ -96,7 +95,7 @@ def remember_config(request: ConfigureRequest) -> None:
     if isinstance(raw, Mapping):
         items = dict(raw.items())
     else:  # an SDK without the raw mapping: ask for the keys we know
-        items = {key: request.config.get(key) for key in _settings.CONFIG_KEYS}
+        items = {key: request.config.get(key) for key in keys.CONFIG_KEYS}
     kept: dict[str, Any] = {}
     for key, value in items.items():
         if (
@@ -106,7 +105,7 @@ def remember_config(request: ConfigureRequest) -> None:
         ):
             continue
         text = value if isinstance(value, str) else json.dumps(value)
-        kept[key] = Secret(text) if key in _settings.SECRET_CONFIG_KEYS else text
+        kept[key] = Secret(text) if key in keys.SECRET_CONFIG_KEYS else text
     global _CONFIG  # noqa: PLW0603 - one stack config per provider process, set by the engine
     with _CONFIG_LOCK:
         _CONFIG = kept
@@ -219,7 +218,7 @@ def default_region(
     that does not carry it): the settings', else ``alicloud:region``, ``ALICLOUD_REGION``,
     ``ALIBABA_CLOUD_REGION_ID``; None when none does (an emulator's default is not a choice)."""
     resolution = resolve_settings(captured, environ, resource=resource)
-    return resolution.region if resolution.region_key in _settings.REGION_KEYS else None
+    return resolution.region if resolution.region_key in keys.REGION_KEYS else None
 
 
 def _emulator_keys(environ: Mapping[str, str]) -> tuple[str, str, str | None]:

@@ -20,12 +20,13 @@ from pulumi.dynamic import Resource, ResourceProvider
 from pulumi.runtime import get_config
 
 from pulumi_alicloud_ai._secret import Secret
+from pulumi_alicloud_ai.resources import _setting_keys as keys
 from pulumi_alicloud_ai.resources import _settings
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 
-EMULATOR_DEFAULT_REGION = _settings.EMULATOR_DEFAULT_REGION
+EMULATOR_DEFAULT_REGION = keys.EMULATOR_DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,10 @@ class StackSettings:
 def program_config() -> dict[str, Any]:
     """The stack config keys the resolution reads, as the program sees them (credentials wrapped)."""
     found: dict[str, Any] = {}
-    for key in _settings.CONFIG_KEYS:
+    for key in keys.CONFIG_KEYS:
         value = get_config(key)
         if value is not None:
-            found[key] = Secret(value) if key in _settings.SECRET_CONFIG_KEYS else value
+            found[key] = Secret(value) if key in keys.SECRET_CONFIG_KEYS else value
     return found
 
 
@@ -79,9 +80,7 @@ def stack_settings(resource: dict[str, Any] | None = None) -> StackSettings:
         has_credentials=lambda _plan: _chain_has_credentials(),
     )
     connection = {
-        key.split(":", 1)[1]: str(config[key])
-        for key in (_settings.ENDPOINT_KEY, _settings.MODE_KEY)
-        if key in config
+        key.split(":", 1)[1]: str(config[key]) for key in (keys.ENDPOINT_KEY, keys.MODE_KEY) if key in config
     }
     # Names the provider's event log (resources/_events.py) when the host's request is not at hand.
     connection.update(project=pulumi.get_project(), stack=pulumi.get_stack())

@@ -42,77 +42,36 @@ from urllib.parse import urlsplit
 
 from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai._secret import MASK, Secret
-from pulumi_alicloud_ai.resources.provider_settings import SESSION_EXPIRATION_RANGE
-
-MODES = ("auto", "cloud", "emulator")
-EMULATOR_DEFAULT_REGION = "cn-shanghai"
-DEFAULT_EMULATOR_KEY = "test"
-
-MODE_KEY, ENDPOINT_KEY = "alicloud-ai:mode", "alicloud-ai:endpoint"
-REGION_KEY = "alicloud:region"
-ACCESS_KEY_KEY, SECRET_KEY_KEY, TOKEN_KEY = (
-    "alicloud:accessKey",
-    "alicloud:secretKey",
-    "alicloud:securityToken",
-)
-PROFILE_KEY, SHARED_FILE_KEY, ASSUME_ROLE_KEY = (
-    "alicloud:profile",
-    "alicloud:sharedCredentialsFile",
-    "alicloud:assumeRole",
-)
-CONFIG_KEYS = (
-    MODE_KEY,
-    ENDPOINT_KEY,
-    REGION_KEY,
+from pulumi_alicloud_ai.resources._setting_keys import (
+    ACCESS_KEY_ENV,
     ACCESS_KEY_KEY,
-    SECRET_KEY_KEY,
-    TOKEN_KEY,
-    PROFILE_KEY,
-    SHARED_FILE_KEY,
     ASSUME_ROLE_KEY,
+    CHAIN_ENVS,
+    CONFIG_KEYS,
+    EMULATOR_DEFAULT_REGION,
+    EMULATOR_KEY_ENVS,
+    ENDPOINT_ENV,
+    ENDPOINT_KEY,
+    MODE_ENV,
+    MODE_KEY,
+    MODES,
+    PROFILE_ENV,
+    PROFILE_KEY,
+    REGION_ENVS,
+    REGION_KEY,
+    ROLE_ARN_ENV,
+    SECRET_CONFIG_KEYS,
+    SECRET_ENVS,
+    SECRET_KEY_ENV,
+    SECRET_KEY_KEY,
+    SESSION_EXPIRATION_ENV,
+    SESSION_NAME_ENV,
+    SHARED_FILE_ENV,
+    SHARED_FILE_KEY,
+    TOKEN_ENV,
+    TOKEN_KEY,
 )
-SECRET_CONFIG_KEYS = frozenset({ACCESS_KEY_KEY, SECRET_KEY_KEY, TOKEN_KEY})
-
-MODE_ENV, ENDPOINT_ENV = "ALICLOUD_AI_MODE", "ALICLOUD_AI_ENDPOINT"
-REGION_ENVS = ("ALICLOUD_REGION", "ALIBABA_CLOUD_REGION_ID")
-ACCESS_KEY_ENV, SECRET_KEY_ENV, TOKEN_ENV = (
-    "ALICLOUD_ACCESS_KEY",
-    "ALICLOUD_SECRET_KEY",
-    "ALICLOUD_SECURITY_TOKEN",
-)
-PROFILE_ENV, SHARED_FILE_ENV = "ALICLOUD_PROFILE", "ALICLOUD_SHARED_CREDENTIALS_FILE"
-ROLE_ARN_ENV, SESSION_NAME_ENV, SESSION_EXPIRATION_ENV = (
-    "ALICLOUD_ASSUME_ROLE_ARN",
-    "ALICLOUD_ASSUME_ROLE_SESSION_NAME",
-    "ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION",
-)
-REGION_KEYS = ("settings.region", REGION_KEY, *REGION_ENVS)
-"""Every setting that names a region, highest first."""
-EMULATOR_KEY_ENVS = ("ALICLOUD_AI_EMULATOR_ACCESS_KEY_ID", "ALICLOUD_AI_EMULATOR_ACCESS_KEY_SECRET")
-CHAIN_ENVS = (
-    "ALIBABA_CLOUD_ACCESS_KEY_ID",
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-    "ALIBABA_CLOUD_SECURITY_TOKEN",
-    "ALIBABA_CLOUD_PROFILE",
-    "ALIBABA_CLOUD_CREDENTIALS_FILE",
-    "ALIBABA_CLOUD_ROLE_ARN",
-    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    "ALIBABA_CLOUD_CREDENTIALS_URI",
-    "ALIBABA_CLOUD_ECS_METADATA",
-)
-"""Read by Alibaba's default credential chain, reported so a user sees when they are outranked."""
-SECRET_ENVS = frozenset(
-    {
-        SECRET_KEY_ENV,
-        TOKEN_ENV,
-        ACCESS_KEY_ENV,
-        EMULATOR_KEY_ENVS[1],
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-        "ALIBABA_CLOUD_SECURITY_TOKEN",
-        "ALIBABA_CLOUD_ACCESS_KEY_ID",
-    }
-)
+from pulumi_alicloud_ai.resources.provider_settings import SESSION_EXPIRATION_RANGE
 
 STACK, ENV, RESOURCE, RECORDED = "stack config", "environment", "resource settings", "recorded in state"
 
@@ -541,6 +500,19 @@ def _report_unused(sources: _Sources, emulated: bool, credentials: CredentialPla
             )
 
 
+def _plan(sources: _Sources, *, emulated: bool) -> CredentialPlan:
+    """Which credentials sign: the resource's profile, else the stack's keys, ALICLOUD_* keys, a
+    named profile, else the default chain (against an emulator: its keys unless the resource names
+    a profile); with an assume-role setting on top."""
+    resource_profile = sources.resource.get("profile") not in (None, "")
+    static = _static_keys(sources, emulated, f"settings.profile ({RESOURCE})" if resource_profile else "")
+    profile = _profile(
+        sources, resource_only=emulated, outranked_by=static.origin if static is not None else ""
+    )
+    role = _assume_role(sources, resource_only=emulated)
+    return CredentialPlan(static, profile, role, emulator_keys=emulated and profile is None)
+
+
 def resolve(
     *,
     environ: Mapping[str, str],
@@ -561,20 +533,10 @@ def resolve(
     endpoint, endpoint_key = _endpoint(sources)
     region, region_key = _region(sources)
 
-    def plan(emulated: bool) -> CredentialPlan:
-        resource_profile = sources.resource.get("profile") not in (None, "")
-        static = _static_keys(sources, emulated, f"settings.profile ({RESOURCE})" if resource_profile else "")
-        profile = _profile(
-            sources, resource_only=emulated, outranked_by=static.origin if static is not None else ""
-        )
-        role = _assume_role(sources, resource_only=emulated)
-        return CredentialPlan(static, profile, role, emulator_keys=emulated and profile is None)
-
     # The credential settings are read once for the decision, without recording what was seen.
-    probe = _Sources(environ, sources.config, sources.recorded, sources.resource)
-    cloud_preview = _plan_without_report(probe)
-    placement = decide(mode, endpoint, lambda: cloud_preview.explicit or has_credentials(cloud_preview))
-    credentials = plan(placement.emulated)
+    preview = _plan(_Sources(environ, sources.config, sources.recorded, sources.resource), emulated=False)
+    placement = decide(mode, endpoint, lambda: preview.explicit or has_credentials(preview))
+    credentials = _plan(sources, emulated=placement.emulated)
     if placement.emulated and region is None:
         region, region_key = EMULATOR_DEFAULT_REGION, "the emulator's default region"
     _report_unused(sources, placement.emulated, credentials)
@@ -588,12 +550,4 @@ def resolve(
         region_key=region_key,
         mode_key=mode_key,
         endpoint_key=endpoint_key,
-    )
-
-
-def _plan_without_report(sources: _Sources) -> CredentialPlan:
-    static = _static_keys(sources, False, "")
-    profile = _profile(sources, resource_only=False, outranked_by="")
-    return CredentialPlan(
-        static=static, profile=profile, assume_role=_assume_role(sources, resource_only=False)
     )

@@ -10,23 +10,23 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.resources import _setting_keys as keys
 
 DOC = Path(__file__).parents[2] / "docs" / "settings.md"
 READ_KEYS = {
-    *_settings.CONFIG_KEYS,
-    _settings.MODE_ENV,
-    _settings.ENDPOINT_ENV,
-    *_settings.REGION_ENVS,
-    _settings.ACCESS_KEY_ENV,
-    _settings.SECRET_KEY_ENV,
-    _settings.TOKEN_ENV,
-    _settings.PROFILE_ENV,
-    _settings.SHARED_FILE_ENV,
-    _settings.ROLE_ARN_ENV,
-    _settings.SESSION_NAME_ENV,
-    _settings.SESSION_EXPIRATION_ENV,
-    *_settings.EMULATOR_KEY_ENVS,
+    *keys.CONFIG_KEYS,
+    keys.MODE_ENV,
+    keys.ENDPOINT_ENV,
+    *keys.REGION_ENVS,
+    keys.ACCESS_KEY_ENV,
+    keys.SECRET_KEY_ENV,
+    keys.TOKEN_ENV,
+    keys.PROFILE_ENV,
+    keys.SHARED_FILE_ENV,
+    keys.ROLE_ARN_ENV,
+    keys.SESSION_NAME_ENV,
+    keys.SESSION_EXPIRATION_ENV,
+    *keys.EMULATOR_KEY_ENVS,
 }
 
 

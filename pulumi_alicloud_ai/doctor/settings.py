@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from pulumi_alicloud_ai._bounded import load_yaml
 from pulumi_alicloud_ai._secret import Secret
 from pulumi_alicloud_ai.doctor._report import Check, Settings
 from pulumi_alicloud_ai.resources import _setting_keys as keys
@@ -26,8 +27,8 @@ ENCRYPTED = "(encrypted)"
 
 def _yaml(path: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        loaded = load_yaml(path.read_text(encoding="utf-8"), what=str(path))
+    except (OSError, ValueError, yaml.YAMLError):  # BoundsError is a ValueError
         return {}
     return loaded if isinstance(loaded, dict) else {}
 

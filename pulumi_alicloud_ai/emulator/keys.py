@@ -16,7 +16,6 @@ signed which calls (``GET /_emulator/keys``; secrets are never shown).
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 import uuid
@@ -26,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_alicloud_ai._bounded import Bounds, load_json
 from pulumi_alicloud_ai.emulator.eas.service import account_uid
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.store import Store
 from pulumi_alicloud_ai.emulator.verify import same_text
 
-MAX_KEYS_FILE_BYTES = 256 * 1024
+KEYS_FILE_BOUNDS = Bounds(max_bytes=256 * 1024, max_depth=4)
 MAX_KEYS = 1000
 EXPIRATION_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _ACCOUNT_META = "sts.account."
@@ -74,10 +74,7 @@ def parse_key(text: str) -> KeyPair:
 
 def load_keys_file(path: Path) -> list[KeyPair]:
     """The pairs of a keys file: ``{"keys": [{"accessKeyId", "accessKeySecret", "accountId"?}]}``."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_KEYS_FILE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_KEYS_FILE_BYTES} bytes")
-    data = json.loads(raw)
+    data = load_json(path.read_bytes(), KEYS_FILE_BOUNDS, what=str(path))
     entries = data.get("keys") if isinstance(data, dict) else None
     if not isinstance(entries, list) or len(entries) > MAX_KEYS:
         raise ValueError(f'{path}: expected {{"keys": [...]}} with at most {MAX_KEYS} entries')

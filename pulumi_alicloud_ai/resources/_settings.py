@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from pulumi_alicloud_ai._bounded import Bounds, load_json
 from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai._secret import MASK, Secret
 from pulumi_alicloud_ai.resources._setting_keys import (
@@ -72,6 +73,9 @@ from pulumi_alicloud_ai.resources._setting_keys import (
     TOKEN_KEY,
 )
 from pulumi_alicloud_ai.resources.provider_settings import SESSION_EXPIRATION_RANGE
+
+SETTING_BOUNDS = Bounds(max_bytes=16 * 1024, max_depth=8)
+"""An object setting (``alicloud:assumeRole``) is a few short fields and a policy."""
 
 STACK, ENV, RESOURCE, RECORDED = "stack config", "environment", "resource settings", "recorded in state"
 
@@ -404,8 +408,8 @@ def _role_object(sources: _Sources, key: str, value: Any) -> dict[str, Any] | No
     if isinstance(value, Mapping):
         return dict(value)
     try:
-        parsed = json.loads(_text(value))
-    except ValueError:
+        parsed = load_json(_text(value), SETTING_BOUNDS, what=key)
+    except ValueError:  # BoundsError included
         parsed = None
     if not isinstance(parsed, dict):
         sources.problems.append(

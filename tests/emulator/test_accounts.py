@@ -172,3 +172,13 @@ class TestFlags:
         with pytest.raises(SystemExit):
             parse_args(["--key", bad])
         assert "--key" in capsys.readouterr().err
+
+    def test_a_hostile_keys_file_is_refused_within_bounds(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A keys file nested far deeper than its shape is refused before it is parsed, naming the file."""
+        keys_file = tmp_path / "keys.json"
+        keys_file.write_text('{"keys": ' + "[" * 10_000 + "]" * 10_000 + "}")
+        with pytest.raises(SystemExit):
+            parse_args(["--keys-file", str(keys_file)])
+        assert str(keys_file) in capsys.readouterr().err

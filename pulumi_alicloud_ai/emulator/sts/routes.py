@@ -11,7 +11,6 @@ emulator's own reading of the STS reference, not the client's.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from typing import Any
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 from starlette.routing import Route as AdminRoute
 
+from pulumi_alicloud_ai._bounded import Bounds, load_json
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.routing import Call, Route
 
@@ -28,6 +28,7 @@ ROLE_ARN = re.compile(r"^acs:ram::(\d{1,32}):role/([A-Za-z0-9.@_-]{1,64})$", re.
 SESSION_NAME = re.compile(r"^[A-Za-z0-9.@_-]{2,64}$")
 MIN_DURATION, MAX_DURATION = 900, 43200
 MAX_POLICY_CHARS = 2048
+POLICY_BOUNDS = Bounds(max_bytes=4 * MAX_POLICY_CHARS, max_depth=16)
 
 
 def _duration(call: Call) -> int:
@@ -48,8 +49,8 @@ def _policy(call: Call) -> None:
     if policy is None:
         return
     try:
-        parsed = json.loads(policy) if len(policy) <= MAX_POLICY_CHARS else None
-    except ValueError:
+        parsed = load_json(policy, POLICY_BOUNDS, what="Policy") if len(policy) <= MAX_POLICY_CHARS else None
+    except ValueError:  # BoundsError included
         parsed = None
     if not isinstance(parsed, dict):
         raise invalid_parameter(

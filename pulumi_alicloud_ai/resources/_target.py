@@ -151,7 +151,9 @@ def confirmed(recorded: Target, current: Target) -> bool:
 
 # --- the current target ------------------------------------------------------------------------------
 
-_ACCOUNTS: dict[tuple[str, str], str] = {}
+_ACCOUNTS: dict[tuple[str, str], str | None] = {}
+"""Per STS endpoint and key id: the account, or None when STS could not tell (asked once per process,
+so an unreachable STS costs one timeout per key, not one per operation)."""
 _ACCOUNTS_LOCK = threading.Lock()
 
 
@@ -168,13 +170,12 @@ def _account(connection: Connection) -> str | None:
         return None
     cache_key = (connection.sts_url, key_id)
     with _ACCOUNTS_LOCK:
-        known = _ACCOUNTS.get(cache_key)
-    if known is not None:
-        return known
+        if cache_key in _ACCOUNTS:
+            return _ACCOUNTS[cache_key]
     try:
-        account = caller_identity(connection.credentials, connection.sts_url)["AccountId"]
+        account: str | None = caller_identity(connection.credentials, connection.sts_url)["AccountId"]
     except CredentialsError:
-        return None  # STS unreachable or refused: the target is then matched on what else is known
+        account = None  # STS unreachable or refused: the target is matched on what else is known
     with _ACCOUNTS_LOCK:
         _ACCOUNTS[cache_key] = account
     return account

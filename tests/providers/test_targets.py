@@ -279,15 +279,19 @@ def test_not_found_is_not_gone_when_the_account_cannot_be_confirmed(tmp_path: Pa
                 "error": {"code": "ServiceUnavailable", "status": 503},
             }
             httpx.post(f"{cloud.url}/_emulator/faults", json=rule).raise_for_status()
-            fresh = ProviderHost(AppServiceProvider(), env)  # a new process: nothing cached
-            try:
-                fresh.configure({})
-                with pytest.raises(ProviderCallError) as refused:
-                    fresh.delete("r", resource_id, outs)
-                assert "TargetNotConfirmed" in refused.value.last_line
-                httpx.delete(f"{cloud.url}/_emulator/faults").raise_for_status()
-                fresh.delete("r", resource_id, outs)
-            finally:
-                fresh.close()
+            for sts_fails in (True, False):  # each a new run (a new provider process): nothing cached
+                if not sts_fails:
+                    httpx.delete(f"{cloud.url}/_emulator/faults").raise_for_status()
+                run = ProviderHost(AppServiceProvider(), env)
+                try:
+                    run.configure({})
+                    if sts_fails:
+                        with pytest.raises(ProviderCallError) as refused:
+                            run.delete("r", resource_id, outs)
+                        assert "TargetNotConfirmed" in refused.value.last_line
+                    else:
+                        run.delete("r", resource_id, outs)
+                finally:
+                    run.close()
         finally:
             host.close()

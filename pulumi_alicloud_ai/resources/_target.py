@@ -241,17 +241,17 @@ def _chosen_by(resolution: Resolution | None) -> str:
         return "the current settings"
     placement = resolution.placement
     if placement.endpoint:
-        return f"{resolution.endpoint_key} = {placement.endpoint}"
+        return f"{resolution.endpoint_key} is {placement.endpoint}"
     if resolution.mode != "auto":
-        return f"{resolution.mode_key} = {resolution.mode}"
+        return f"{resolution.mode_key} is {resolution.mode}"
     if placement.emulated:
-        return "no credentials and no endpoint are set, so the embedded emulator (ALICLOUD_AI_EMULATOR_HOME)"
-    return f"credentials from {resolution.credentials.describe()}"
+        return "no credentials and no endpoint are set, so the embedded emulator is used"
+    return f"the credentials come from {resolution.credentials.describe()}"
 
 
 def fix_hint(recorded: Target, current: Target, resolution: Resolution | None) -> str:
     """What to change so the settings point at ``recorded`` again, naming the setting in charge now."""
-    now = f"(now chosen by {_chosen_by(resolution)})"
+    now = f"(now: {_chosen_by(resolution)})"
     if recorded.kind == "cloud" and current.kind == "emulator":
         return (
             "To act on it, configure credentials of that account (alicloud:accessKey/secretKey, "

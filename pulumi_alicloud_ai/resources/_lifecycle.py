@@ -205,7 +205,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Wait until settled, apply what differs from the live resource, wait for a final state."""
         inputs: InputsT = self.inputs.model_validate(user_props(news))  # type: ignore[assignment]
-        with self._existing(id_, olds) as (op, recorded, region):
+        with self._existing(id_, olds, inputs) as (op, recorded, region):
             live = self._present(
                 self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region
             )
@@ -251,14 +251,22 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         )
 
     @contextmanager
-    def _existing(self, id_: str, props: Mapping[str, Any]) -> Iterator[Existing[ApiT]]:
+    def _existing(
+        self, id_: str, props: Mapping[str, Any], settings: ResourceInputs | None = None
+    ) -> Iterator[Existing[ApiT]]:
         """The one way into a resource that exists: its recorded properties, its region and a session
-        that goes where it was made."""
+        that goes where it was made. The session is resolved with the resource's recorded settings, or
+        with ``settings`` (an update's new inputs), and must reach the target its properties record."""
         recorded = user_props(props)
+        wanted = (
+            {"connection": settings.connection, "settings": settings.settings}
+            if settings is not None
+            else recorded
+        )
         region = (
             self.region_in_id(id_)
             or recorded.get("region")
-            or _connection.default_region(recorded.get("connection"), recorded.get("settings"))
+            or _connection.default_region(wanted.get("connection"), wanted.get("settings"))
         )
         if not region:
             raise ProviderError(
@@ -266,9 +274,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
                 f"the program that imports it, or {REGION_ENV}"
             )
         label = self.label(id_, region)
-        with self._session(
-            region, recorded.get("connection"), recorded.get("settings"), recorded, label
-        ) as op:
+        with self._session(region, wanted.get("connection"), wanted.get("settings"), recorded, label) as op:
             yield op, recorded, region
 
     def _send(self, op: Session[ApiT], inputs: InputsT) -> str:

@@ -297,3 +297,20 @@ def test_not_found_is_not_gone_when_the_account_cannot_be_confirmed(tmp_path: Pa
                     run.close()
         finally:
             host.close()
+
+
+def test_an_update_with_settings_pointing_elsewhere_is_refused(
+    emulators: tuple[RunningEmulator, RunningEmulator], hosts: dict[str, dict[str, ProviderHost]]
+) -> None:
+    """New settings that resolve to another emulator refuse the update, naming the setting; settings
+    that still reach the recorded emulator update it and are recorded."""
+    a, b = emulators
+    on_a = hosts["a"]["AppService"]
+    resource_id, outs, inputs = _create(
+        on_a, {"service_name": f"moved_{next(_names)}", "service_spec": "llama_7b_fp16"}
+    )
+    with pytest.raises(ProviderCallError) as refused:
+        on_a.update("r", resource_id, outs, {**inputs, "replicas": 2, "settings": {"endpoint": b.url}})
+    assert f"settings.endpoint is {b.url}" in refused.value.last_line
+    same = on_a.update("r", resource_id, outs, {**inputs, "replicas": 2, "settings": {"endpoint": a.url}})
+    assert (same["replicas"], same["settings"]) == (2, {"endpoint": a.url})

@@ -102,7 +102,6 @@ class Guard:
 
     current: Target
     confirmed: bool
-    inferred: bool = False
 
     def gone_or_raise(self, what: str) -> None:
         """Call on NotFound: return when that means "gone", raise when the match was not confirmed."""
@@ -300,7 +299,7 @@ def check(outputs: Mapping[str, Any], connection: Connection, what: str) -> Guar
         )
     if inferred:
         _say_once(what, recorded.describe())
-        return Guard(current, confirmed=True, inferred=True)
+        return Guard(current, confirmed=True)
     return Guard(current, confirmed=confirmed(recorded, current))
 
 

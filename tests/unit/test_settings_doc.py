@@ -1,5 +1,5 @@
-"""docs/settings.md and the code agree: the table lists every key the resolution reads and nothing
-else, and its example program runs as written."""
+"""docs/settings.md, the README and the code agree: each settings table lists every key the resolution
+reads and nothing else, and the doc's example program runs as written."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import pytest
 
 from pulumi_alicloud_ai.resources import _setting_keys as keys
 
-DOC = Path(__file__).parents[2] / "docs" / "settings.md"
+ROOT = Path(__file__).parents[2]
+DOC = ROOT / "docs" / "settings.md"
+TABLES = {
+    "docs/settings.md": ("## Every setting", "## Precedence"),
+    "README.md": ("### Every setting", "### Precedence"),
+}
 READ_KEYS = {
     *keys.CONFIG_KEYS,
     keys.MODE_ENV,
@@ -30,22 +35,25 @@ READ_KEYS = {
 }
 
 
-def _table() -> str:
-    text = DOC.read_text(encoding="utf-8")
-    start = text.index("## Every setting")
-    return text[start : text.index("## Precedence")]
+def _table(document: str) -> str:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    first, after = TABLES[document]
+    start = text.index(first)
+    return text[start : text.index(after, start)]
 
 
-def test_the_table_lists_every_setting_the_code_reads() -> None:
+@pytest.mark.parametrize("document", sorted(TABLES))
+def test_the_table_lists_every_setting_the_code_reads(document: str) -> None:
     """Each stack key and variable of the resolution has its row."""
-    table = _table()
+    table = _table(document)
     missing = sorted(key for key in READ_KEYS if f"`{key}`" not in table)
     assert missing == []
 
 
-def test_the_table_names_no_setting_the_code_ignores() -> None:
+@pytest.mark.parametrize("document", sorted(TABLES))
+def test_the_table_names_no_setting_the_code_ignores(document: str) -> None:
     """Every alicloud:*, alicloud-ai:* and ALICLOUD_* name in the table is one the code reads."""
-    named = set(re.findall(r"`((?:alicloud(?:-ai)?:[A-Za-z]+)|(?:ALICLOUD_[A-Z_]+))`", _table()))
+    named = set(re.findall(r"`((?:alicloud(?:-ai)?:[A-Za-z]+)|(?:ALICLOUD_[A-Z_]+))`", _table(document)))
     assert named - READ_KEYS == set()
 
 

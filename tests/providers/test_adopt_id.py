@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from alibabacloud_eas20210701.models import CreateAppServiceRequest
 from alibabacloud_ros20190910 import models as ros
 from alibabacloud_vod20170321 import models as vod
 from pulumi.runtime import proto
@@ -17,9 +18,10 @@ from pulumi.runtime import proto
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
+from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
-from tests.official_sdk import ros_client, vod_client
+from tests.official_sdk import eas_client, ros_client, vod_client
 
 _names = itertools.count()
 UNKNOWN_ID = "0" * 32
@@ -34,6 +36,14 @@ def _host(
         yield host
     finally:
         host.close()
+
+
+@pytest.fixture(scope="module")
+def services(
+    instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProviderHost]:
+    """AppServiceProvider behind the dynamic-provider host."""
+    yield from _host(AppServiceProvider(), instant_emulator, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +285,43 @@ class TestTask:
         assert (
             f"adopt_id is set but ROS AI task {unknown} (looked for at the cn-shanghai endpoint) does not exist"
         ) in line
+
+
+class TestFailedTakeOver:
+    def test_a_service_taken_over_that_ended_failed_is_left_as_it_was(
+        self, services: ProviderHost, instant_emulator: RunningEmulator
+    ) -> None:
+        """A create that made nothing must not delete what it found: the error says it was left, and
+        the service is still there (a create that made the service deletes it, test_app_service.py)."""
+        name = f"failed_{next(_names)}"
+        rule = {
+            "product": "eas",
+            "action": "CreateAppService",
+            "effect": "fail",
+            "message": "OOM",
+            "count": 1,
+        }
+        httpx.post(f"{instant_emulator.url}/_emulator/faults", json=[rule]).raise_for_status()
+        eas = eas_client(instant_emulator)
+        eas.create_app_service(
+            CreateAppServiceRequest(
+                service_name=name,
+                app_type="LLM",
+                service_spec="llama_7b_fp16",
+                replicas=1,
+                config={"ModelStorage": "oss", "OssPath": "oss://models/llama/"},
+            )
+        )
+        line = _refused(
+            services,
+            {
+                "service_name": name,
+                "region": "cn-shanghai",
+                "service_spec": "llama_7b_fp16",
+                "config": {"OssPath": "oss://models/llama/", "ModelStorage": "oss"},
+                "adopt_existing": True,
+            },
+        )
+        assert f"EAS service {name} in cn-shanghai ended Failed after create" in line
+        assert "It existed before this create, so it was left as it was (and is not in the stack)." in line
+        assert eas.describe_service("cn-shanghai", name).body.status == "Failed"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -27,47 +28,31 @@ _names = itertools.count()
 UNKNOWN_ID = "0" * 32
 
 
-def _host(
-    provider: Any, emulator: RunningEmulator, factory: pytest.TempPathFactory
-) -> Iterator[ProviderHost]:
-    host = ProviderHost(provider, provider_env(emulator.url, str(factory.mktemp("home"))))
+@dataclass(frozen=True)
+class Hosts:
+    """Each provider behind its own dynamic-provider host, against the module's emulator."""
+
+    service: ProviderHost
+    template: ProviderHost
+    job: ProviderHost
+    task: ProviderHost
+
+
+@pytest.fixture(scope="module")
+def hosts(instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
+    """The four providers, each behind the dynamic-provider host."""
+    providers = (AppServiceProvider(), VodAITemplateProvider(), AIImageJobProvider(), AITaskProvider())
+    made = [
+        ProviderHost(provider, provider_env(instant_emulator.url, str(tmp_path_factory.mktemp("home"))))
+        for provider in providers
+    ]
     try:
-        host.configure({})
-        yield host
+        for host in made:
+            host.configure({})
+        yield Hosts(*made)
     finally:
-        host.close()
-
-
-@pytest.fixture(scope="module")
-def services(
-    instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ProviderHost]:
-    """AppServiceProvider behind the dynamic-provider host."""
-    yield from _host(AppServiceProvider(), instant_emulator, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def templates(
-    instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ProviderHost]:
-    """VodAITemplateProvider behind the dynamic-provider host."""
-    yield from _host(VodAITemplateProvider(), instant_emulator, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def jobs(
-    instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ProviderHost]:
-    """AIImageJobProvider behind the dynamic-provider host."""
-    yield from _host(AIImageJobProvider(), instant_emulator, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def tasks(
-    instant_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ProviderHost]:
-    """AITaskProvider behind the dynamic-provider host."""
-    yield from _host(AITaskProvider(), instant_emulator, tmp_path_factory)
+        for host in made:
+            host.close()
 
 
 def _checked(host: ProviderHost, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -130,34 +115,34 @@ def _tasks_with(emulator: RunningEmulator, prompt: str) -> list[str]:
 
 class TestTemplate:
     def test_takes_over_a_matching_template_then_manages_it(
-        self, templates: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
         """No AddAITemplate; the id is the adopted one; refresh shows no change; update renames it in
         place and delete removes it."""
         name = f"adopted-{next(_names)}"
         made = _add_template(instant_emulator, name)
-        resource_id, outs, inputs = _create(templates, _template_inputs(name, adopt_id=made))
+        resource_id, outs, inputs = _create(hosts.template, _template_inputs(name, adopt_id=made))
         assert (resource_id, outs["template_id"], outs["adopt_id"]) == (made, made, made)
         assert [t.template_id for t in _named(instant_emulator, name)] == [made]
 
-        read_id, read_outs, _ = templates.read("r", resource_id, outs, inputs)
+        read_id, read_outs, _ = hosts.template.read("r", resource_id, outs, inputs)
         assert read_id == made
-        assert templates.diff("r", made, read_outs, inputs).changes == proto.DiffResponse.DIFF_NONE
+        assert hosts.template.diff("r", made, read_outs, inputs).changes == proto.DiffResponse.DIFF_NONE
 
-        renamed = _checked(templates, {**inputs, "template_name": f"{name}-renamed"})
-        outs = templates.update("r", made, read_outs, renamed)
+        renamed = _checked(hosts.template, {**inputs, "template_name": f"{name}-renamed"})
+        outs = hosts.template.update("r", made, read_outs, renamed)
         assert [t.template_id for t in _named(instant_emulator, f"{name}-renamed")] == [made]
 
-        templates.delete("r", made, outs)
-        assert templates.read("r", made, outs, renamed)[0] == ""
+        hosts.template.delete("r", made, outs)
+        assert hosts.template.read("r", made, outs, renamed)[0] == ""
 
     def test_a_template_that_differs_is_refused_naming_every_field(
-        self, templates: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
         name = f"other-{next(_names)}"
         made = _add_template(instant_emulator, name)
         line = _refused(
-            templates,
+            hosts.template,
             _template_inputs(f"{name}-x", config={"Count": 3}, is_default=True, adopt_id=made),
         )
         assert f"VOD AI template {made} in cn-shanghai does not match the inputs" in line
@@ -168,29 +153,29 @@ class TestTemplate:
         assert _named(instant_emulator, f"{name}-x") == []
         assert [t.template_id for t in _named(instant_emulator, name)] == [made]
 
-    def test_an_unknown_id_names_the_id_and_the_region(self, templates: ProviderHost) -> None:
-        line = _refused(templates, _template_inputs(f"ghost-{next(_names)}", adopt_id=UNKNOWN_ID))
+    def test_an_unknown_id_names_the_id_and_the_region(self, hosts: Hosts) -> None:
+        line = _refused(hosts.template, _template_inputs(f"ghost-{next(_names)}", adopt_id=UNKNOWN_ID))
         assert (
             f"adopt_id is set but VOD AI template {UNKNOWN_ID} in cn-shanghai does not exist: check it and "
             "the region, or unset adopt_id to create a new one"
         ) in line
 
     @pytest.mark.parametrize("bad", ["a,b", "id with space", "x" * 65, ""])
-    def test_check_refuses_what_is_not_one_id(self, templates: ProviderHost, bad: str) -> None:
-        failures = templates.check("r", _template_inputs("t", adopt_id=bad)).failures
+    def test_check_refuses_what_is_not_one_id(self, hosts: Hosts, bad: str) -> None:
+        failures = hosts.template.check("r", _template_inputs("t", adopt_id=bad)).failures
         assert "is not one resource id" in failures["adopt_id"]
 
-    def test_changing_adopt_id_replaces(self, templates: ProviderHost) -> None:
-        olds = _checked(templates, _template_inputs("t", adopt_id="a" * 32))
+    def test_changing_adopt_id_replaces(self, hosts: Hosts) -> None:
+        olds = _checked(hosts.template, _template_inputs("t", adopt_id="a" * 32))
         for news in (_template_inputs("t", adopt_id="b" * 32), _template_inputs("t")):
-            assert list(templates.diff("r", "a" * 32, olds, news).replaces) == ["adopt_id"]
+            assert list(hosts.template.diff("r", "a" * 32, olds, news).replaces) == ["adopt_id"]
 
 
 class TestJob:
     def test_takes_over_a_matching_job_and_delete_removes_its_images(
-        self, templates: ProviderHost, jobs: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
-        template_id, _, _ = _create(templates, _template_inputs(f"job-template-{next(_names)}"))
+        template_id, _, _ = _create(hosts.template, _template_inputs(f"job-template-{next(_names)}"))
         video_id = _video(instant_emulator)
         request = vod.SubmitAIImageJobRequest(
             video_id=video_id, aitemplate_id=template_id, user_data='{"Extend":{"ref":"adopt"}}'
@@ -203,25 +188,25 @@ class TestJob:
             "region": "cn-shanghai",
             "adopt_id": job_id,
         }
-        resource_id, outs, checked = _create(jobs, inputs)
+        resource_id, outs, checked = _create(hosts.job, inputs)
         assert (resource_id, outs["status"], len(outs["images"])) == (job_id, "success", 2)
         assert _job_ids(instant_emulator, video_id) == {job_id}
-        read_id, read_outs, _ = jobs.read("r", job_id, outs, checked)
-        assert jobs.diff("r", read_id, read_outs, checked).changes == proto.DiffResponse.DIFF_NONE
+        read_id, read_outs, _ = hosts.job.read("r", job_id, outs, checked)
+        assert hosts.job.diff("r", read_id, read_outs, checked).changes == proto.DiffResponse.DIFF_NONE
 
-        jobs.delete("r", job_id, outs)
+        hosts.job.delete("r", job_id, outs)
         assert _job_ids(instant_emulator, video_id) == set()
 
     def test_a_job_on_another_video_and_template_is_refused_naming_both(
-        self, templates: ProviderHost, jobs: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
-        template_id, _, _ = _create(templates, _template_inputs(f"job-template-{next(_names)}"))
-        other_template, _, _ = _create(templates, _template_inputs(f"job-template-{next(_names)}"))
+        template_id, _, _ = _create(hosts.template, _template_inputs(f"job-template-{next(_names)}"))
+        other_template, _, _ = _create(hosts.template, _template_inputs(f"job-template-{next(_names)}"))
         video_id, other_video = _video(instant_emulator), _video(instant_emulator)
         request = vod.SubmitAIImageJobRequest(video_id=video_id, aitemplate_id=template_id)
         job_id = vod_client(instant_emulator).submit_aiimage_job(request).body.job_id
         line = _refused(
-            jobs,
+            hosts.job,
             {
                 "video_id": other_video,
                 "ai_template_id": other_template,
@@ -235,7 +220,7 @@ class TestJob:
 
 
 class TestTask:
-    def test_takes_over_a_matching_task(self, tasks: ProviderHost, instant_emulator: RunningEmulator) -> None:
+    def test_takes_over_a_matching_task(self, hosts: Hosts, instant_emulator: RunningEmulator) -> None:
         """No CreateAITask; the outputs are the adopted task's; refresh shows no change."""
         prompt = f"A VPC with one vSwitch, adopted {next(_names)}"
         request = ros.CreateAITaskRequest(task_type="GenerateTemplate", prompt=prompt)
@@ -246,15 +231,15 @@ class TestTask:
             "region": "cn-shanghai",
             "adopt_id": task_id,
         }
-        resource_id, outs, checked = _create(tasks, inputs)
+        resource_id, outs, checked = _create(hosts.task, inputs)
         assert (resource_id, outs["task_id"], outs["status"]) == (task_id, task_id, "SUCCESS")
         assert "Resources" in outs["template_json"]
         assert _tasks_with(instant_emulator, prompt) == [task_id]
-        read_id, read_outs, _ = tasks.read("r", task_id, outs, checked)
-        assert tasks.diff("r", read_id, read_outs, checked).changes == proto.DiffResponse.DIFF_NONE
+        read_id, read_outs, _ = hosts.task.read("r", task_id, outs, checked)
+        assert hosts.task.diff("r", read_id, read_outs, checked).changes == proto.DiffResponse.DIFF_NONE
 
     def test_a_task_that_differs_is_refused_naming_every_field(
-        self, tasks: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
         prompt = f"A MySQL database {next(_names)}"
         request = ros.CreateAITaskRequest(task_type="GenerateTemplate", prompt=prompt)
@@ -266,14 +251,14 @@ class TestTask:
             "region": "cn-shanghai",
             "adopt_id": task_id,
         }
-        line = _refused(tasks, inputs)
+        line = _refused(hosts.task, inputs)
         assert f"ROS AI task {task_id} does not match the inputs" in line
         assert f"prompt: live {prompt!r} != wanted '{prompt}, twice'" in line
         assert "template_type: live 'ROS' != wanted 'Terraform'" in line
         assert "task_type" not in line
         assert _tasks_with(instant_emulator, f"{prompt}, twice") == []
 
-    def test_an_unknown_id_names_the_id_and_the_region(self, tasks: ProviderHost) -> None:
+    def test_an_unknown_id_names_the_id_and_the_region(self, hosts: Hosts) -> None:
         unknown = "t-" + "0" * 20
         inputs = {
             "task_type": "GenerateTemplate",
@@ -281,7 +266,7 @@ class TestTask:
             "region": "cn-shanghai",
             "adopt_id": unknown,
         }
-        line = _refused(tasks, inputs)
+        line = _refused(hosts.task, inputs)
         assert (
             f"adopt_id is set but ROS AI task {unknown} (looked for at the cn-shanghai endpoint) does not exist"
         ) in line
@@ -289,7 +274,7 @@ class TestTask:
 
 class TestFailedTakeOver:
     def test_a_service_taken_over_that_ended_failed_is_left_as_it_was(
-        self, services: ProviderHost, instant_emulator: RunningEmulator
+        self, hosts: Hosts, instant_emulator: RunningEmulator
     ) -> None:
         """A create that made nothing must not delete what it found: the error says it was left, and
         the service is still there (a create that made the service deletes it, test_app_service.py)."""
@@ -313,7 +298,7 @@ class TestFailedTakeOver:
             )
         )
         line = _refused(
-            services,
+            hosts.service,
             {
                 "service_name": name,
                 "region": "cn-shanghai",

@@ -3,10 +3,11 @@
 * ``create``: submit, or take over the existing resource the inputs name (``adopt_id``, or AppService's
   ``adopt_existing``) once it matches them; under the Pulumi CLI this is the way to bring an existing
   resource under management, since ``import_=`` fails there for dynamic providers (pulumi/pulumi#16175).
-  An answer lost after the service may have acted (a 5xx, a dropped connection)
-  ends in adopting what was made, or in an error naming what may exist. Then wait for a final state.
-  Create is transactional: a failed end, or an error after the resource was made, removes it before the
-  error is raised (a resource taken over is left as it was found). A timeout leaves it running, and the error says how the next run takes it over.
+  An answer lost after the service may have acted (a 5xx, a dropped connection) ends in adopting what
+  was made, or in an error naming what may exist. Then wait for a final state. Create is
+  transactional: a failed end, or an error after the resource was made, removes it before the error is
+  raised (a resource taken over is left as it was found). A timeout leaves it running, and the error
+  says how the next run takes it over.
 * ``read``: the region from the id or the recorded inputs; the inputs rebuilt from the live resource.
 * ``update``: first wait until the resource has settled (an interrupted run may have left it
   changing), then apply what differs from the live resource, then wait for a final state. An update

@@ -15,8 +15,10 @@ pipeline, region) replaces it; ``wait_for_final``, ``timeouts`` and ``connection
 SubmitAIImageJob has no ClientToken and jobs cannot be listed (GetAIImageJobs needs ids), so a job whose
 id was lost cannot be found safely and is never adopted by guesswork: a create interrupted after the
 submit may leave a duplicate job (its images are its own, listed with its JobId by ListAIImageInfo).
-Errors that leave a job behind name it, or say how to find it; the way to take such a job over is to
-import it by id, ``ResourceOptions(import_="<JobId>")``.
+Errors that leave a job behind name it, or say how to find it; the way to take such a job over is
+``adopt_id="<JobId>"``: create reads the job with GetAIImageJobs instead of submitting one, and refuses,
+naming each field, unless its video, template and UserData match the inputs (the pipeline is not
+returned, so it is taken as declared). Changing ``adopt_id`` replaces the resource.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.errors import NotFoundError
 from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json, json_numbers
-from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
+from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._lifecycle import IMPORT_NOTE, Lifecycle
 from pulumi_alicloud_ai.resources._provider import INPUT_BOUNDS, DiffTable
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
@@ -50,6 +52,7 @@ TABLE = DiffTable(
         "user_data": "replace",
         "ai_pipeline_id": "replace",
         "region": "replace",
+        "adopt_id": "replace",
     }
 )
 
@@ -79,13 +82,19 @@ def user_data_problems(value: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-class AIImageJobInputs(ResourceInputs):
+class AIImageJobInputs(AdoptableInputs):
     """The provider's view of the inputs; validation messages name the field and the limits."""
 
     TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0, "delete": 1800.0}
     REGIONS: ClassVar[tuple[str, ...] | None] = JOB_REGIONS
     OFFERS: ClassVar[str] = "VOD AI image jobs"
-    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_final", "timeouts", "connection", "settings")
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = (
+        "wait_for_final",
+        "timeouts",
+        "connection",
+        "settings",
+        "adopt_id",
+    )
     WAIT_FLAG: ClassVar[str | None] = "wait_for_final"
 
     video_id: str = Field(min_length=1)
@@ -156,10 +165,11 @@ class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
     product = VOD
     client = VodClient
     noun = "VOD AI image job"
+    adopt_checks = ("video_id", "ai_template_id", "user_data")
     unfindable = (
         "SubmitAIImageJob has no ClientToken and jobs cannot be listed, so a job on video {video_id} may "
-        "exist: once it succeeds, ListAIImageInfo on the video shows its JobId, to import with "
-        "ResourceOptions(import_=<JobId>); running `pulumi up` again submits another job"
+        "exist: once it succeeds, ListAIImageInfo on the video shows its JobId, to take over with "
+        f"adopt_id=<JobId> ({IMPORT_NOTE}); running `pulumi up` again submits another job"
     )
     removed = (
         "Its images were deleted, so nothing is left behind (the job record stays in VOD: the API cannot "

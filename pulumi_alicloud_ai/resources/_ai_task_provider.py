@@ -23,6 +23,12 @@ recovered (no call returns it), nor can the prompt when ListAITasks no longer li
 CreateAITask has no ClientToken: a create interrupted after the task was submitted leaves a task the
 stack does not know. That is harmless (a task is a record, not infrastructure), so it is never looked
 for; the next ``pulumi up`` submits another.
+
+``adopt_id`` takes over an existing task by TaskId instead of submitting one: create reads it with
+GetAITask and ListAITasks and refuses, naming each field, unless its task type, template type and prompt
+match the inputs. The submitted template is not returned by any call, so a FixTemplate's ``template`` is
+taken as declared (and so is the prompt once ListAITasks no longer lists the task). Changing
+``adopt_id`` replaces the resource.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from pulumi_alicloud_ai.client.ros import (
     CreateAITaskRequest,
     RosClient,
 )
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json
+from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, choice, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError
 from pulumi_alicloud_ai.resources.ai_task import AITaskTypeName, TemplateTypeName
@@ -56,7 +62,13 @@ MAX_TEMPLATE_BYTES = 524288
 CreateAITask's ``Template``."""
 
 TABLE = DiffTable(
-    {"task_type": "replace", "prompt": "replace", "template": "replace", "template_type": "replace"}
+    {
+        "task_type": "replace",
+        "prompt": "replace",
+        "template": "replace",
+        "template_type": "replace",
+        "adopt_id": "replace",
+    }
 )
 
 
@@ -91,7 +103,7 @@ def template_bounds_problem(text: str, template_type: str | None) -> str | None:
     return None
 
 
-class AITaskInputs(ResourceInputs):
+class AITaskInputs(AdoptableInputs):
     """The provider's view of the inputs; validation messages name the field, the allowed values and
     the limit. Field order matters: ``prompt`` and ``template`` are judged against ``task_type``."""
 
@@ -189,6 +201,7 @@ class AITaskProvider(Lifecycle[AITaskInputs, RosClient, AITask]):
     product = ROS
     client = RosClient
     noun = "ROS AI task"
+    adopt_checks = ("task_type", "template_type", "prompt")
     forgets = True
     unfindable = (
         "it has no ClientToken, so a {task_type} task may exist that the stack does not know (ListAITasks "

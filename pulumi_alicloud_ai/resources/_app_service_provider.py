@@ -31,8 +31,8 @@ from pulumi_alicloud_ai.client.eas import (
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import NotFoundError
 from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice
-from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
-from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError, canonical
+from pulumi_alicloud_ai.resources._lifecycle import IMPORT_NOTE, Lifecycle
+from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError
 from pulumi_alicloud_ai.resources.app_service import AppTypeName, ServiceSpecName
 
 SERVICE_SPECS: tuple[str, ...] = get_args(ServiceSpecName)
@@ -167,17 +167,6 @@ def live_inputs(service: Service, region: str) -> dict[str, Any]:
     return {key: value for key, value in live.items() if value is not None}
 
 
-def mismatches(wanted: AppServiceInputs, service: Service) -> list[str]:
-    """Which API fields of the live service differ from the inputs, as ``field: live != wanted``."""
-    live = live_inputs(service, wanted.region)
-    desired = wanted.model_dump(exclude_none=True)
-    return [
-        f"{name}: live {live.get(name)!r} != wanted {desired.get(name)!r}"
-        for name in API_FIELDS
-        if canonical(live.get(name)) != canonical(desired.get(name))
-    ]
-
-
 class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     """Create, read, update and delete a PAI-EAS app service. Holds no state: safe to pickle."""
 
@@ -188,17 +177,20 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     noun = "EAS service"
     removed = "The failed service was deleted, so nothing is left behind."
     waits_until_gone = True
+    adopt_input = "adopt_existing"
+    adopt_checks = API_FIELDS
+
+    def adoption(self, inputs: AppServiceInputs) -> str | None:
+        """With ``adopt_existing``, the service of this name in this region."""
+        return service_id(inputs.region, inputs.service_name) if inputs.adopt_existing else None
+
+    def take_over(self, id_: str) -> str:
+        """Services are taken over by name."""
+        return f"adopt_existing=True ({IMPORT_NOTE})"
 
     def submit(self, api: EasClient, inputs: AppServiceInputs) -> str:
-        """CreateAppService; with ``adopt_existing``, take over the live service instead."""
+        """CreateAppService."""
         resource_id = service_id(inputs.region, inputs.service_name)
-        if inputs.adopt_existing:
-            if self.find_leftover(api, inputs) is None:
-                raise ProviderError(
-                    f"adopt_existing is set but no EAS service {inputs.service_name} exists in "
-                    f"{inputs.region}; unset adopt_existing to create it"
-                )
-            return resource_id
         api.create_app_service(
             CreateAppServiceRequest(
                 service_name=inputs.service_name,
@@ -214,19 +206,18 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         return resource_id
 
     def find_leftover(self, api: EasClient, inputs: AppServiceInputs) -> str | None:
-        """The service of this name, if its settings match the inputs (an interrupted create made it,
-        or ``adopt_existing`` asks for it); one with other settings is refused, naming what differs."""
+        """The service of this name, if its settings match the inputs (an interrupted create made it);
+        one with other settings is refused, naming what differs."""
         try:
             service = api.describe_service(inputs.region, inputs.service_name)
         except NotFoundError:
             return None
         resource_id = service_id(inputs.region, inputs.service_name)
-        if differences := mismatches(inputs, service):
+        if differences := self.mismatches(api, resource_id, inputs.region, service, inputs):
             raise ProviderError(
                 f"EAS service {inputs.service_name} already exists in {inputs.region} with other settings "
-                f"({'; '.join(differences)}). Align the inputs with it and import it "
-                f"(ResourceOptions(import_={resource_id!r})) or set adopt_existing=True, or choose another "
-                "service_name."
+                f"({'; '.join(differences)}). Align the inputs with it and take it over with "
+                f"{self.take_over(resource_id)}, or choose another service_name."
             )
         return resource_id
 

@@ -23,6 +23,9 @@ MAX_DURATION_TEXT = 32
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 FALLBACK_WAIT_SECONDS = 1800.0
 OPERATIONS = ("create", "update", "delete")
+ADOPT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""One resource id (matched whole): the APIs document no shape for TemplateId, JobId or TaskId beyond a
+string, but an id is one token (GetAIImageJobs reads a comma as a list of ids), and none is this long."""
 
 
 def region_problem(value: Any, offered: tuple[str, ...] | None = None, what: str = "") -> str | None:
@@ -156,3 +159,21 @@ class ResourceInputs(BaseModel):
         if chosen is not None:
             return parse_duration(chosen, f"timeouts.{operation}")
         return cls.TIMEOUTS.get(operation, FALLBACK_WAIT_SECONDS)
+
+
+class AdoptableInputs(ResourceInputs):
+    """Inputs of a resource that can take over an existing one by id (``adopt_id``): what works under
+    the Pulumi CLI, where ``import_=`` fails for dynamic providers (pulumi/pulumi#16175)."""
+
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = (*ResourceInputs.BEHAVIOUR, "adopt_id")
+
+    adopt_id: str | None = None
+
+    @field_validator("adopt_id")
+    @classmethod
+    def _adopt_id(cls, value: str | None) -> str | None:
+        if value is not None and not ADOPT_ID_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value[:80]!r} is not one resource id: use letters, digits, '-' and '_' only, at most 64"
+            )
+        return value

@@ -1,9 +1,13 @@
 """The lifecycle every resource here shares, written once; each provider supplies data and hooks.
 
-* ``create``: submit. An answer lost after the service may have acted (a 5xx, a dropped connection)
-  ends in adopting what was made, or in an error naming what may exist. Then wait for a final state.
-  Create is transactional: a failed end, or an error after the resource was made, removes it before the
-  error is raised. A timeout leaves it running, and the error says how the next run takes it over.
+* ``create``: submit, or take over the existing resource the inputs name (``adopt_id``, or AppService's
+  ``adopt_existing``) once it matches them; under the Pulumi CLI this is the way to bring an existing
+  resource under management, since ``import_=`` fails there for dynamic providers (pulumi/pulumi#16175).
+  An answer lost after the service may have acted (a 5xx, a dropped connection) ends in adopting what
+  was made, or in an error naming what may exist. Then wait for a final state. Create is
+  transactional: a failed end, or an error after the resource was made, removes it before the error is
+  raised (a resource taken over is left as it was found). A timeout leaves it running, and the error
+  says how the next run takes it over.
 * ``read``: the region from the id or the recorded inputs; the inputs rebuilt from the live resource.
 * ``update``: first wait until the resource has settled (an interrupted run may have left it
   changing), then apply what differs from the live resource, then wait for a final state. An update
@@ -46,6 +50,7 @@ from pulumi_alicloud_ai.resources._provider import (
     DiffTable,
     ProviderError,
     Session,
+    canonical,
     check_inputs,
     product_client,
     render,
@@ -54,6 +59,10 @@ from pulumi_alicloud_ai.resources._provider import (
 )
 from pulumi_alicloud_ai.resources._target import TARGET_KEY
 from pulumi_alicloud_ai.resources._waiting import CLEANUP_WINDOW, persist
+
+IMPORT_NOTE = "ResourceOptions(import_=...) works only with LocalEngine"
+"""Said wherever a message tells how to take a resource over: the Pulumi CLI cannot import dynamic
+resources (pulumi/pulumi#16175)."""
 
 InputsT = TypeVar("InputsT", bound=ResourceInputs)
 ApiT = TypeVar("ApiT")
@@ -86,12 +95,26 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     """Delete only forgets the resource: the API has no call that deletes it."""
     waits_until_gone: ClassVar[bool] = False
     """Removal is asynchronous: delete waits until the resource no longer reads back."""
+    adopt_input: ClassVar[str] = "adopt_id"
+    """The input that asks create to take over an existing resource (see :meth:`adoption`)."""
+    adopt_checks: ClassVar[tuple[str, ...]] = ()
+    """The inputs a resource taken over must already match, as :meth:`live_inputs` shows them."""
+    kept = "It existed before this create, so it was left as it was (and is not in the stack)."
+    """What a failed create leaves when it took over an existing resource."""
 
     # --- hooks: what each provider supplies ---------------------------------------------------
 
     def submit(self, api: ApiT, inputs: InputsT) -> str:
         """Ask the service to make the resource; return its resource id."""
         raise NotImplementedError
+
+    def adoption(self, inputs: InputsT) -> str | None:
+        """The id of the existing resource these inputs ask create to take over, or None."""
+        return getattr(inputs, "adopt_id", None)
+
+    def take_over(self, id_: str) -> str:
+        """How a user takes this existing resource over, for messages."""
+        return f"{self.adopt_input}={id_!r} ({IMPORT_NOTE})"
 
     def find_leftover(self, api: ApiT, inputs: InputsT) -> str | None:
         """The id of what an interrupted earlier attempt made for these inputs, or None. Raises a
@@ -178,7 +201,8 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """Submit (or adopt), wait for a final state, and return the outputs; transactional."""
         inputs: InputsT = self.inputs.model_validate(user_props(props))  # type: ignore[assignment]
         with self._session(inputs.region, inputs.connection, inputs.settings) as op:
-            id_ = self._send(op, inputs)
+            adopted = self.adoption(inputs)
+            id_ = self._adopt(op, adopted, inputs) if adopted else self._send(op, inputs)
             try:
                 live = self._arrived(op, id_, inputs.region, inputs, "create")
                 self.after_create(op.api, id_, inputs)
@@ -186,7 +210,8 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             except WaitTimeoutError:
                 raise  # still on its way: the advice says how the next run takes it over
             except (AlibabaCloudError, ProviderError) as exc:
-                raise ProviderError(f"{render(exc, op.where)} {self._discard(op, id_, inputs)}") from None
+                left = self.kept if adopted else self._discard(op, id_, inputs)
+                raise ProviderError(f"{render(exc, op.where)} {left}") from None
             return CreateResult(id_, outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -277,6 +302,35 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         with self._session(region, wanted.get("connection"), wanted.get("settings"), recorded, label) as op:
             yield op, recorded, region
 
+    def mismatches(self, api: ApiT, id_: str, region: str, live: LiveT, inputs: InputsT) -> list[str]:
+        """The :attr:`adopt_checks` inputs the live resource does not match, as ``field: live != wanted``
+        (what the API does not return is taken as declared)."""
+        desired = self._dump(inputs)
+        current = self.live_inputs(api, id_, region, live, desired)
+        return [
+            f"{name}: live {current.get(name)!r} != wanted {desired.get(name)!r}"
+            for name in self.adopt_checks
+            if canonical(current.get(name)) != canonical(desired.get(name))
+        ]
+
+    def _adopt(self, op: Session[ApiT], id_: str, inputs: InputsT) -> str:
+        """Take over the resource the inputs name, once it exists and matches them; nothing is made."""
+        region = inputs.region
+        live = self._fetch(op, id_, region)
+        if live is None:
+            where = self.label(id_, region)
+            where += "" if region in where else f" (looked for at the {region} endpoint)"
+            raise ProviderError(
+                f"{self.adopt_input} is set but {where} does not exist: check it and the region, or "
+                f"unset {self.adopt_input} to create a new one"
+            )
+        if differences := self.mismatches(op.api, id_, region, live, inputs):
+            raise ProviderError(
+                f"{self.label(id_, region)} does not match the inputs ({'; '.join(differences)}): align "
+                f"the inputs with it to take it over with {self.adopt_input}"
+            )
+        return id_
+
     def _send(self, op: Session[ApiT], inputs: InputsT) -> str:
         """Submit once; after an ambiguous answer adopt what was made, or say what may exist."""
         adopts = not self.unfindable
@@ -360,7 +414,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """What to do after a wait timed out, the same for every resource."""
         more = f"or raise timeouts.{operation}"
         if operation == "create" and self.unfindable:
-            return f"it keeps going but is not in the stack: take it over with ResourceOptions(import_={id_!r}), {more}"
+            return f"it keeps going but is not in the stack: take it over with {self.take_over(id_)}, {more}"
         if operation == "create":
             return f"it keeps going but is not in the stack: the next `pulumi up` adopts it, {more}"
         if operation == "update":
@@ -378,10 +432,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             )
         except (AlibabaCloudError, ProviderError) as exc:
             code = exc.code if isinstance(exc, AlibabaCloudError) else str(exc)
-            return (
-                f"Removing it failed too ({code}): delete it, or import it with "
-                f"ResourceOptions(import_={id_!r})."
-            )
+            return f"Removing it failed too ({code}): delete it, or take it over with {self.take_over(id_)}."
         return self.removed
 
     def _fetch(self, op: Session[ApiT], id_: str, region: str) -> LiveT | None:

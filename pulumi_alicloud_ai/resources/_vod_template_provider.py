@@ -18,8 +18,12 @@ AddAITemplate has no ClientToken and names need not be unique, so ``create`` fir
 of the same type, name and config made within the last hour (:data:`ADOPT_WINDOW_SECONDS`): that is
 what a create interrupted after VOD acted on it (a crash, a lost answer) leaves behind, and the create
 adopts it instead of making a twin; so does a create whose answer was a 5xx. Several such templates are
-ambiguous: the error lists their ids to import one. (Two identical templates declared in one program
+ambiguous: the error lists their ids to take one over. (Two identical templates declared in one program
 would share one template; give them different names.)
+
+``adopt_id`` takes over an existing template by TemplateId instead of adding one: create reads it with
+GetAITemplate and refuses, naming each field, unless its type, name, config and default flag match the
+inputs. Changing ``adopt_id`` replaces the resource.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.errors import ConflictError
 from pulumi_alicloud_ai.client.vod import AI_IMAGE, AI_MEDIA_AUDIT, AITemplate, VodClient
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, choice, compact_json, json_numbers
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError, canonical
 from pulumi_alicloud_ai.resources.vod_ai_template import (
@@ -73,6 +77,7 @@ TABLE = DiffTable(
         "is_default": "update",
         "template_type": "replace",
         "region": "replace",
+        "adopt_id": "replace",
     }
 )
 ADOPT_WINDOW_SECONDS = 3600.0
@@ -108,7 +113,7 @@ def _audit_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-class VodAITemplateInputs(ResourceInputs):
+class VodAITemplateInputs(AdoptableInputs):
     """The provider's view of the inputs; validation messages name the field and the allowed values."""
 
     REGIONS: ClassVar[tuple[str, ...] | None] = TEMPLATE_REGIONS
@@ -198,6 +203,7 @@ class VodAITemplateProvider(Lifecycle[VodAITemplateInputs, VodClient, AITemplate
     client = VodClient
     noun = "VOD AI template"
     look_first = True
+    adopt_checks = ("template_type", "template_name", "config", "is_default")
 
     def submit(self, api: VodClient, inputs: VodAITemplateInputs) -> str:
         """AddAITemplate."""
@@ -210,8 +216,8 @@ class VodAITemplateProvider(Lifecycle[VodAITemplateInputs, VodClient, AITemplate
         if len(found) > 1:
             raise ProviderError(
                 f"{len(found)} {inputs.template_type} templates named {inputs.template_name!r} with this "
-                f"config were made in the last hour ({', '.join(found)}); import the one to manage by id "
-                "(ResourceOptions(import_=...)) and delete the others"
+                f"config were made in the last hour ({', '.join(found)}); take over the one to manage with "
+                f"{self.take_over('<TemplateId>')} and delete the others"
             )
         return found[0] if found else None
 

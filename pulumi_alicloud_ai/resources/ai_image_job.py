@@ -13,7 +13,9 @@ Example::
 
 A job cannot be edited: any change of video, template, UserData, pipeline or region replaces it.
 Destroying it deletes the images it produced (DeleteAIImageInfos); the job record itself stays in
-VOD, which has no API to delete jobs. Import a job by its JobId: ``ResourceOptions(import_="<JobId>")``.
+VOD, which has no API to delete jobs. To manage a job that already exists, set ``adopt_id="<JobId>"``
+(``ResourceOptions(import_=...)`` works only with LocalEngine: the Pulumi CLI cannot import
+dynamic-provider resources, pulumi/pulumi#16175).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class AIImageJobArgs:
         wait_for_final: Wait until the job is ``success`` (a ``fail`` is then an error with its code and
             message); default True.
         timeouts: :class:`Timeouts` for create and delete (30m each by default).
+        adopt_id: The JobId of an existing job to take over instead of submitting one: create checks
+            that its video, template and UserData match these inputs. Changing it replaces the resource.
     """
 
     video_id: pulumi.Input[str]
@@ -67,6 +71,7 @@ class AIImageJobArgs:
     region: pulumi.Input[str] | None = None
     wait_for_final: bool = True
     timeouts: Timeouts | None = None
+    adopt_id: pulumi.Input[str] | None = None
 
 
 _OUTPUTS = (
@@ -120,6 +125,7 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
             "ai_pipeline_id": args.ai_pipeline_id,
             "wait_for_final": args.wait_for_final,
             "timeouts": timeouts_input(args.timeouts),
+            "adopt_id": args.adopt_id,
             **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }

@@ -19,7 +19,9 @@ Example::
 
 A task cannot be edited: any change of task type, prompt, template or template type replaces it (a new
 task runs). Destroying it only removes it from the stack: ROS has no API that deletes AI tasks.
-Import a task by its TaskId: ``ResourceOptions(import_="<TaskId>")``.
+To manage a task that already exists, set ``adopt_id="<TaskId>"``
+(``ResourceOptions(import_=...)`` works only with LocalEngine: the Pulumi CLI cannot import
+dynamic-provider resources, pulumi/pulumi#16175).
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ class AITaskArgs:
         region: Only picks the endpoint (ROS AI tasks are not regional); defaults to the
             ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``. Changing it replaces nothing.
         timeouts: :class:`Timeouts` for create (30m by default).
+        adopt_id: The TaskId of an existing task to take over instead of submitting one: create checks
+            that its task type, template type and prompt match these inputs (no call returns a submitted
+            template, so ``template`` is taken as declared). Changing it replaces the resource.
     """
 
     task_type: pulumi.Input[AITaskType | AITaskTypeName]
@@ -96,6 +101,7 @@ class AITaskArgs:
     template_type: pulumi.Input[TemplateType | TemplateTypeName] = TemplateType.ROS
     region: pulumi.Input[str] | None = None
     timeouts: Timeouts | None = None
+    adopt_id: pulumi.Input[str] | None = None
 
 
 def _template_text(value: Any) -> Any:
@@ -162,6 +168,7 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
             "template": template,
             "template_type": _value(args.template_type),
             "timeouts": timeouts_input(args.timeouts),
+            "adopt_id": args.adopt_id,
             **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }

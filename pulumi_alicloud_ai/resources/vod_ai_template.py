@@ -11,7 +11,9 @@ Example::
     pulumi.export("template_id", thumbs.template_id)
 
 Name and config change in place (UpdateAITemplate); the type and region replace the template.
-Import an existing template by its TemplateId: ``ResourceOptions(import_="<TemplateId>")``.
+To manage a template that already exists, set ``adopt_id="<TemplateId>"``
+(``ResourceOptions(import_=...)`` works only with LocalEngine: the Pulumi CLI cannot import
+dynamic-provider resources, pulumi/pulumi#16175).
 """
 
 from __future__ import annotations
@@ -182,6 +184,9 @@ class VodAITemplateArgs:
             VOD cannot unset a default: going back to ``False`` needs another template of the type to be
             made the default first.
         region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``.
+        adopt_id: The TemplateId of an existing template to take over instead of adding one: create
+            checks that its type, name, config and default flag match these inputs. Changing it
+            replaces the resource.
     """
 
     template_name: pulumi.Input[str]
@@ -189,6 +194,7 @@ class VodAITemplateArgs:
     template_type: pulumi.Input[AITemplateType | AITemplateTypeName] | None = None
     is_default: pulumi.Input[bool] = False
     region: pulumi.Input[str] | None = None
+    adopt_id: pulumi.Input[str] | None = None
 
 
 _OUTPUTS = ("template_id", "source", "_outputs_version")
@@ -231,6 +237,7 @@ class VodAITemplate(Resource, module="alicloud-ai", name="VodAITemplate"):
             "template_type": _value(template_type),
             "config": config,
             "is_default": args.is_default,
+            "adopt_id": args.adopt_id,
             **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }

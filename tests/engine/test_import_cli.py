@@ -1,7 +1,8 @@
 """Import under the real CLI. The engine's import asks the provider to Read with only the id, and the
 Pulumi SDK's dynamic-provider host needs the pickled provider from the inputs (upstream
 pulumi/pulumi#16175): both `pulumi import` and `ResourceOptions(import_=...)` fail for every dynamic
-resource with the error these tests pin. What works for an AppService is `adopt_existing=True`."""
+resource with the error these tests pin. What works for an AppService is `adopt_existing=True`, and for
+the other three `adopt_id` (test_adopt_cli.py)."""
 
 from __future__ import annotations
 

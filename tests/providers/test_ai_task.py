@@ -372,4 +372,4 @@ def test_timed_out_create_says_how_to_take_the_task_over(
         host.close()
     line = info.value.last_line
     assert "was still PENDING after 0s; it keeps going but is not in the stack" in line
-    assert "take it over with ResourceOptions(import_='t-" in line
+    assert "take it over with adopt_id='t-" in line

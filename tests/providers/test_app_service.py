@@ -234,14 +234,18 @@ class TestLifecycle:
     def test_existing_name_with_other_settings_is_refused_clearly(
         self, eas_host: ProviderHost, unique: str
     ) -> None:
-        """Creating over a different service of the same name fails with what differs and how to import."""
+        """Creating over a different service of the same name fails with what differs and how to take
+        it over under the CLI."""
         name = f"taken_{unique}"
         _create(eas_host, name)
         with pytest.raises(ProviderCallError) as info:
             _create(eas_host, name, replicas=2)
         line = info.value.last_line
-        assert "already exists in cn-shanghai with other settings" in line
-        assert f"cn-shanghai/{name}" in line
+        assert "already exists in cn-shanghai with other settings (replicas: live 1 != wanted 2)" in line
+        assert (
+            "take it over with adopt_existing=True (ResourceOptions(import_=...) works only with LocalEngine)"
+            in line
+        )
 
     def test_delete_removes_the_service_and_tolerates_gone(
         self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str

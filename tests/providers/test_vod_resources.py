@@ -445,13 +445,19 @@ def test_identical_recent_templates_are_ambiguous(
     with pytest.raises(ProviderCallError) as info:
         _template(template_host, template_name="twin", config={"Count": 2})
     assert f"({', '.join(made)})" in info.value.last_line
-    assert "import the one to manage by id" in info.value.last_line
+    assert "take over the one to manage with adopt_id='<TemplateId>'" in info.value.last_line
+    template_id, _, _ = _template(template_host, template_name="twin", config={"Count": 2}, adopt_id=made[0])
+    assert template_id == made[0]
+    listed = vod_client(instant_emulator).list_aitemplate(vod.ListAITemplateRequest(template_type="AIImage"))
+    assert sorted(
+        t.template_id for t in listed.body.template_info_list if t.template_name == "twin"
+    ) == sorted(made)
 
 
 def test_lost_submit_answer_says_a_job_may_exist(
     template_host: ProviderHost, job_host: ProviderHost, instant_emulator: RunningEmulator
 ) -> None:
-    """A 5xx on SubmitAIImageJob (never retried) says a job may exist and how to find and import it."""
+    """A 5xx on SubmitAIImageJob (never retried) says a job may exist and how to find and take it over."""
     template_id, _, _ = _template(template_host)
     video_id = _video(instant_emulator)
     _fail_next(instant_emulator, "SubmitAIImageJob")
@@ -459,7 +465,10 @@ def test_lost_submit_answer_says_a_job_may_exist(
         _job(job_host, video_id, template_id)
     line = info.value.last_line
     assert f"a job on video {video_id} may exist" in line
-    assert "ResourceOptions(import_=<JobId>)" in line
+    assert (
+        "to take over with adopt_id=<JobId> (ResourceOptions(import_=...) works only with LocalEngine)"
+        in line
+    )
 
 
 @pytest.fixture(scope="module")
@@ -484,7 +493,7 @@ def test_running_job_holds_its_template_until_it_finishes(
 
         with pytest.raises(ProviderCallError) as timeout:
             _job(jobs, _video(slow_emulator), template_id, timeouts={"create": "0.05s"})
-        assert "it keeps going but is not in the stack: take it over with ResourceOptions(import_=" in (
+        assert "it keeps going but is not in the stack: take it over with adopt_id=" in (
             timeout.value.last_line
         )
 

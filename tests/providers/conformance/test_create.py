@@ -44,14 +44,15 @@ def test_a_timeout_is_rendered_alike_and_the_next_run_takes_the_resource_over(
     world: World, subject: Subject
 ) -> None:
     """A create still running at timeouts.create fails in one shape for every provider; the next run
-    adopts it, or imports the id the error names."""
+    adopts it, or takes over the id the error names with adopt_id (no second resource)."""
     host = world.host(subject.provider())
     inputs = _checked(host, subject, {**subject.inputs(world), "timeouts": {"create": "5s"}})
     line = _failed_create(host, subject, inputs)
     take_over = (
         "the next `pulumi up` adopts it"
         if subject.adopts
-        else r"take it over with ResourceOptions\(import_='(?P<id>[^']+)'\)"
+        else r"take it over with adopt_id='(?P<id>[^']+)' \(ResourceOptions\(import_=\.\.\.\) works only with "
+        r"LocalEngine\)"
     )
     shape = (
         rf".*ProviderError: An error occurred \(WaitTimeout\): {subject.label} was still (?P<status>\w+) after "
@@ -66,7 +67,8 @@ def test_a_timeout_is_rendered_alike_and_the_next_run_takes_the_resource_over(
     if subject.adopts:
         host.create(subject.kind, inputs)
     else:
-        read_id, outs, _ = host.read(subject.kind, match["id"], {}, {"region": "cn-shanghai"})
+        adopted = _checked(host, subject, {**inputs, "adopt_id": match["id"]})
+        read_id, outs, _ = host.create(subject.kind, adopted)
         assert (read_id, outs["status"].lower()) == (match["id"], "success")
     assert subject.count(world) == 1
 

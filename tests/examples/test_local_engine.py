@@ -32,9 +32,10 @@ def test_a_failed_check_in_a_project_does_not_poison_another_engine(
     engine: LocalEngine, tmp_path: Path
 ) -> None:
     """A project whose check fails, then another engine in the same process, runs cleanly."""
+    engine.project = "llm-service"
     with pytest.raises(CheckFailedError, match="replicas"):
         engine.up(EXAMPLES / "llm-service", {"replicas": "-1"})
-    with LocalEngine("example", env=dict(os.environ)) as other:
+    with LocalEngine("llm-service", env=dict(os.environ)) as other:
         steps, outputs = other.up(EXAMPLES / "llm-service", {"replicas": "1"})
         assert [s.op for s in steps] == ["create"]
         assert outputs["status"] == "Running"

@@ -7,7 +7,6 @@ local engine does not carry out are refused here, by name, instead of being igno
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,10 +27,9 @@ if TYPE_CHECKING:
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
 
 
-def event_loop() -> asyncio.AbstractEventLoop:
-    """This thread's event loop (made if it has none), the one the SDK runs the program on."""
-    loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
-    return loop
+def _thread_loop() -> None:
+    """Make sure this (executor) thread has an event loop: deserializing resource references needs one."""
+    _ensure_event_loop()  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ class EngineMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
         if request.type == ROOT_STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=self._stack_urn)
-        event_loop()  # deserializing resource references needs a loop on this thread
+        _thread_loop()
         goal = goal_from_request(request, dict(rpc.deserialize_properties(request.object)))
         urn, resource_id, outputs = self._register(goal)
         struct = _sync_await(rpc.serialize_properties(outputs, {}))
@@ -157,7 +155,7 @@ class EngineMonitor(MockMonitor):
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
         if request.urn != self._stack_urn:
-            event_loop()
+            _thread_loop()
             self._register_outputs(request.urn, dict(rpc.deserialize_properties(request.outputs)))
         return empty_pb2.Empty()
 

@@ -50,19 +50,19 @@ import os
 import runpy
 import sys
 import threading
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
-from pulumi.runtime import proto, rpc
+from pulumi.runtime import proto, rpc, settings
 from pulumi.runtime.settings import get_root_resource
 
 from pulumi_alicloud_ai.testing import _paths, _state_file
 from pulumi_alicloud_ai.testing._errors import CheckFailedError, LocalEngineError, UnsupportedFeatureError
-from pulumi_alicloud_ai.testing._monitor import AliasSpec, EngineMonitor, Goal, event_loop
+from pulumi_alicloud_ai.testing._loop import fresh_event_loop, reported
+from pulumi_alicloud_ai.testing._monitor import AliasSpec, EngineMonitor, Goal
 from pulumi_alicloud_ai.testing._project import project_config
 from pulumi_alicloud_ai.testing._state import (
     ROOT_STACK_TYPE,
@@ -177,40 +177,6 @@ class _Run:
     replaced: list[ResourceState] = field(default_factory=list)
     """Old resources replaced in this run, deleted at its end."""
     failure: BaseException | None = None
-
-
-# Errors the engine already raised to its caller. The SDK also puts each into the futures of every
-# output the failed registration (and whatever awaited it) would have resolved; nobody reads those, and
-# asyncio would print each as "Future exception was never retrieved" when it is collected.
-_REPORTED: dict[int, BaseException] = {}
-_MAX_REPORTED = 256
-_QUIETED_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
-
-
-def _reported(error: BaseException) -> BaseException:
-    _REPORTED[id(error)] = error
-    while len(_REPORTED) > _MAX_REPORTED:
-        del _REPORTED[next(iter(_REPORTED))]
-    return error
-
-
-def _quiet_reported_errors(loop: asyncio.AbstractEventLoop) -> None:
-    """Let ``loop`` drop the unretrieved-future reports of errors already raised to the caller."""
-    if loop in _QUIETED_LOOPS:
-        return
-    previous = loop.get_exception_handler()
-
-    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        error = context.get("exception")
-        if error is not None and _REPORTED.get(id(error)) is error:
-            return
-        if previous is not None:
-            previous(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    loop.set_exception_handler(handler)
-    _QUIETED_LOOPS.add(loop)
 
 
 def _protected_message(urn: str) -> str:
@@ -348,12 +314,7 @@ class LocalEngine:
             values = {key if ":" in key else f"{self.project}:{key}": value for key, value in config.items()}
         else:
             values = project_config(Path(program).resolve(), self.project, self.stack, config)
-        run = self._run = _Run(preview=preview, olds=dict(self.state))
-        urn = stack_urn(self.project, self.stack)
-        monitor = EngineMonitor(urn, self._register, self._register_outputs)
-        pulumi.runtime.set_mocks(monitor.mocks, self.project, self.stack, preview, monitor=monitor)
-        pulumi.runtime.set_all_config(values)
-        _quiet_reported_errors(event_loop())
+        run = _Run(preview=preview, olds=dict(self.state))
         captured: dict[str, Any] = {}
 
         async def exports() -> None:
@@ -371,9 +332,16 @@ class LocalEngine:
             return pulumi.Output.from_input(asyncio.ensure_future(exports()))
 
         try:
-            run_program()
+            with fresh_event_loop():
+                self._run = run
+                urn = stack_urn(self.project, self.stack)
+                monitor = EngineMonitor(urn, self._register, self._register_outputs)
+                settings.ROOT.set(None)  # a new stack resource: exports of an earlier run must not leak in
+                pulumi.runtime.set_mocks(monitor.mocks, self.project, self.stack, preview, monitor=monitor)
+                pulumi.runtime.set_all_config(values)
+                run_program()
         except BaseException as exc:
-            _reported(exc)
+            reported(exc)
             if run.failure is not None and run.failure is not exc:
                 raise run.failure from None
             raise
@@ -395,11 +363,11 @@ class LocalEngine:
             if run is None:
                 raise LocalEngineError("a resource was registered outside a LocalEngine run")
             if run.failure is not None:
-                raise _reported(LocalEngineError(f"not carried out: an earlier step failed ({run.failure})"))
+                raise reported(LocalEngineError(f"not carried out: an earlier step failed ({run.failure})"))
             try:
                 return self._step(run, goal)
             except BaseException as exc:
-                run.failure = _reported(exc)
+                run.failure = reported(exc)
                 raise
 
     def _register_outputs(self, urn: str, outputs: dict[str, Any]) -> None:

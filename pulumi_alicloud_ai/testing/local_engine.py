@@ -177,6 +177,8 @@ class _Run:
     replaced: list[ResourceState] = field(default_factory=list)
     """Old resources replaced in this run, deleted at its end."""
     failure: BaseException | None = None
+    report: bool = True
+    """Whether ``on_step`` hears of its steps (not for the preview that ``up`` runs first)."""
 
 
 def _protected_message(urn: str) -> str:
@@ -256,17 +258,34 @@ class LocalEngine:
         return steps
 
     def up(
-        self, program: Path | Callable[[], None], config: Mapping[str, str] | None = None
+        self,
+        program: Path | Callable[[], None],
+        config: Mapping[str, str] | None = None,
+        *,
+        skip_preview: bool = False,
     ) -> tuple[list[Step], dict[str, Any]]:
-        """Carry out the program; returns the steps and the stack outputs (secrets unwrapped)."""
+        """Carry out the program; returns the steps and the stack outputs (secrets unwrapped).
+
+        As ``pulumi up --yes`` does, a preview runs first, and an error it finds (a failed check, a
+        protected resource to replace or delete) stops the update before anything changes;
+        ``skip_preview=True`` is ``--skip-preview``.
+        """
+        if not skip_preview:
+            self._execute(program, config or {}, preview=True, report=False)
         with self._saving():
             return self._execute(program, config or {}, preview=False)
 
-    def destroy(self) -> list[Step]:
-        """Delete every resource, dependents first; a failed delete keeps the resource, and raises."""
+    def destroy(self, *, skip_preview: bool = False) -> list[Step]:
+        """Delete every resource, dependents first; a failed delete keeps the resource, and raises.
+
+        As ``pulumi destroy --yes`` does, a preview first refuses a protected resource before anything
+        is deleted; with ``skip_preview=True`` the resources that depend on it are deleted first.
+        """
+        condemned = [*self.pending_deletes, *self.state.values()]
+        if not skip_preview:
+            self._delete(_Run(preview=True, olds=dict(self.state), report=False), condemned)
         with self._saving():
-            run = _Run(preview=False, olds=dict(self.state))
-            return self._delete(run, [*self.pending_deletes, *self.state.values()])
+            return self._delete(_Run(preview=False, olds=dict(self.state)), condemned)
 
     def unprotect(self, urn: str) -> None:
         """Clear a resource's ``protect`` flag in the state, as ``pulumi state unprotect`` does."""
@@ -308,13 +327,18 @@ class LocalEngine:
     # --- running a program ------------------------------------------------------------------------
 
     def _execute(
-        self, program: Path | Callable[[], None], config: Mapping[str, str], *, preview: bool
+        self,
+        program: Path | Callable[[], None],
+        config: Mapping[str, str],
+        *,
+        preview: bool,
+        report: bool = True,
     ) -> tuple[list[Step], dict[str, Any]]:
         if callable(program):
             values = {key if ":" in key else f"{self.project}:{key}": value for key, value in config.items()}
         else:
             values = project_config(Path(program).resolve(), self.project, self.stack, config)
-        run = _Run(preview=preview, olds=dict(self.state))
+        run = _Run(preview=preview, olds=dict(self.state), report=report)
         captured: dict[str, Any] = {}
 
         async def exports() -> None:
@@ -352,7 +376,7 @@ class LocalEngine:
 
     def _record(self, run: _Run, step: Step) -> Step:
         run.steps.append(step)
-        if self._on_step is not None:
+        if self._on_step is not None and run.report:
             self._on_step(step)
         return step
 
@@ -520,7 +544,8 @@ class LocalEngine:
     def _import(self, run: _Run, goal: Goal, urn: str) -> tuple[str, str, dict[str, Any]]:
         """The engine's ImportStep: read, check the program's inputs, and refuse if they differ."""
         provider = _plain(goal.inputs[PROVIDER_KEY])
-        read_id, outs, read_inputs = self.host.read(urn, goal.import_id, {}, _plain(goal.inputs))
+        program = _plain(goal.inputs)  # the engine sends none; the host needs the provider from them
+        read_id, outs, read_inputs = self.host.read(urn, goal.import_id, program, program)
         if not read_id:
             raise LocalEngineError(
                 f"{goal.type} resource '{goal.name}': resource {goal.import_id!r} does not exist"
@@ -539,6 +564,11 @@ class LocalEngine:
             if not run.preview:
                 raise LocalEngineError(f"{goal.type} resource '{goal.name}': {message}")
             self.warnings.append(f"{urn}: {message}; importing this resource will fail")
+        self.warnings.append(
+            f"{urn}: imported with the program's inputs sent along with the Read; the Pulumi CLI sends "
+            "none, and its import of a dynamic-provider resource fails with KeyError: '__provider' "
+            "(pulumi/pulumi#16175)"
+        )
         self._record(run, Step("import", goal.type, goal.name, secret=_secret_keys(checked), urn=urn))
         outputs = self._outputs(outs, checked, goal)
         if not run.preview:

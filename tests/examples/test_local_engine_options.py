@@ -16,7 +16,12 @@ from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources.ai_task import AITask, AITaskArgs, AITaskType
 from pulumi_alicloud_ai.resources.app_service import AppService, AppServiceArgs, OssModelStorage
 from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs
-from pulumi_alicloud_ai.testing import LocalEngine, LocalEngineError, UnsupportedFeatureError
+from pulumi_alicloud_ai.testing import (
+    CheckFailedError,
+    LocalEngine,
+    LocalEngineError,
+    UnsupportedFeatureError,
+)
 from tests.official_sdk import eas_client
 
 
@@ -62,6 +67,46 @@ def test_protect_refuses_destroy_until_the_program_unprotects(
     assert _ops(steps) == [("same", "svc")]
     assert _ops(engine.destroy()) == [("delete", "svc")]
     assert _services(example_emulator) == []
+
+
+def test_destroy_refuses_a_protected_resource_before_deleting_anything(
+    engine: LocalEngine, example_emulator: RunningEmulator
+) -> None:
+    """As ``pulumi destroy`` previews first, a protected service stops the destroy before the service
+    that depends on it is deleted; with skip_preview (``--skip-preview``) that one goes first."""
+
+    def program() -> None:
+        backend = _service("backend", "protected_backend", pulumi.ResourceOptions(protect=True))
+        _service("frontend", "dependent_frontend", pulumi.ResourceOptions(depends_on=[backend]))
+
+    engine.up(program)
+    with pytest.raises(LocalEngineError, match="because it is protected"):
+        engine.destroy()
+    assert _services(example_emulator) == ["dependent_frontend", "protected_backend"]
+    with pytest.raises(LocalEngineError, match="because it is protected"):
+        engine.destroy(skip_preview=True)
+    assert _services(example_emulator) == ["protected_backend"]
+    engine.unprotect(next(urn for urn in engine.state if urn.endswith("::backend")))
+    engine.destroy()
+
+
+def test_an_up_whose_preview_fails_changes_nothing(
+    engine: LocalEngine, example_emulator: RunningEmulator
+) -> None:
+    """As ``pulumi up`` previews first, a failed check of the second service keeps the first from being
+    created; with skip_preview the first is created before the second fails."""
+
+    def program() -> None:
+        first = _service("first", "first_of_two")
+        _service("second", "second_of_two", pulumi.ResourceOptions(depends_on=[first]), replicas=0)
+
+    with pytest.raises(CheckFailedError, match="replicas"):
+        engine.up(program)
+    assert _services(example_emulator) == []
+    with pytest.raises(CheckFailedError, match="replicas"):
+        engine.up(program, skip_preview=True)
+    assert _services(example_emulator) == ["first_of_two"]
+    engine.destroy()
 
 
 def test_protect_refuses_a_replacement_and_a_removal(

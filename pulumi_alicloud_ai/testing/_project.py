@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
+from pulumi_alicloud_ai._bounded import Bounds, load_yaml
 from pulumi_alicloud_ai.testing._errors import LocalEngineError
 
-MAX_PROJECT_FILE_BYTES = 1024 * 1024
+PROJECT_BOUNDS = Bounds(max_bytes=1024 * 1024)
 
 
 def _read(directory: Path) -> dict[str, Any]:
@@ -23,9 +24,9 @@ def _read(directory: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        if path.stat().st_size > MAX_PROJECT_FILE_BYTES:
-            raise ValueError(f"larger than {MAX_PROJECT_FILE_BYTES} bytes")
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > PROJECT_BOUNDS.max_bytes:
+            raise ValueError(f"larger than {PROJECT_BOUNDS.max_bytes} bytes")
+        document = load_yaml(path.read_text(encoding="utf-8"), bounds=PROJECT_BOUNDS, what=str(path))
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise LocalEngineError(f"cannot read {path}: {exc}") from None
     if not isinstance(document, dict):

@@ -31,13 +31,15 @@ from typing import Any
 from pulumi.runtime import rpc
 from pydantic import TypeAdapter, ValidationError
 
+from pulumi_alicloud_ai._bounded import Bounds, load_json
 from pulumi_alicloud_ai.testing._errors import LocalEngineError
 from pulumi_alicloud_ai.testing._state import ResourceState
 
 FORMAT = "pulumi-alicloud-ai/local-engine-state"
 VERSION = 1
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""A state file larger than this is refused before it is read."""
+STATE_BOUNDS = Bounds(max_bytes=64 * 1024 * 1024, max_depth=128)
+"""A state file larger than this is refused before it is read; its nesting is the document's few levels
+around property values, which providers bound at 64."""
 ITERATIONS = 600_000
 """PBKDF2 rounds (OWASP's 2023 figure for HMAC-SHA256); derived once per engine and passphrase."""
 SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
@@ -176,9 +178,9 @@ def read(path: Path, passphrase: str | None) -> tuple[str, str, list[ResourceSta
     """``(project, stack, resources, cipher)`` from a state file; every problem names the file."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValueError(f"{size} bytes, more than the {MAX_FILE_BYTES} a state file may have")
-        document = json.loads(path.read_text(encoding="utf-8"))
+        if size > STATE_BOUNDS.max_bytes:
+            raise ValueError(f"{size} bytes; at most {STATE_BOUNDS.max_bytes} are accepted")
+        document = load_json(path.read_text(encoding="utf-8"), STATE_BOUNDS, what="the state")
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise ValueError(f"not a {FORMAT} file")
         if document.get("version") != VERSION:
@@ -188,7 +190,7 @@ def read(path: Path, passphrase: str | None) -> tuple[str, str, list[ResourceSta
         project, stack = document.get("project"), document.get("stack")
         if not isinstance(project, str) or not isinstance(stack, str):
             raise TypeError("project and stack must be strings")
-    except (OSError, ValueError, TypeError, RecursionError, ValidationError) as exc:
+    except (OSError, ValueError, TypeError, ValidationError) as exc:
         raise LocalEngineError(f"cannot load LocalEngine state from {path}: {exc}") from None
     return project, stack, resources, cipher
 

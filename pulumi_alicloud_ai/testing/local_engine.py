@@ -545,7 +545,7 @@ class LocalEngine:
         """The engine's ImportStep: read, check the program's inputs, and refuse if they differ."""
         provider = _plain(goal.inputs[PROVIDER_KEY])
         program = _plain(goal.inputs)  # the engine sends none; the host needs the provider from them
-        read_id, outs, read_inputs = self.host.read(urn, goal.import_id, program, program)
+        read_id, outs, read_inputs = self.host.read(urn, goal.import_id, {}, program)
         if not read_id:
             raise LocalEngineError(
                 f"{goal.type} resource '{goal.name}': resource {goal.import_id!r} does not exist"

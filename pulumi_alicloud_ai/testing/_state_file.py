@@ -33,6 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from pulumi_alicloud_ai._bounded import Bounds, load_json
 from pulumi_alicloud_ai.testing._errors import LocalEngineError
+from pulumi_alicloud_ai.testing._props import has_secrets, plain
 from pulumi_alicloud_ai.testing._state import ResourceState
 
 FORMAT = "pulumi-alicloud-ai/local-engine-state"
@@ -92,30 +93,9 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _plain(value: Any) -> Any:
-    if rpc.is_rpc_secret(value):
-        return _plain(value["value"])
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def has_secrets(value: Any) -> bool:
-    """Whether a state value holds a secret anywhere."""
-    if rpc.is_rpc_secret(value):
-        return True
-    if isinstance(value, dict):
-        return any(has_secrets(item) for item in value.values())
-    if isinstance(value, list):
-        return any(has_secrets(item) for item in value)
-    return False
-
-
 def _seal(value: Any, cipher: StateCipher) -> Any:
     if rpc.is_rpc_secret(value):
-        return {**SECRET_SIG, "ciphertext": cipher.encrypt(_plain(value))}
+        return {**SECRET_SIG, "ciphertext": cipher.encrypt(plain(value))}
     if isinstance(value, dict):
         return {key: _seal(item, cipher) for key, item in value.items()}
     if isinstance(value, list):

@@ -31,8 +31,8 @@ said otherwise):
   ``state_migrations``, ``env_var_mappings``, ``ignore_changes`` paths with wildcards;
 * delete-before-replace of a resource that others depend on, and an import over a resource the state
   already holds under another id;
-* ``refresh``, ``--target``, policy packs, stack references, secret config (config values are plain);
-  there is simply no way to ask for them;
+* ``refresh``, ``--target``, policy packs, stack references, secret config (config values are plain):
+  there is simply no way to ask for them; ``hide_diffs`` (display only) changes nothing;
 * parallelism: steps run one at a time, and once a step fails no other step starts (the engine lets the
   steps already running finish, so under it independent steps may also have happened);
 * the state keeps no stack resource and no default-provider resource, and nothing is checkpointed while
@@ -53,28 +53,21 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 from pulumi.runtime import proto, rpc, settings
 from pulumi.runtime.settings import get_root_resource
 
 from pulumi_alicloud_ai.testing import _paths, _state_file
+from pulumi_alicloud_ai.testing._aliases import alias_urns
 from pulumi_alicloud_ai.testing._errors import CheckFailedError, LocalEngineError, UnsupportedFeatureError
 from pulumi_alicloud_ai.testing._loop import fresh_event_loop, reported
-from pulumi_alicloud_ai.testing._monitor import AliasSpec, EngineMonitor, Goal
+from pulumi_alicloud_ai.testing._monitor import EngineMonitor, Goal
 from pulumi_alicloud_ai.testing._project import project_config
-from pulumi_alicloud_ai.testing._state import (
-    ROOT_STACK_TYPE,
-    ResourceState,
-    delete_order,
-    dependents_of,
-    new_urn,
-    qualified_type,
-    stack_urn,
-    urn_name,
-    urn_under,
-)
+from pulumi_alicloud_ai.testing._props import PROVIDER_KEY, annotate_secrets, changed_keys, plain, secret_keys
+from pulumi_alicloud_ai.testing._state import ResourceState, delete_order, dependents_of, new_urn, stack_urn
+from pulumi_alicloud_ai.testing._step import Operation, Step
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost
 
 __all__ = [
@@ -85,81 +78,6 @@ __all__ = [
     "Step",
     "UnsupportedFeatureError",
 ]
-
-Operation = Literal["create", "update", "replace", "same", "delete", "delete-replaced", "import"]
-SYMBOLS = {
-    "create": "+",
-    "update": "~",
-    "replace": "+-",
-    "same": " ",
-    "delete": "-",
-    "delete-replaced": "--",
-    "import": "=",
-}
-PROVIDER_KEY = "__provider"
-
-
-def _plain(value: Any) -> Any:
-    if rpc.is_rpc_secret(value):
-        return _plain(value["value"])
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _secret_keys(props: Mapping[str, Any]) -> set[str]:
-    return {key for key, value in props.items() if rpc.is_rpc_secret(value)}
-
-
-def _annotate_secrets(outs: dict[str, Any], ins: Mapping[str, Any]) -> None:
-    """Mark as secret each output whose input of the same name was (the host cannot carry secrets)."""
-    for key, value in ins.items():
-        if key not in outs:
-            continue
-        if rpc.is_rpc_secret(value):
-            outs[key] = rpc.wrap_rpc_secret(outs[key])
-        elif isinstance(value, dict) and isinstance(outs[key], dict):
-            _annotate_secrets(outs[key], value)
-        elif isinstance(value, list) and isinstance(outs[key], list) and len(value) == len(outs[key]):
-            for index, item in enumerate(value):
-                if rpc.is_rpc_secret(item):
-                    outs[key][index] = rpc.wrap_rpc_secret(outs[key][index])
-
-
-def _show(value: Any, secret: bool) -> str:
-    if secret:
-        return "[secret]"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # protobuf numbers are doubles
-    return repr(value)
-
-
-@dataclass
-class Step:
-    """One planned or applied change, printable like ``pulumi preview --diff``."""
-
-    op: Operation
-    type: str
-    name: str
-    diffs: list[tuple[str, Any, Any]] = field(default_factory=list)
-    secret: set[str] = field(default_factory=set)
-    urn: str = ""
-    custom: bool = True
-    """False for a component resource (the engine calls no provider for it)."""
-
-    def render(self) -> str:
-        """Lines as the Pulumi CLI shows them."""
-        keys = ", ".join(f"~{key}" for key, _, _ in self.diffs)
-        head = f"{SYMBOLS[self.op]:>2} {self.type} {self.name} {self.op}" + (
-            f" [diff: {keys}]" if keys else ""
-        )
-        lines = [head]
-        for key, old, new in self.diffs:
-            hidden = key in self.secret
-            lines.append(f"      ~ {key}: {_show(old, hidden)} => {_show(new, hidden)}")
-        return "\n".join(lines)
 
 
 @dataclass
@@ -211,6 +129,7 @@ class LocalEngine:
         self.pending_deletes: list[ResourceState] = []
         """Replaced resources whose delete has not succeeded yet; the next run retries them."""
         self.warnings: list[str] = []
+        """What the Pulumi CLI would print as warnings, and where the CLI would do otherwise."""
         self._env = dict(os.environ if env is None else env)
         self._on_step = on_step
         self._host: ProviderHost | None = None
@@ -374,6 +293,11 @@ class LocalEngine:
         self._delete(run, [*self.pending_deletes, *self._removed(run)])
         return run.steps, captured
 
+    def _warn(self, message: str) -> None:
+        """A warning the CLI would print (once, though ``up`` previews first)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     def _record(self, run: _Run, step: Step) -> Step:
         run.steps.append(step)
         if self._on_step is not None and run.report:
@@ -405,7 +329,7 @@ class LocalEngine:
             raise LocalEngineError(f"Duplicate resource URN {urn!r}; try giving it a unique name")
         run.seen.add(urn)
         old, old_urn = None, urn
-        for candidate in (urn, *self._aliases(run, goal)):
+        for candidate in (urn, *alias_urns(goal, run.alias_of, self.project, self.stack)):
             if candidate in run.olds:
                 if candidate != urn and (candidate in run.seen or candidate in run.aliased):
                     raise LocalEngineError(
@@ -419,42 +343,6 @@ class LocalEngine:
         if not goal.custom:
             return self._component(run, goal, urn, old, old_urn)
         return self._custom(run, goal, urn, old, old_urn)
-
-    # --- aliases (the engine's generateAliases) -----------------------------------------------------
-
-    def _aliases(self, run: _Run, goal: Goal) -> list[str]:
-        found: list[str] = []
-        for alias in goal.aliases:
-            found.append(self._alias_urn(run, goal, alias))
-        parent_alias = run.alias_of.get(goal.parent)
-        if goal.parent and parent_alias:
-            parent_name = urn_name(goal.parent)
-            found.append(self._inherited(goal.type, goal.name, parent_name, parent_alias))
-            for alias in goal.aliases:
-                child = self._alias_urn(run, goal, alias)
-                child_type = qualified_type(child).split("$")[-1]
-                found.append(self._inherited(child_type, urn_name(child), parent_name, parent_alias))
-        return list(dict.fromkeys(found))
-
-    def _alias_urn(self, run: _Run, goal: Goal, alias: AliasSpec | str) -> str:
-        if isinstance(alias, str):
-            return alias
-        parent = run.alias_of.get(alias.parent, alias.parent) if alias.parent else goal.parent
-        if alias.no_parent or (parent and qualified_type(parent) == ROOT_STACK_TYPE):
-            parent = ""
-        return urn_under(
-            parent,
-            alias.type or goal.type,
-            alias.name or goal.name,
-            alias.project or self.project,
-            alias.stack or self.stack,
-        )
-
-    def _inherited(self, child_type: str, child_name: str, parent_name: str, parent_alias: str) -> str:
-        name = child_name
-        if child_name.startswith(parent_name):
-            name = urn_name(parent_alias) + child_name[len(parent_name) :]
-        return f"urn:pulumi:{self.stack}::{self.project}::{qualified_type(parent_alias)}${child_type}::{name}"
 
     # --- steps --------------------------------------------------------------------------------------
 
@@ -512,18 +400,18 @@ class LocalEngine:
         self, urn: str, goal: Goal, news: dict[str, Any], olds: dict[str, Any] | None
     ) -> dict[str, Any]:
         """Check through the host; the checked inputs keep the secret marks of the program's inputs."""
-        outcome = self.host.check(urn, _plain(news), olds=_plain(olds) if olds else {})
+        outcome = self.host.check(urn, plain(news), olds=plain(olds) if olds else {})
         if outcome.failures:
             problems = "; ".join(f"{prop}: {reason}" for prop, reason in outcome.failures.items())
             raise CheckFailedError(f"{goal.type} resource '{goal.name}' has a problem: {problems}")
-        checked = {**outcome.inputs, PROVIDER_KEY: _plain(news[PROVIDER_KEY])}
-        _annotate_secrets(checked, news)
+        checked = {**outcome.inputs, PROVIDER_KEY: plain(news[PROVIDER_KEY])}
+        annotate_secrets(checked, news)
         return checked
 
     def _outputs(self, outs: dict[str, Any], inputs: dict[str, Any], goal: Goal) -> dict[str, Any]:
         """Outputs as the engine keeps them: secret where the input was, the provider alongside."""
         outputs = dict(outs)
-        _annotate_secrets(outputs, inputs)
+        annotate_secrets(outputs, inputs)
         outputs[PROVIDER_KEY] = inputs[PROVIDER_KEY]
         for key in goal.additional_secret_outputs:
             if key in outputs:
@@ -533,18 +421,18 @@ class LocalEngine:
     def _create(
         self, run: _Run, goal: Goal, urn: str, checked: dict[str, Any]
     ) -> tuple[str, str, dict[str, Any]]:
-        self._record(run, Step("create", goal.type, goal.name, secret=_secret_keys(checked), urn=urn))
+        self._record(run, Step("create", goal.type, goal.name, secret=secret_keys(checked), urn=urn))
         if run.preview:
             return urn, "", checked  # the host cannot preview: outputs not known yet stay unknown
-        resource_id, outs, _ = self.host.create(urn, _plain(checked))
+        resource_id, outs, _ = self.host.create(urn, plain(checked))
         outputs = self._outputs(outs, checked, goal)
         self._put(self._new_state(goal, urn, resource_id, checked, outputs), urn)
         return urn, resource_id, outputs
 
     def _import(self, run: _Run, goal: Goal, urn: str) -> tuple[str, str, dict[str, Any]]:
         """The engine's ImportStep: read, check the program's inputs, and refuse if they differ."""
-        provider = _plain(goal.inputs[PROVIDER_KEY])
-        program = _plain(goal.inputs)  # the engine sends none; the host needs the provider from them
+        provider = plain(goal.inputs[PROVIDER_KEY])
+        program = plain(goal.inputs)  # the engine sends none; the host needs the provider from them
         read_id, outs, read_inputs = self.host.read(urn, goal.import_id, {}, program)
         if not read_id:
             raise LocalEngineError(
@@ -559,17 +447,17 @@ class LocalEngine:
         checked = self._check(urn, goal, inputs, olds)
         diff = self._diff(urn, read_id, {**outs, PROVIDER_KEY: provider}, olds, checked)
         if diff.changes:
-            keys = _changed_keys(olds, checked) or diff.changed_keys
+            keys = changed_keys(olds, checked) or diff.changed_keys
             message = f"inputs to import do not match the existing resource: {keys}"
             if not run.preview:
                 raise LocalEngineError(f"{goal.type} resource '{goal.name}': {message}")
-            self.warnings.append(f"{urn}: {message}; importing this resource will fail")
-        self.warnings.append(
+            self._warn(f"{urn}: {message}; importing this resource will fail")
+        self._warn(
             f"{urn}: imported with the program's inputs sent along with the Read; the Pulumi CLI sends "
             "none, and its import of a dynamic-provider resource fails with KeyError: '__provider' "
             "(pulumi/pulumi#16175)"
         )
-        self._record(run, Step("import", goal.type, goal.name, secret=_secret_keys(checked), urn=urn))
+        self._record(run, Step("import", goal.type, goal.name, secret=secret_keys(checked), urn=urn))
         outputs = self._outputs(outs, checked, goal)
         if not run.preview:
             self._put(self._new_state(goal, urn, read_id, checked, outputs, import_id=goal.import_id), urn)
@@ -580,11 +468,11 @@ class LocalEngine:
         news: Mapping[str, Any],
     ) -> _Diff:  # fmt: skip
         """The provider's Diff; an "unknown" answer is settled by comparing inputs, as the engine does."""
-        response = self.host.diff(urn, resource_id, _plain(old_outputs), _plain(news))
+        response = self.host.diff(urn, resource_id, plain(old_outputs), plain(news))
         changed = list(response.diffs)  # the keys the engine knows changed; the Python host sends none
         changes = response.changes == proto.DiffResponse.DIFF_SOME
         if response.changes == proto.DiffResponse.DIFF_UNKNOWN:
-            changed = _changed_keys(old_inputs, news, with_provider=True)
+            changed = changed_keys(old_inputs, news, with_provider=True)
             changes = bool(changed)
         return _Diff(changes, list(response.replaces), changed, response.deleteBeforeReplace)
 
@@ -599,11 +487,9 @@ class LocalEngine:
                 for key in diff.changed_keys
                 if any(_paths.contains_key(path, key) for path in goal.replace_on_changes)
             ]
-        olds_plain, news_plain = _plain(old.inputs), _plain(checked)
-        shown = [
-            (key, olds_plain.get(key), news_plain.get(key)) for key in _changed_keys(old.inputs, checked)
-        ]
-        secret = _secret_keys(old.outputs) | _secret_keys(checked)
+        olds_plain, news_plain = plain(old.inputs), plain(checked)
+        shown = [(key, olds_plain.get(key), news_plain.get(key)) for key in changed_keys(old.inputs, checked)]
+        secret = secret_keys(old.outputs) | secret_keys(checked)
         if old.pending_replacement or (diff.changes and replaces):
             step = Step("replace", goal.type, goal.name, shown, secret, urn=urn)
             return self._replace(run, goal, step, old, old_urn, diff.delete_before_replace)
@@ -611,7 +497,7 @@ class LocalEngine:
             self._record(run, Step("update", goal.type, goal.name, shown, secret, urn=urn))
             if run.preview:
                 return urn, old.id, checked  # the host cannot preview: outputs come back as the inputs
-            outs = self.host.update(urn, old.id, _plain(old.outputs), _plain(checked))
+            outs = self.host.update(urn, old.id, plain(old.outputs), plain(checked))
             outputs = self._outputs(outs, checked, goal)
             self._put(self._new_state(goal, urn, old.id, checked, outputs), old_urn)
             return urn, old.id, outputs
@@ -639,7 +525,7 @@ class LocalEngine:
             )
             if not run.preview:
                 raise LocalEngineError(f"{goal.type} resource '{goal.name}': {message}")
-            self.warnings.append(f"{urn}: {message}")
+            self._warn(f"{urn}: {message}")
         checked = self._check(urn, goal, goal.inputs, None)  # a new resource: defaults from the program
         self._record(run, step)
         if run.preview:
@@ -656,7 +542,7 @@ class LocalEngine:
                 )
             self._delete_at_provider(old)
             old.pending_replacement = True
-        resource_id, outs, _ = self.host.create(urn, _plain(checked))
+        resource_id, outs, _ = self.host.create(urn, plain(checked))
         outputs = self._outputs(outs, checked, goal)
         self._put(self._new_state(goal, urn, resource_id, checked, outputs), old_urn)
         if not old.pending_replacement:
@@ -693,7 +579,7 @@ class LocalEngine:
     def _delete_at_provider(self, res: ResourceState) -> None:
         """The provider's Delete, unless there is nothing to delete there (component, retained, deleted)."""
         if res.custom and not res.retain_on_delete and not res.pending_replacement:
-            self.host.delete(res.urn, res.id, _plain(res.outputs))
+            self.host.delete(res.urn, res.id, plain(res.outputs))
 
 
 @dataclass(frozen=True)
@@ -702,18 +588,6 @@ class _Diff:
     replaces: list[str]
     changed_keys: list[str]
     delete_before_replace: bool
-
-
-def _changed_keys(
-    olds: Mapping[str, Any], news: Mapping[str, Any], *, with_provider: bool = False
-) -> list[str]:
-    """Input names whose values differ (the serialized provider only when asked)."""
-    olds_plain, news_plain = _plain(olds), _plain(news)
-    return [
-        key
-        for key in sorted(set(olds_plain) | set(news_plain))
-        if (with_provider or key != PROVIDER_KEY) and olds_plain.get(key) != news_plain.get(key)
-    ]
 
 
 def _run_project(directory: Path) -> None:

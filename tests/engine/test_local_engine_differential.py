@@ -21,15 +21,16 @@ import pytest
 import yaml
 from pulumi.runtime import rpc
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources.app_service import AppService, AppServiceArgs, OssModelStorage
 from pulumi_alicloud_ai.testing import LocalEngine, LocalEngineError, ProviderCallError, Step
 from pulumi_alicloud_ai.testing.provider_host import provider_env
 
 pytest.importorskip("tests.engine.cli", reason="the real-CLI harness (tests/engine/cli.py) is not here")
+from tests.conftest import EmulatorFactory
 from tests.engine.cli import Call, CliRun, CliStack, RequestLog, leftovers
-from tests.engine.conftest import PROGRAMS, StackFactory, add_video
+from tests.engine.conftest import EXAMPLES, PROGRAMS, StackFactory, add_video
 
 pytestmark = [pytest.mark.needs_cli, pytest.mark.slow]
 
@@ -59,10 +60,9 @@ MUTATIONS = (
 
 
 @pytest.fixture
-def local_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def local_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """LocalEngine's own instant emulator (the CLI has ``cli_emulator``)."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "local-emulator", time_scale=0)) as running:
-        yield running
+    return emulators.start(time_scale=0)
 
 
 class Twin:
@@ -273,7 +273,7 @@ def twin(
     env = provider_env(local_emulator.url, str(tmp_path / "local-home"))
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    _settings.reset_cache()
+    _program.reset_cache()
     engines: list[LocalEngine] = []
 
     def make(program: Path) -> Twin:
@@ -285,7 +285,7 @@ def twin(
     yield make
     for engine in engines:
         engine.close()
-    _settings.reset_cache()
+    _program.reset_cache()
 
 
 def _project_name(program: Path) -> str:
@@ -410,18 +410,18 @@ def test_api_calls_come_in_the_same_order_under_both_engines(twin: Any) -> None:
 def test_a_previewed_update_hides_outputs_from_dependents_under_both_engines(
     twin: Any, cli_emulator: RunningEmulator, local_emulator: RunningEmulator
 ) -> None:
-    """The dynamic-provider host cannot preview: an updated template's id is unknown during preview, so
-    the job that uses it previews as a replace; the up itself leaves the job alone, under both engines."""
+    """The dynamic-provider host cannot preview: the video example's updated template has no known id
+    during preview, so the job that uses it previews as a replace; the up leaves the job alone, under
+    both engines."""
     for emulator in (cli_emulator, local_emulator):
-        add_video(emulator, "thumbs-video-0001")
-    pair: Twin = twin(PROGRAMS / "thumbnails")
-    pair.set("videoId", "thumbs-video-0001")
+        add_video(emulator, "clip-0001")
+    pair: Twin = twin(EXAMPLES / "video-ai-images")
+    pair.cli.run("config", "set", "--path", "videoIds[0]", "clip-0001")
+    pair.config["videoIds"] = json.dumps(["clip-0001"])
     pair.up()
-    pair.set("count", "3")
-    urn = "urn:pulumi:test::engine-thumbnails::pulumi-python:dynamic/alicloud-ai:"
-    assert pair.preview() == [
-        ("replace", f"{urn}AIImageJob::job"),
-        ("update", f"{urn}VodAITemplate::template"),
-    ]
-    assert pair.up() == [("same", f"{urn}AIImageJob::job"), ("update", f"{urn}VodAITemplate::template")]
+    pair.set("imageCount", "4")
+    urn = "urn:pulumi:test::video-ai-images::pulumi-python:dynamic/alicloud-ai:"
+    job, template = f"{urn}AIImageJob::thumbnails-clip-0001", f"{urn}VodAITemplate::thumbnails"
+    assert pair.preview() == [("replace", job), ("update", template)]
+    assert pair.up() == [("same", job), ("update", template)]
     pair.destroy()

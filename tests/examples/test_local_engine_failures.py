@@ -11,8 +11,7 @@ import pulumi
 import pytest
 from alibabacloud_vod20170321 import models as vod
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources.app_service import AppService, AppServiceArgs
 from pulumi_alicloud_ai.resources.vod_ai_template import (
     AIImageTemplateConfig,
@@ -20,7 +19,8 @@ from pulumi_alicloud_ai.resources.vod_ai_template import (
     VodAITemplateArgs,
 )
 from pulumi_alicloud_ai.testing import LocalEngine, LocalEngineError, ProviderCallError
-from pulumi_alicloud_ai.testing.provider_host import provider_env
+from tests.conftest import EmulatorFactory
+from tests.examples.conftest import engine_against
 from tests.official_sdk import eas_client, vod_client
 
 JOB_SECONDS = 12
@@ -28,10 +28,9 @@ JOB_SECONDS = 12
 
 
 @pytest.fixture
-def timed_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def timed_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator whose jobs take their time (moved on through the admin clock, never waited for)."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "timed")) as running:
-        yield running
+    return emulators.start()
 
 
 @pytest.fixture
@@ -39,13 +38,8 @@ def timed_engine(
     timed_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LocalEngine]:
     """A local engine against the timed emulator."""
-    env = provider_env(timed_emulator.url, str(tmp_path))
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    _settings.reset_cache()
-    with LocalEngine("example", env=env) as running:
+    with engine_against(timed_emulator, tmp_path, monkeypatch) as running:
         yield running
-    _settings.reset_cache()
 
 
 def _fail_next(emulator: RunningEmulator, action: str) -> None:

@@ -11,29 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import warnings
-import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 _REPORTED: dict[int, BaseException] = {}
 _MAX_REPORTED = 256
-_QUIETED: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+_REPORTED_LOCK = threading.Lock()
 
 
 def reported(error: BaseException) -> BaseException:
-    """Note that ``error`` reached the caller (returned, for raising)."""
-    _REPORTED[id(error)] = error
-    while len(_REPORTED) > _MAX_REPORTED:
-        del _REPORTED[next(iter(_REPORTED))]
+    """Note that ``error`` reached the caller (returned, for raising); from any thread."""
+    with _REPORTED_LOCK:
+        _REPORTED[id(error)] = error
+        while len(_REPORTED) > _MAX_REPORTED:
+            del _REPORTED[next(iter(_REPORTED))]
     return error
 
 
 def _quiet_reported_errors(loop: asyncio.AbstractEventLoop) -> None:
-    if loop in _QUIETED:
-        return
-
     def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
         if error is not None and _REPORTED.get(id(error)) is error:
@@ -41,7 +39,6 @@ def _quiet_reported_errors(loop: asyncio.AbstractEventLoop) -> None:
         loop.default_exception_handler(context)
 
     loop.set_exception_handler(handler)
-    _QUIETED.add(loop)
 
 
 def _thread_loop() -> asyncio.AbstractEventLoop | None:

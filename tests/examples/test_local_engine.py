@@ -56,7 +56,7 @@ def test_failing_previews_print_no_unretrieved_future_tracebacks(
     config = {"videoIds": json.dumps([f"clip-{n}" for n in range(8)]), "imageCount": "99"}
     with caplog.at_level(logging.WARNING, logger="asyncio"):
         for _ in range(2):
-            with pytest.raises(CheckFailedError, match=r"config\.Count must be a whole number from 1 to 10"):
+            with pytest.raises(CheckFailedError, match=r"config: count must be a whole number from 1 to 10"):
                 engine.preview(EXAMPLES / "video-ai-images", config)
         gc.collect()
     assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []

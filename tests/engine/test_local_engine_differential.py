@@ -4,7 +4,8 @@ Each engine has an emulator of its own. After every command the two are compared
 engine took (operation and URN), the API calls that change something (in the order each emulator
 served them), the stack outputs, and the state (each resource's type, parent, flags, dependencies,
 inputs and outputs; secrets compared as secrets). The one known difference, import
-(the CLI cannot import a dynamic resource, pulumi/pulumi#16175), is pinned as such.
+(the CLI cannot import a dynamic resource, pulumi/pulumi#16175), is pinned as such. The CLI side
+runs through the suite's harness, tests/engine/cli.py.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources.app_service import AppService, AppServiceArgs, OssModelStorage
 from pulumi_alicloud_ai.testing import LocalEngine, LocalEngineError, ProviderCallError, Step
 from pulumi_alicloud_ai.testing.provider_host import provider_env
-
-pytest.importorskip("tests.engine.cli", reason="the real-CLI harness (tests/engine/cli.py) is not here")
 from tests.conftest import EmulatorFactory
 from tests.engine.cli import Call, CliRun, CliStack, RequestLog, leftovers
 from tests.engine.conftest import EXAMPLES, PROGRAMS, StackFactory, add_video

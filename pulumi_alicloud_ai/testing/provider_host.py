@@ -95,8 +95,14 @@ class CheckOutcome:
 class ProviderHost:
     """One ``python -m pulumi.dynamic`` process and a gRPC stub to it."""
 
-    def __init__(self, provider: ResourceProvider | None, env: Mapping[str, str]) -> None:
-        """``provider`` is serialized into each call that does not carry its own ``__provider``."""
+    def __init__(
+        self, provider: ResourceProvider | None, env: Mapping[str, str], *, call_timeout: float | None = 120.0
+    ) -> None:
+        """``provider`` is serialized into each call that does not carry its own ``__provider``.
+
+        ``call_timeout`` is each call's gRPC deadline in seconds (None: none, as the Pulumi engine sets).
+        """
+        self.call_timeout = call_timeout
         self.serialized = serialize_provider(provider) if provider is not None else None
         self.urn_type = "pulumi-python:dynamic:Resource"
         # stderr goes to a file: it can be read at any time and never fills a pipe and stalls the host.
@@ -139,9 +145,9 @@ class ProviderHost:
             return dict(props)
         return {**props, "__provider": self.serialized}
 
-    def _call(self, method: str, request: Any, timeout: float = 120) -> Any:
+    def _call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         try:
-            return getattr(self._stub, method)(request, timeout=timeout)
+            return getattr(self._stub, method)(request, timeout=timeout or self.call_timeout)
         except grpc.RpcError as exc:
             raise ProviderCallError(exc.code(), exc.details() or "") from None
 
@@ -174,7 +180,7 @@ class ProviderHost:
         return self._call("Diff", request)
 
     def create(
-        self, name: str, props: Mapping[str, Any], timeout: float = 120
+        self, name: str, props: Mapping[str, Any], timeout: float | None = None
     ) -> tuple[str, dict[str, Any], Any]:
         """Create: ``(id, outputs decoded, the raw properties Struct)``."""
         request = proto.CreateRequest(urn=self.urn(name), properties=_struct(self._with_provider(props)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,24 @@ def example_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     return emulators.start(time_scale=0)
 
 
-@pytest.fixture
-def engine(
-    example_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@contextmanager
+def engine_against(
+    emulator: RunningEmulator, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LocalEngine]:
-    """A local engine whose programs and provider host both point at the emulator."""
-    env = provider_env(example_emulator.url, str(tmp_path))
+    """A local engine of project ``example`` whose programs and provider host both use ``emulator``."""
+    env = provider_env(emulator.url, str(home))
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     _program.reset_cache()
     with LocalEngine("example", env=env) as running:
         yield running
     _program.reset_cache()
+
+
+@pytest.fixture
+def engine(
+    example_emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalEngine]:
+    """A local engine whose programs and provider host both point at the emulator."""
+    with engine_against(example_emulator, tmp_path, monkeypatch) as running:
+        yield running

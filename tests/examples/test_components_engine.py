@@ -38,6 +38,7 @@ def test_video_ai_images_makes_images_per_video_and_drops_a_removed_video(
 
     steps, outputs = engine.up(lambda: program(["clip-a", "clip-b"]))
     assert sorted(s.name for s in steps if s.op == "create") == [
+        "thumbs",
         "thumbs-clip-a",
         "thumbs-clip-b",
         "thumbs-template",
@@ -71,7 +72,7 @@ def test_generated_template_through_the_engine_is_sound_and_needs_no_fix(engine:
         pulumi.export("fixed", net.fixed)
 
     steps, outputs = engine.up(program)
-    assert [(s.op, s.name) for s in steps] == [("create", "net-generate")]
+    assert [(s.op, s.name) for s in steps] == [("create", "net"), ("create", "net-generate")]
     assert outputs["fixed"] is False
     assert 'resource "alicloud_instance"' in outputs["template"]
     engine.destroy()

@@ -50,7 +50,10 @@ def test_custom_component_example_builds_the_tree_and_destroys(
     engine.project = "custom-component"
     steps, outputs = engine.up(EXAMPLES / "custom-component")
     assert sorted((s.op, s.name) for s in steps) == [
+        ("create", "assistant"),
+        ("create", "assistant-chat"),
         ("create", "assistant-chat-service"),
+        ("create", "assistant-draft"),
         ("create", "assistant-draft-service"),
     ]
     assert [name for _, name, _ in engine.components] == ["assistant", "assistant-chat", "assistant-draft"]

@@ -34,7 +34,9 @@ def _images(emulator: RunningEmulator, video_id: str) -> list[str]:
 def test_video_example_makes_thumbnails_updates_the_template_in_place_and_destroys(
     engine: LocalEngine, example_emulator: RunningEmulator, videos: tuple[str, ...]
 ) -> None:
-    """One template and a job per video make the images; a new count updates the template only; destroy cleans up."""
+    """One template and a job per video make the images; a new count updates the template only (preview
+    cannot know that); destroy cleans up."""
+    engine.project = "video-ai-images"
     config = {"videoIds": json.dumps(list(VIDEOS)), "imageCount": "2"}
     steps, outputs = engine.up(PROGRAM, config)
     assert sorted((s.op, s.name) for s in steps) == [
@@ -48,8 +50,16 @@ def test_video_example_makes_thumbnails_updates_the_template_in_place_and_destro
         assert outputs["thumbnails"][video_id] == _images(example_emulator, video_id)
         assert all(url.endswith(".png") for url in outputs["thumbnails"][video_id])
 
+    # The dynamic-provider host cannot preview an update, so the engine hands back the template's new
+    # inputs as its outputs: its id is unknown during preview, and the jobs that use it show as replaced.
     preview = engine.preview(PROGRAM, {**config, "imageCount": "4"})
     assert sorted((s.op, s.name) for s in preview) == [
+        ("replace", "thumbnails-intro-0001"),
+        ("replace", "thumbnails-outro-0002"),
+        ("update", "thumbnails"),
+    ]
+    steps, _ = engine.up(PROGRAM, {**config, "imageCount": "4"})
+    assert sorted((s.op, s.name) for s in steps) == [
         ("same", "thumbnails-intro-0001"),
         ("same", "thumbnails-outro-0002"),
         ("update", "thumbnails"),

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import hmac
 import math
+import mmap
 import os
 import time
 from collections import OrderedDict
@@ -57,16 +58,22 @@ def same_text(given: str, expected: str) -> bool:
     )
 
 
+LOG_LINE_ROOM = 64
+"""Bytes reserved in the nonce log per use to come; a line (``{time:.3f} {key}``) takes 48 today."""
+
+
 class NonceCache:
     """Nonces used within the signature validity window; a second use is a replay.
 
     A timestamp may be up to :data:`SKEW_SECONDS` either side of the server's clock, so a nonce must be
-    remembered for twice that. With a ``path`` every use is appended to a log file before the call runs
-    (one ``write``; the kernel keeps it through a ``kill -9``), and opening the cache reads back the uses
-    still within the window, so a restart does not open a replay window. The log is rewritten with only
-    live entries when it has grown well past them. Nonces are kept as a SHA-256 prefix (a client picks
-    their length; the cache's memory should not depend on it), and at most ``limit`` of them, the
-    oldest going first.
+    remembered for twice that. With a ``path`` every use is appended to a log file before the call runs,
+    and opening the cache reads back the uses still within the window, so a restart does not open a
+    replay window. The log is a shared memory map of the file, written without a system call per use:
+    the kernel's page cache holds what is written as it would a ``write``, so a ``kill -9`` right after
+    loses nothing. The log is rewritten with only live entries when it has grown well past them (its
+    unused room is a sparse run of zero bytes, cut off on close). Nonces are kept as a SHA-256 prefix (a
+    client picks their length; the cache's memory should not depend on it), and at most ``limit`` of
+    them, the oldest going first.
     """
 
     def __init__(
@@ -77,6 +84,11 @@ class NonceCache:
         self._limit = limit
         self._path = path
         self._fd: int | None = None
+        self._log: mmap.mmap | None = None
+        self._end = 0
+        """Where the next line goes in the log."""
+        self._room = 0
+        """Lines the log takes before it is compacted."""
         self._appended = 0
         if path is not None:
             self._load(path, time.time())
@@ -91,15 +103,23 @@ class NonceCache:
         if key in seen:
             raise ApiError("SignatureNonceUsed", "The request signature nonce has been used.", 400)
         seen[key] = now
-        if self._fd is not None:
-            os.write(self._fd, f"{now:.3f} {key}\n".encode("ascii"))
+        if self._log is not None:
+            line = f"{now:.3f} {key}\n".encode("ascii")
+            end = self._end + len(line)
+            if self._appended >= self._room or end > len(self._log):
+                self._compact()  # the new use is among the live entries it writes
+                return
+            self._log[self._end : end] = line
+            self._end = end
             self._appended += 1
-            if self._appended > max(10_000, 2 * len(seen)):
-                self._compact()
 
     def close(self) -> None:
-        """Close the log (the cache still answers from memory)."""
+        """Close the log, cutting its unused room off (the cache still answers from memory)."""
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._fd is not None:
+            os.ftruncate(self._fd, self._end)
             os.close(self._fd)
             self._fd = None
 
@@ -107,7 +127,7 @@ class NonceCache:
         """Read back the uses still within the window; unreadable lines (a torn last write, an edited
         file) are skipped, never fatal."""
         try:
-            text = path.read_bytes().decode("ascii", "replace")
+            text = path.read_bytes().rstrip(b"\0").decode("ascii", "replace")
         except FileNotFoundError:
             return
         entries: list[tuple[float, str]] = []
@@ -123,14 +143,22 @@ class NonceCache:
             self._seen[key] = when
 
     def _compact(self) -> None:
-        """Rewrite the log with the live entries only, then keep appending to it."""
+        """Rewrite the log with the live entries only, with room for more, and map it."""
         assert self._path is not None
         self.close()
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        live = "".join(f"{when:.3f} {key}\n" for key, when in self._seen.items()).encode("ascii")
+        self._room = max(10_000, 2 * len(self._seen))
+        size = len(live) + self._room * LOG_LINE_ROOM
         temporary = self._path.with_name(self._path.name + ".tmp")
-        temporary.write_text("".join(f"{when:.3f} {key}\n" for key, when in self._seen.items()), "ascii")
+        with open(temporary, "wb") as out:
+            out.write(live)
+            out.truncate(size)
+        os.chmod(temporary, 0o600)
         os.replace(temporary, self._path)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._fd = os.open(self._path, os.O_RDWR)
+        self._log = mmap.mmap(self._fd, size)
+        self._end = len(live)
         self._appended = 0
 
 

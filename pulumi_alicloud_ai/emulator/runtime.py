@@ -80,7 +80,7 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig, router: Router | None = None) -> None:
         self.config = config
         db_path = None if config.data_dir is None else Path(config.data_dir) / "emulator.sqlite3"
-        self.store = Store(db_path)
+        self.store = Store(db_path, owner=True)
         self.instance_id = instance.load_or_create(self.store)
         self.keys = KeyRing(
             [KeyPair(config.access_key_id, config.access_key_secret), *config.keys], self.store

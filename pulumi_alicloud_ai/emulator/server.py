@@ -9,7 +9,7 @@ which is also the only thread touching SQLite.
 from __future__ import annotations
 
 import asyncio
-import json
+import itertools
 import logging
 import os
 import signal
@@ -34,10 +34,12 @@ from pulumi_alicloud_ai.emulator.connections import (
 )
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import Outcome
+from pulumi_alicloud_ai.emulator.formats import json_bytes
 from pulumi_alicloud_ai.emulator.instance import InstanceHeader
 from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
 from pulumi_alicloud_ai.emulator.routing import (
     Call,
+    Encoded,
     Handler,
     Router,
     is_api_path,
@@ -56,10 +58,15 @@ Send = Callable[[Message], Awaitable[None]]
 log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
 
+_RANDOM = os.urandom(10).hex().upper()
+_REQUEST_ID_PREFIX = f"{_RANDOM[:8]}-{_RANDOM[8:12]}-{_RANDOM[12:16]}-{_RANDOM[16:20]}-"
+_request_serial = itertools.count(1)
+
+
 def new_request_id() -> str:
-    """A RequestId in Alibaba's upper-case UUID form (random hex; cheaper than uuid4 per request)."""
-    h = os.urandom(16).hex().upper()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """A RequestId in Alibaba's upper-case UUID form: random digits drawn when the process starts, then
+    a serial number, so ids are unique without a system call per request."""
+    return f"{_REQUEST_ID_PREFIX}{next(_request_serial) % 16**12:012X}"
 
 
 def region_from_host(host: str, default: str) -> str:
@@ -128,8 +135,18 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str], rid: str) -> bytes:
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def _answer_bytes(result: dict[str, Any], rid: str) -> bytes:
+    """A success body: ``RequestId`` first (unless the handler set one), then the handler's answer,
+    encoded once by the handler when it is :class:`Encoded` (a request id needs no JSON escaping)."""
+    encoded = result.json if isinstance(result, Encoded) else json_bytes(result)
+    if "RequestId" in result:
+        return encoded
+    if encoded == b"{}":
+        return b'{"RequestId":"' + rid.encode("ascii") + b'"}'
+    return b"".join((b'{"RequestId":"', rid.encode("ascii"), b'",', memoryview(encoded)[1:]))
+
+
+async def _respond(send: Send, status: int, payload: bytes, headers: dict[str, str], rid: str) -> bytes:
     raw_headers = [
         (
             b"content-type",
@@ -237,9 +254,7 @@ class EmulatorApp:
             error = None
         if error is None:
             status = 200
-            payload = await _respond(
-                send, 200, result if "RequestId" in result else {"RequestId": rid, **result}, {}, rid
-            )
+            payload = await _respond(send, 200, _answer_bytes(result, rid), {}, rid)
         else:
             status = error.status
             # Failed before routing: tell the product from what the request says.
@@ -322,7 +337,7 @@ class EmulatorApp:
     ) -> tuple[Call, Handler]:
         try:
             query_text = scope["query_string"].decode("ascii")
-            query = dict(parse_qsl(query_text, keep_blank_values=True, errors="strict"))
+            query = dict(parse_qsl(query_text, keep_blank_values=True, errors="strict")) if query_text else {}
             raw_path = scope.get("raw_path") or scope["path"].encode()
             raw_path_text = raw_path.decode("ascii").split("?", 1)[0]
         except (UnicodeDecodeError, ValueError):
@@ -358,7 +373,10 @@ class EmulatorApp:
         else:
             route, raw_params = state.router.roa(version, method, raw_path_text, action)
             try:
-                path_params = {name: unquote(value, errors="strict") for name, value in raw_params.items()}
+                path_params = {
+                    name: unquote(value, errors="strict") if "%" in value else value
+                    for name, value in raw_params.items()
+                }
             except UnicodeDecodeError:
                 raise ApiError("InvalidParameter.Encoding", "The request path is not valid UTF-8.") from None
             params = query
@@ -380,15 +398,19 @@ class EmulatorApp:
         return call, route.handler
 
     def _handle(self, handler: Handler, call: Call) -> dict[str, Any]:
-        with self.state.store.transaction():
+        if not call.origin:
+            return self.state.store.run(handler, call)
+
+        def and_remember_origin(call: Call) -> dict[str, Any]:
             result = handler(call)
-            if call.origin:
-                remember_origin(self.state.store, call.product, call.region, call.action, result, call.origin)
+            remember_origin(self.state.store, call.product, call.region, call.action, result, call.origin)
             return result
+
+        return self.state.store.run(and_remember_origin, call)
 
     async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> bytes:
         body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
-        return await _respond(send, error.status, body, error.headers, rid)
+        return await _respond(send, error.status, json_bytes(body), error.headers, rid)
 
 
 @dataclass

@@ -14,9 +14,11 @@ official SDK can be configured to use them and STS ``AssumeRole`` always does.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import hmac
 import math
+import mmap
 import os
 import time
 from collections import OrderedDict
@@ -56,16 +58,22 @@ def same_text(given: str, expected: str) -> bool:
     )
 
 
+LOG_LINE_ROOM = 64
+"""Bytes reserved in the nonce log per use to come; a line (``{time:.3f} {key}``) takes 48 today."""
+
+
 class NonceCache:
     """Nonces used within the signature validity window; a second use is a replay.
 
     A timestamp may be up to :data:`SKEW_SECONDS` either side of the server's clock, so a nonce must be
-    remembered for twice that. With a ``path`` every use is appended to a log file before the call runs
-    (one ``write``; the kernel keeps it through a ``kill -9``), and opening the cache reads back the uses
-    still within the window, so a restart does not open a replay window. The log is rewritten with only
-    live entries when it has grown well past them. Nonces are kept as a SHA-256 prefix (a client picks
-    their length; the cache's memory should not depend on it), and at most ``limit`` of them, the
-    oldest going first.
+    remembered for twice that. With a ``path`` every use is appended to a log file before the call runs,
+    and opening the cache reads back the uses still within the window, so a restart does not open a
+    replay window. The log is a shared memory map of the file, written without a system call per use:
+    the kernel's page cache holds what is written as it would a ``write``, so a ``kill -9`` right after
+    loses nothing. The log is rewritten with only live entries when it has grown well past them (its
+    unused room is a sparse run of zero bytes, cut off on close). Nonces are kept as a SHA-256 prefix (a
+    client picks their length; the cache's memory should not depend on it), and at most ``limit`` of
+    them, the oldest going first.
     """
 
     def __init__(
@@ -76,6 +84,11 @@ class NonceCache:
         self._limit = limit
         self._path = path
         self._fd: int | None = None
+        self._log: mmap.mmap | None = None
+        self._end = 0
+        """Where the next line goes in the log."""
+        self._room = 0
+        """Lines the log takes before it is compacted."""
         self._appended = 0
         if path is not None:
             self._load(path, time.time())
@@ -90,15 +103,23 @@ class NonceCache:
         if key in seen:
             raise ApiError("SignatureNonceUsed", "The request signature nonce has been used.", 400)
         seen[key] = now
-        if self._fd is not None:
-            os.write(self._fd, f"{now:.3f} {key}\n".encode("ascii"))
+        if self._log is not None:
+            line = f"{now:.3f} {key}\n".encode("ascii")
+            end = self._end + len(line)
+            if self._appended >= self._room or end > len(self._log):
+                self._compact()  # the new use is among the live entries it writes
+                return
+            self._log[self._end : end] = line
+            self._end = end
             self._appended += 1
-            if self._appended > max(10_000, 2 * len(seen)):
-                self._compact()
 
     def close(self) -> None:
-        """Close the log (the cache still answers from memory)."""
+        """Close the log, cutting its unused room off (the cache still answers from memory)."""
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._fd is not None:
+            os.ftruncate(self._fd, self._end)
             os.close(self._fd)
             self._fd = None
 
@@ -106,7 +127,7 @@ class NonceCache:
         """Read back the uses still within the window; unreadable lines (a torn last write, an edited
         file) are skipped, never fatal."""
         try:
-            text = path.read_bytes().decode("ascii", "replace")
+            text = path.read_bytes().rstrip(b"\0").decode("ascii", "replace")
         except FileNotFoundError:
             return
         entries: list[tuple[float, str]] = []
@@ -122,14 +143,22 @@ class NonceCache:
             self._seen[key] = when
 
     def _compact(self) -> None:
-        """Rewrite the log with the live entries only, then keep appending to it."""
+        """Rewrite the log with the live entries only, with room for more, and map it."""
         assert self._path is not None
         self.close()
         self._path.parent.mkdir(parents=True, exist_ok=True)
+        live = "".join(f"{when:.3f} {key}\n" for key, when in self._seen.items()).encode("ascii")
+        self._room = max(10_000, 2 * len(self._seen))
+        size = len(live) + self._room * LOG_LINE_ROOM
         temporary = self._path.with_name(self._path.name + ".tmp")
-        temporary.write_text("".join(f"{when:.3f} {key}\n" for key, when in self._seen.items()), "ascii")
+        with open(temporary, "wb") as out:
+            out.write(live)
+            out.truncate(size)
+        os.chmod(temporary, 0o600)
         os.replace(temporary, self._path)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._fd = os.open(self._path, os.O_RDWR)
+        self._log = mmap.mmap(self._fd, size)
+        self._end = len(live)
         self._appended = 0
 
 
@@ -149,7 +178,17 @@ def _check_time(epoch: float, now: float, raw: str) -> None:
 
 def _parse_iso(raw: str) -> float:
     """``YYYY-MM-DDTHH:MM:SSZ`` exactly, to epoch seconds (strptime costs more than the rest of
-    verification on the hot path)."""
+    verification on the hot path; requests signed in the same second share one parse)."""
+    epoch = _iso_epoch(raw)
+    if epoch is None:
+        raise ApiError(
+            "InvalidTimeStamp.Format", f"Specified time stamp or date value is not well formatted: {raw!r}."
+        )
+    return epoch
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_epoch(raw: str) -> float | None:
     if (
         len(raw) == 20
         and raw[4] == raw[7] == "-"
@@ -177,9 +216,7 @@ def _parse_iso(raw: str) -> float:
             and fields[5] < 61
         ):
             return float(calendar.timegm((*fields, 0, 0, 0)))
-    raise ApiError(
-        "InvalidTimeStamp.Format", f"Specified time stamp or date value is not well formatted: {raw!r}."
-    )
+    return None
 
 
 def verify(request: Received, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
@@ -196,9 +233,26 @@ def verify(request: Received, secret_for: SecretLookup, nonces: NonceCache, now:
     raise ApiError("MissingParameter.AccessKeyId", "The request is not signed: no Authorization header.", 400)
 
 
+def _parse_authorization(auth: str) -> signing.ParsedAuthorization:
+    """``signing.parse_v3_authorization``, parsing the part before the signature, the same in every
+    request of a client, once. Anything unusual after ``,Signature=`` takes the general way."""
+    head, sep, signature = auth.rpartition(",Signature=")
+    if not sep or not signature or "," in signature or signature != signature.strip():
+        return signing.parse_v3_authorization(auth)
+    parsed = _parse_authorization_head(head)
+    return signing.ParsedAuthorization(
+        parsed.algorithm, parsed.access_key_id, parsed.signed_headers, signature
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_authorization_head(head: str) -> signing.ParsedAuthorization:
+    return signing.parse_v3_authorization(head + ",Signature=-")
+
+
 def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
     try:
-        parsed = signing.parse_v3_authorization(auth)
+        parsed = _parse_authorization(auth)
     except ValueError as exc:
         raise _incomplete(str(exc)) from None
     if parsed.algorithm != signing.ACS3_HMAC_SHA256:
@@ -207,31 +261,29 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
     for required in ("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"):
         if required not in parsed.signed_headers:
             raise _incomplete(f"SignedHeaders must include {required}")
-    absent = [name for name in parsed.signed_headers if name not in headers]
-    if absent:
-        raise _incomplete(f"signed header(s) {', '.join(absent)} are not in the request")
+    try:
+        header_lines, signed = signing.canonical_headers_of(headers, parsed.signed_headers)
+    except KeyError:
+        absent = [name for name in parsed.signed_headers if name not in headers]
+        raise _incomplete(f"signed header(s) {', '.join(absent)} are not in the request") from None
     _check_time(_parse_iso(headers["x-acs-date"]), now, headers["x-acs-date"])
     token = headers.get("x-acs-security-token")
     secret = secret_for(parsed.access_key_id, token)
-    body_hash = signing.hex_sha256(request.body)
+    body_hash = signing.hex_sha256(request.body) if request.body else signing.EMPTY_PAYLOAD_HASH
     if not same_text(headers["x-acs-content-sha256"], body_hash):
         raise ApiError(
             "SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the request body."
         )
-    expected = signing.sign_v3(
-        method=request.method,
-        pathname=request.raw_path,
-        query=request.query,
-        headers=[(name, headers[name]) for name in parsed.signed_headers],
-        hashed_payload=body_hash,
-        access_key_id=parsed.access_key_id,
-        access_key_secret=secret,
+    # The signature's steps without building the Authorization header a client would send.
+    canonical = signing.canonical_request_of(
+        request.method, request.raw_path, request.query, header_lines, signed, body_hash
     )
-    if not same_text(parsed.signature, expected.signature):
+    to_sign = signing.string_to_sign(canonical)
+    if not same_text(parsed.signature, signing.v3_signature(secret, to_sign)):
         raise ApiError(
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation. server string to sign is:"
-            + expected.string_to_sign.replace("\n", "\\n"),
+            + to_sign.replace("\n", "\\n"),
         )
     nonces.use(headers["x-acs-signature-nonce"], now)
     return parsed.access_key_id

@@ -123,3 +123,22 @@ def test_nonces_are_kept_for_the_validity_window_and_then_dropped(tmp_path: Path
         "n1", start + 2 * SKEW_SECONDS + 1
     )  # past the window: a timestamp this old is refused anyway
     reopened.close()
+
+
+def test_the_log_keeps_every_use_through_compaction_and_an_unclosed_exit(tmp_path: Path) -> None:
+    """Uses are in the log at once (read back by a cache opened without closing the first, as after a
+    kill -9), including the one that fills the log's room and makes it compact; a clean close leaves
+    no unused room in the file."""
+    path = tmp_path / "nonces.log"
+    start = time.time()
+    cache = NonceCache(path)
+    nonces = [f"n{index}" for index in range(10_002)]  # one past the log's first room of 10,000
+    for index, nonce in enumerate(nonces):
+        cache.use(nonce, start + index / 1000)
+    unclosed = NonceCache(path)
+    for nonce in (nonces[0], nonces[9_999], nonces[10_000], nonces[-1]):
+        with pytest.raises(ApiError):
+            unclosed.use(nonce, start + 11)
+    unclosed.close()
+    cache.close()
+    assert path.read_bytes().endswith(b"\n")

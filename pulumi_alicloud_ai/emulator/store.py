@@ -5,18 +5,35 @@ back exactly what it last acknowledged (a commit happens before the response is 
 changes are not stored as timers: an entity stores its status and when it entered it, and the lifecycle
 engine derives the current status from the clock at read time.
 
+Lists cost what their page costs, not what is stored: every list reads through an index that holds
+its filter and sort keys (:class:`Index`, named in the query so the planner cannot fall back to a scan),
+and counts by region and status come from ``entity_counts``, kept by triggers.
+
+Decoded entities are cached in memory (:class:`EntityCache`). The cache holds exactly what this
+connection would read from SQLite: a write through the store drops the entry it changes, entries
+filled inside a transaction that rolls back are dropped, and a commit by any *other* connection (a
+second emulator process on the same data dir, a tool writing the file) is seen through SQLite's
+``PRAGMA data_version`` at the start of the next transaction, or of the next read outside one, and
+drops the whole cache. Every API request runs in one transaction, so it never sees a stale entity.
+
 The store is used from the server's event-loop thread only; handlers are synchronous and short.
 """
 
 from __future__ import annotations
 
 import json
+import marshal
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version``: 2 added ``entity_counts`` (filled from the entities on upgrade)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -27,6 +44,28 @@ CREATE TABLE IF NOT EXISTS entities (
     PRIMARY KEY (product, kind, id)
 );
 CREATE INDEX IF NOT EXISTS entities_by_name ON entities (product, kind, region, name);
+CREATE INDEX IF NOT EXISTS entities_by_age ON entities (product, kind, created_at, id);
+CREATE INDEX IF NOT EXISTS entities_by_status ON entities (product, kind, status, status_since);
+CREATE TABLE IF NOT EXISTS entity_counts (
+    product TEXT NOT NULL, kind TEXT NOT NULL, region TEXT NOT NULL, status TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (product, kind, region, status)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entity_counts_insert AFTER INSERT ON entities BEGIN
+    INSERT INTO entity_counts VALUES (new.product, new.kind, new.region, new.status, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_counts_delete AFTER DELETE ON entities BEGIN
+    UPDATE entity_counts SET n = n - 1
+        WHERE product = old.product AND kind = old.kind AND region = old.region AND status = old.status;
+END;
+CREATE TRIGGER IF NOT EXISTS entity_counts_update AFTER UPDATE OF region, status ON entities
+    WHEN old.region IS NOT new.region OR old.status IS NOT new.status BEGIN
+    UPDATE entity_counts SET n = n - 1
+        WHERE product = old.product AND kind = old.kind AND region = old.region AND status = old.status;
+    INSERT INTO entity_counts VALUES (new.product, new.kind, new.region, new.status, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     product TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
@@ -39,6 +78,24 @@ CREATE TABLE IF NOT EXISTS sts_keys (
     access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, token TEXT NOT NULL, expiration REAL NOT NULL
 );
 """
+
+_SELECT = "SELECT id, region, name, status, status_since, data, created_at, updated_at FROM entities"
+_UPSERT = (
+    "INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (product, kind, id) DO UPDATE SET "
+    "name = excluded.name, status = excluded.status, status_since = excluded.status_since, "
+    "data = excluded.data, updated_at = excluded.updated_at"
+)
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_.]*")
+
+CREATED_SECOND = "CAST(created_at AS INTEGER)"
+"""The creation time to the second, as the services' ``CreateTime`` shows it (times are positive)."""
+
+
+def data_key(key: str) -> str:
+    """The SQL expression for a top-level key of an entity's ``data``, for indexes and filters."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise ValueError(f"not a data key: {key!r}")
+    return f"json_extract(data, '$.{key}')"
 
 
 @dataclass
@@ -67,19 +124,108 @@ class Event:
     message: str
 
 
-def _entity(row: sqlite3.Row) -> Entity:
-    return Entity(
-        product=row["product"],
-        kind=row["kind"],
-        id=row["id"],
-        region=row["region"],
-        name=row["name"],
-        status=row["status"],
-        status_since=row["status_since"],
-        data=json.loads(row["data"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+@dataclass(frozen=True)
+class Index:
+    """A partial index over one kind of entity: the keys a list filters on, then the keys it sorts by.
+
+    A list names its index (``INDEXED BY``), so a missing or unusable index is an error, never a scan of
+    every stored entity. ``condition`` narrows the index further (e.g. only default templates).
+    """
+
+    name: str
+    product: str
+    kind: str
+    columns: tuple[str, ...]
+    condition: str = ""
+
+    def __post_init__(self) -> None:
+        for word in (self.name, self.product, self.kind):
+            if not _IDENTIFIER.fullmatch(word):
+                raise ValueError(f"not an identifier: {word!r}")
+
+    @property
+    def scope(self) -> str:
+        """The WHERE terms every query through this index carries (they make it usable)."""
+        scope = f"product = '{self.product}' AND kind = '{self.kind}'"
+        return f"{scope} AND {self.condition}" if self.condition else scope
+
+    def ddl(self) -> str:
+        """``CREATE INDEX`` for this index."""
+        return (
+            f'CREATE INDEX IF NOT EXISTS "{self.name}" ON entities ({", ".join(self.columns)}) '
+            f"WHERE {self.scope}"
+        )
+
+
+@dataclass
+class Work:
+    """What the database did inside :meth:`Store.measuring`: the cost of a call, counted, not timed."""
+
+    statements: int = 0
+    steps: int = 0
+    """SQLite virtual-machine instructions, to within :data:`STEP_UNIT`."""
+    decoded: int = 0
+    """Entities decoded from their stored JSON (cache misses)."""
+
+
+STEP_UNIT = 50
+
+
+_Cached = tuple[str, str, str, float, bytes, float, float]
+"""A cached entity: region, name, status, status_since, marshalled data, created_at, updated_at."""
+
+
+class EntityCache:
+    """Decoded entities by ``(product, kind, id)``, bounded by the size of their data.
+
+    Values are kept marshalled, so every read gets its own copy of ``data`` (handlers mutate what they
+    read) at a third of the cost of decoding JSON. Eviction is oldest-filled first.
+    """
+
+    def __init__(self, limit_bytes: int = 16 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[tuple[str, str, str], _Cached] = OrderedDict()
+        self._names: dict[tuple[str, str, str, str], str] = {}
+        self._bytes = 0
+        self._limit = limit_bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple[str, str, str]) -> _Cached | None:
+        return self._entries.get(key)
+
+    def put(self, key: tuple[str, str, str], value: _Cached) -> None:
+        self.drop(key)
+        self._entries[key] = value
+        self._bytes += len(value[4])
+        while self._bytes > self._limit and self._entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= len(evicted[4])
+
+    def drop(self, key: tuple[str, str, str]) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old[4])
+
+    def name(self, key: tuple[str, str, str, str]) -> str | None:
+        """The id last found under a (product, kind, region, name); the caller checks it still fits."""
+        return self._names.get(key)
+
+    def remember_name(self, key: tuple[str, str, str, str], entity_id: str) -> None:
+        if len(self._names) >= 65_536:
+            self._names.clear()
+        self._names[key] = entity_id
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._names.clear()
+        self._bytes = 0
+
+
+def _cached_entity(product: str, kind: str, entity_id: str, cached: _Cached) -> Entity:
+    region, name, status, status_since, blob, created_at, updated_at = cached
+    data = marshal.loads(blob)  # noqa: S302 - our own in-memory copy, never read from outside
+    return Entity(product, kind, entity_id, region, name, status, status_since, data, created_at, updated_at)
 
 
 class Store:
@@ -91,17 +237,51 @@ class Store:
         self._db = sqlite3.connect(
             ":memory:" if path is None else str(path), isolation_level=None, check_same_thread=False
         )
-        self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL loses nothing on a process crash (kill -9): the WAL is in the OS cache by then.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._migrate()
         self._depth = 0
+        self._cache = EntityCache()
+        self._filled: list[tuple[str, str, str]] = []
+        """Cache entries filled inside the open transaction: dropped if it rolls back."""
+        self._indexes: set[str] = set()
+        self._version = self._data_version()
+        self.decoded = 0
+        """Entities decoded from stored JSON so far (cache misses); see :meth:`measuring`."""
+
+    def _migrate(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                self._db.execute("DELETE FROM entity_counts")
+                self._db.execute(
+                    "INSERT INTO entity_counts SELECT product, kind, region, status, COUNT(*) "
+                    "FROM entities GROUP BY product, kind, region, status"
+                )
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the database; a later open reads everything committed."""
         self._db.close()
+
+    # --- transactions and the cache's validity --------------------------------------------------------
+
+    def _data_version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _check_version(self) -> None:
+        """Drop the cache if another connection committed since we last looked."""
+        version = self._data_version()
+        if version != self._version:
+            self._version = version
+            self._cache.clear()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -120,21 +300,62 @@ class Store:
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
+            self._check_version()  # the write lock is ours: nobody else commits until we do
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
+            for key in self._filled:
+                self._cache.drop(key)
+            self._indexes.clear()  # one created in this transaction is gone again
             raise
         else:
             self._db.execute("COMMIT")
         finally:
             self._depth = 0
+            self._filled.clear()
+
+    @contextmanager
+    def measuring(self) -> Iterator[Work]:
+        """Count statements, VM steps and decoded entities inside the block (tests, benchmarks)."""
+        work = Work()
+        decoded = self.decoded
+
+        def statement(_sql: str) -> None:
+            work.statements += 1
+
+        def step() -> int:
+            work.steps += STEP_UNIT
+            return 0
+
+        self._db.set_trace_callback(statement)
+        self._db.set_progress_handler(step, STEP_UNIT)
+        try:
+            yield work
+        finally:
+            self._db.set_trace_callback(None)
+            self._db.set_progress_handler(None, 0)
+            work.decoded = self.decoded - decoded
 
     # --- entities ---------------------------------------------------------------------------------
 
+    def _remember(self, product: str, kind: str, row: tuple[Any, ...]) -> Entity:
+        """An entity from a ``_COLUMNS`` row: from the cache when it holds it, else decoded and cached."""
+        key = (product, kind, row[0])
+        cached = self._cache.get(key) if self._depth else None  # outside a transaction the row is newer
+        if cached is not None:
+            return _cached_entity(product, kind, row[0], cached)
+        data = json.loads(row[5])
+        self.decoded += 1
+        self._cache.put(key, (row[1], row[2], row[3], row[4], marshal.dumps(data), row[6], row[7]))
+        if self._depth:
+            self._filled.append(key)
+        return Entity(product, kind, row[0], row[1], row[2], row[3], row[4], data, row[6], row[7])
+
     def put(self, entity: Entity) -> None:
-        """Insert or replace an entity."""
+        """Insert an entity, or update one: ``product``, ``kind``, ``id``, ``region`` and
+        ``created_at`` are fixed when it is first stored."""
         self._db.execute(
-            "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?,?,?)",
+            _UPSERT,
             (
                 entity.product,
                 entity.kind,
@@ -148,40 +369,126 @@ class Store:
                 entity.updated_at,
             ),
         )
+        self._cache.drop((entity.product, entity.kind, entity.id))
 
     def get(self, product: str, kind: str, entity_id: str) -> Entity | None:
         """The stored entity as last written (no lifecycle applied; see ``lifecycle.Tracker``)."""
+        if not self._depth:
+            self._check_version()
+        cached = self._cache.get((product, kind, entity_id))
+        if cached is not None:
+            return _cached_entity(product, kind, entity_id, cached)
         row = self._db.execute(
-            "SELECT * FROM entities WHERE product=? AND kind=? AND id=?", (product, kind, entity_id)
+            _SELECT + " WHERE product=? AND kind=? AND id=?",
+            (product, kind, entity_id),
         ).fetchone()
-        return None if row is None else _entity(row)
+        return None if row is None else self._remember(product, kind, row)
 
     def find_by_name(self, product: str, kind: str, region: str, name: str) -> Entity | None:
-        """The entity with this name in this region, if any."""
+        """The entity with this name in this region, for kinds whose names are unique in a region."""
+        if not self._depth:
+            self._check_version()
+        key = (product, kind, region, name)
+        known = self._cache.name(key)
+        if known is not None:
+            cached = self._cache.get((product, kind, known))
+            if cached is not None and cached[0] == region and cached[1] == name:
+                return _cached_entity(product, kind, known, cached)
         row = self._db.execute(
-            "SELECT * FROM entities WHERE product=? AND kind=? AND region=? AND name=?",
-            (product, kind, region, name),
+            _SELECT + " INDEXED BY entities_by_name WHERE product=? AND kind=? AND region=? AND name=?",
+            key,
         ).fetchone()
-        return None if row is None else _entity(row)
+        if row is None:
+            return None
+        self._cache.remember_name(key, row[0])
+        return self._remember(product, kind, row)
 
     def list_entities(self, product: str, kind: str, region: str | None = None) -> list[Entity]:
-        """Entities of one kind, oldest first, optionally in one region."""
-        if region is None:
-            rows = self._db.execute(
-                "SELECT * FROM entities WHERE product=? AND kind=? ORDER BY created_at, id", (product, kind)
-            )
-        else:
-            rows = self._db.execute(
-                "SELECT * FROM entities WHERE product=? AND kind=? AND region=? ORDER BY created_at, id",
-                (product, kind, region),
-            )
-        return [_entity(row) for row in rows]
+        """Every entity of one kind, oldest first, optionally in one region (small kinds, admin lists)."""
+        if not self._depth:
+            self._check_version()
+        sql = _SELECT + " INDEXED BY entities_by_age WHERE product=? AND kind=?"
+        params: tuple[str, ...] = (product, kind)
+        if region is not None:
+            sql += " AND region=?"
+            params += (region,)
+        rows = self._db.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        return [self._remember(product, kind, row) for row in rows]
+
+    def newest(self, product: str, kind: str, limit: int) -> list[Entity]:
+        """The ``limit`` newest entities of one kind, oldest of them first."""
+        if not self._depth:
+            self._check_version()
+        rows = self._db.execute(
+            _SELECT + " INDEXED BY entities_by_age WHERE product=? AND kind=? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (product, kind, limit),
+        ).fetchall()
+        return [self._remember(product, kind, row) for row in reversed(rows)]
+
+    def due(self, product: str, kind: str, status: str, entered_by: float) -> list[Entity]:
+        """Entities in ``status`` that entered it at or before ``entered_by`` (timed steps to apply)."""
+        rows = self._db.execute(
+            _SELECT + " INDEXED BY entities_by_status "
+            "WHERE product=? AND kind=? AND status=? AND status_since <= ? ORDER BY status_since",
+            (product, kind, status, entered_by),
+        ).fetchall()
+        return [self._remember(product, kind, row) for row in rows]
+
+    def _where(self, index: Index, where: Mapping[str, object], extra: str) -> str:
+        """``INDEXED BY … WHERE …`` for a query through ``index`` (created on first use). Index names,
+        expressions and ``extra`` come from code; every value is a bound parameter."""
+        if index.name not in self._indexes:
+            self._db.execute(index.ddl())
+            self._indexes.add(index.name)
+        terms = [index.scope, *(f"{expression} = ?" for expression in where)]
+        if extra:
+            terms.append(extra)
+        return f' INDEXED BY "{index.name}" WHERE {" AND ".join(terms)}'
+
+    def select(
+        self,
+        index: Index,
+        where: Mapping[str, object],
+        *,
+        order: str,
+        limit: int = -1,
+        offset: int = 0,
+        extra: str = "",
+        params: Iterable[object] = (),
+    ) -> list[Entity]:
+        """Entities through ``index``: each ``where`` expression equal to its value, ``extra`` (an SQL
+        condition with ``params``) true, sorted by ``order``; one page of them."""
+        if not self._depth:
+            self._check_version()
+        sql = _SELECT + self._where(index, where, extra) + f" ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = self._db.execute(sql, (*where.values(), *params, limit, offset)).fetchall()
+        return [self._remember(index.product, index.kind, row) for row in rows]
+
+    def count(
+        self, index: Index, where: Mapping[str, object], *, extra: str = "", params: Iterable[object] = ()
+    ) -> int:
+        """How many entities :meth:`select` would list without a page (reads the index only)."""
+        if not self._depth:
+            self._check_version()
+        sql = "SELECT COUNT(*) FROM entities" + self._where(index, where, extra)  # noqa: S608 - see _where
+        return int(self._db.execute(sql, (*where.values(), *params)).fetchone()[0])
+
+    def tally(self, product: str, kind: str, region: str, status: str | None = None) -> int:
+        """How many entities of a kind are in a region (and a status), from ``entity_counts``."""
+        sql = "SELECT COALESCE(SUM(n), 0) FROM entity_counts WHERE product=? AND kind=? AND region=?"
+        params: tuple[str, ...] = (product, kind, region)
+        if status is not None:
+            sql += " AND status=?"
+            params += (status,)
+        return int(self._db.execute(sql, params).fetchone()[0])
 
     def delete(self, product: str, kind: str, entity_id: str) -> None:
         """Remove an entity; its events stay for the record."""
         self._db.execute(
             "DELETE FROM entities WHERE product=? AND kind=? AND id=?", (product, kind, entity_id)
         )
+        self._cache.drop((product, kind, entity_id))
 
     # --- events -----------------------------------------------------------------------------------
 
@@ -198,14 +505,14 @@ class Store:
             "SELECT time, type, reason, message FROM events WHERE product=? AND kind=? AND id=? ORDER BY seq",
             (product, kind, entity_id),
         )
-        return [Event(row["time"], row["type"], row["reason"], row["message"]) for row in rows]
+        return [Event(*row) for row in rows]
 
     # --- small key/value state (clock offset, counters) -------------------------------------------
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         """A stored setting."""
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return default if row is None else str(row["value"])
+        return default if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
         """Store a setting."""
@@ -215,7 +522,7 @@ class Store:
 
     def fault_rules(self) -> list[dict[str, Any]]:
         """Every rule, in the order added."""
-        return [json.loads(row["rule"]) for row in self._db.execute("SELECT rule FROM faults ORDER BY seq")]
+        return [json.loads(row[0]) for row in self._db.execute("SELECT rule FROM faults ORDER BY seq")]
 
     def save_fault_rule(self, rule: dict[str, Any]) -> None:
         """Add or update a rule, keeping its place in the order."""
@@ -243,10 +550,11 @@ class Store:
         row = self._db.execute(
             "SELECT secret, token, expiration FROM sts_keys WHERE access_key_id=?", (access_key_id,)
         ).fetchone()
-        return None if row is None else (row["secret"], row["token"], row["expiration"])
+        return None if row is None else (row[0], row[1], row[2])
 
     def reset(self) -> None:
         """Forget every entity, event, fault rule and setting (the admin ``reset``)."""
         with self.transaction():
-            for table in ("entities", "events", "meta", "faults", "sts_keys"):
+            for table in ("entities", "entity_counts", "events", "meta", "faults", "sts_keys"):
                 self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            self._cache.clear()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import models
+from pulumi_alicloud_ai.emulator.eas import listing, models
 from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
-from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, DELETING, STARTING, STOPPING
+from pulumi_alicloud_ai.emulator.eas.states import DELETING, STARTING, STOPPING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
@@ -68,27 +68,26 @@ def list_services(call: Call) -> dict[str, Any]:
         raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
     if page < 1 or not 1 <= size <= 100:
         raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
-    tracker, store = call.state.tracker, call.state.store
-    services = [
-        models.describe(entity)
-        for stored in store.list_entities("eas", "service", call.region)
-        if (entity := tracker.load(APP_SERVICE, stored)) is not None
-    ]
-    wanted = {
-        "ServiceName": call.param("ServiceName"),
-        "Status": call.param("ServiceStatus"),
-        "WorkspaceId": call.param("WorkspaceId"),
-        "QuotaId": call.param("QuotaId"),
-    }
-    services = [s for s in services if all(v is None or s[k] == v for k, v in wanted.items())]
-    if fuzzy := call.param("Filter"):
-        services = [s for s in services if fuzzy in s["ServiceName"]]
-    services.sort(key=lambda s: s["CreateTime"], reverse=(call.param("Order") or "desc") == "desc")
+    wanted = listing.ServiceFilter(
+        region=call.region,
+        name=call.param("ServiceName"),
+        status=call.param("ServiceStatus"),
+        workspace_id=call.param("WorkspaceId"),
+        quota_id=call.param("QuotaId"),
+        name_contains=call.param("Filter"),
+    )
+    total, services = listing.list_page(
+        call.state.tracker,
+        wanted,
+        newest_first=(call.param("Order") or "desc") == "desc",
+        offset=(page - 1) * size,
+        size=size,
+    )
     return {
         "PageNumber": page,
         "PageSize": size,
-        "TotalCount": len(services),
-        "Services": services[(page - 1) * size : page * size],
+        "TotalCount": total,
+        "Services": [models.describe(entity) for entity in services],
     }
 
 

@@ -246,24 +246,17 @@ def fix(template: str, template_type: str) -> dict[str, Any]:
 
 def load(call: Call, task_id: str) -> Entity:
     """The task brought up to the clock, or ``TaskNotFound``."""
-    entity = _brought_up(call.state, call.state.store.get(PRODUCT, KIND, task_id))
+    entity = brought_up(call.state, call.state.store.get(PRODUCT, KIND, task_id))
     if entity is None:
         raise errors.task_not_found(task_id)
     return entity
 
 
-def _brought_up(state: EmulatorState, entity: Entity | None) -> Entity | None:
+def brought_up(state: EmulatorState, entity: Entity | None) -> Entity | None:
+    """A stored task brought up to the clock (a generation lost to a restart fails it first)."""
     if entity is not None:
         _lost_generation(state, entity)
     return state.tracker.load(AI_TASK, entity)
-
-
-def all_tasks(call: Call) -> list[Entity]:
-    """Every task, newest first, brought up to the clock (tasks are not scoped by region: ROS has one
-    central endpoint and the AI-task calls take no RegionId)."""
-    loaded = [_brought_up(call.state, entity) for entity in call.state.store.list_entities(PRODUCT, KIND)]
-    tasks = [entity for entity in loaded if entity is not None]
-    return sorted(tasks, key=lambda entity: (-entity.created_at, entity.id))
 
 
 def status_reason(entity: Entity) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.ros import models
+from pulumi_alicloud_ai.emulator.ros import listing, models
 from pulumi_alicloud_ai.emulator.ros.states import TASK_TYPES
 from pulumi_alicloud_ai.emulator.routing import Call, Route
 
@@ -32,14 +32,14 @@ def get_ai_task(call: Call) -> dict[str, Any]:
 def list_ai_tasks(call: Call) -> dict[str, Any]:
     """ListAITasks: newest first, filtered by TaskId and TaskType, paged by NextToken."""
     task_type = models.choice(call, "TaskType", TASK_TYPES)
-    task_id = call.param("TaskId")
-    tasks = [
-        models.summary(entity)
-        for entity in models.all_tasks(call)
-        if (task_id is None or entity.id == task_id)
-        and (task_type is None or entity.data["TaskType"] == task_type)
-    ]
-    chunk, token = models.page(tasks, "TaskId", call)
+    tasks, token = listing.list_page(
+        call.state,
+        task_type=task_type,
+        task_id=call.param("TaskId"),
+        size=models.max_results(call),
+        token=call.param("NextToken"),
+    )
+    chunk = [models.summary(entity) for entity in tasks]
     body: dict[str, Any] = {"Tasks": chunk, **OK}
     if token:
         body["NextToken"] = token

@@ -229,7 +229,7 @@ def snapshot(state: EmulatorState) -> dict[str, Any]:
     groups = []
     for kind in KINDS:
         lifecycle = _lifecycle(kind)
-        entities = state.store.list_entities(kind.product, kind.kind)[-MAX_ENTITIES:]
+        entities = state.store.newest(kind.product, kind.kind, MAX_ENTITIES)
         groups.append(
             {
                 "key": f"{kind.product}-{kind.kind}",

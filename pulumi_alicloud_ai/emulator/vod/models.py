@@ -26,7 +26,7 @@ from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
-from pulumi_alicloud_ai.emulator.store import Entity
+from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
 from pulumi_alicloud_ai.emulator.vod import errors
 from pulumi_alicloud_ai.emulator.vod.results import image_options, produce
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
@@ -71,6 +71,22 @@ REGIONS: Mapping[str, frozenset[str]] = {
 """Where each action is offered: the seed doc for jobs, the API reference for templates (vod.md)."""
 
 _DEFAULT_FAILURE = "The AI image job failed (injected fault)."
+
+# Lists read through these indexes, so they cost what they return, not what the region stores.
+TEMPLATE_TYPE, IS_DEFAULT, TEMPLATE_ID = data_key("type"), data_key("default"), data_key("template_id")
+TEMPLATES = Index("vod_templates_by_type", PRODUCT, TEMPLATE, ("region", TEMPLATE_TYPE, "created_at", "id"))
+DEFAULT_TEMPLATES = Index(
+    "vod_default_templates", PRODUCT, TEMPLATE, ("region", TEMPLATE_TYPE), condition=IS_DEFAULT
+)
+"""Only templates that are a default: at most one per region and type."""
+JOBS_BY_VIDEO = Index("vod_jobs_by_video", PRODUCT, AI_IMAGE_JOB.kind, ("region", "name", "created_at", "id"))
+"""A job's name is its video id."""
+JOBS_BY_TEMPLATE = Index(
+    "vod_jobs_by_template", PRODUCT, AI_IMAGE_JOB.kind, ("region", TEMPLATE_ID, "status", "created_at", "id")
+)
+INFOS_BY_VIDEO = Index("vod_infos_by_video", PRODUCT, IMAGE_INFO, ("region", "name", "created_at", "id"))
+"""An AIImageInfo record's name is its video id."""
+OLDEST_FIRST = "created_at, id"
 
 
 def check_region(action: str, region: str) -> None:
@@ -197,10 +213,18 @@ class Vod:
         template = self.template(template_id)
         if template.data.get("default"):
             raise errors.template_is_default(template_id, template.data["type"])
+        unsettled = self.store.select(
+            JOBS_BY_TEMPLATE,
+            {"region": self.region, TEMPLATE_ID: template_id},
+            order=OLDEST_FIRST,
+            extra=f"status NOT IN ({', '.join('?' * len(FINAL))})",
+            params=sorted(FINAL),
+        )
+        now = self._now()
         running = [
             job.id
-            for job in self.jobs()
-            if job.data["template_id"] == template_id and job.status not in FINAL
+            for stored in unsettled
+            if (job := self.settle(stored, now)) is not None and job.status not in FINAL
         ]
         if running:
             raise errors.template_in_use(template_id, running)
@@ -209,17 +233,20 @@ class Vod:
     def templates(self, template_type: str) -> list[Entity]:
         """The region's templates of one type, oldest first."""
         template_type = _template_type(template_type)
-        return [
-            t
-            for t in self.store.list_entities(PRODUCT, TEMPLATE, self.region)
-            if t.data["type"] == template_type
-        ]
+        return self.store.select(
+            TEMPLATES, {"region": self.region, TEMPLATE_TYPE: template_type}, order=OLDEST_FIRST
+        )
+
+    def _defaults(self, template_type: str) -> list[Entity]:
+        return self.store.select(
+            DEFAULT_TEMPLATES, {"region": self.region, TEMPLATE_TYPE: template_type}, order=OLDEST_FIRST
+        )
 
     def set_default(self, template_id: str) -> Entity:
         """Make this template the default of its type in the region; the previous default stops being it."""
         template = self.template(template_id)
-        for other in self.templates(template.data["type"]):
-            if other.id != template.id and other.data.get("default"):
+        for other in self._defaults(template.data["type"]):
+            if other.id != template.id:
                 other.data["default"] = False
                 self.store.put(other)
         template.data["default"] = True
@@ -230,9 +257,9 @@ class Vod:
     def default_template(self, template_type: str) -> Entity:
         """The default template of a type (only ``AIMediaAudit`` may be asked for, per the API doc)."""
         template_type = _template_type(template_type, DEFAULT_LOOKUP_TYPES)
-        for template in self.templates(template_type):
-            if template.data.get("default"):
-                return template
+        defaults = self._defaults(template_type)
+        if defaults:
+            return defaults[0]
         raise errors.no_default_template(self.region, template_type)
 
     # --- jobs ---------------------------------------------------------------------------------------
@@ -306,9 +333,9 @@ class Vod:
         """The job brought up to the clock's now (with its image records once it succeeded), or None."""
         return self.settle(self._get(AI_IMAGE_JOB.kind, job_id))
 
-    def settle(self, job: Entity | None) -> Entity | None:
+    def settle(self, job: Entity | None, now: float | None = None) -> Entity | None:
         """Apply due lifecycle steps; on first sight of ``success`` write the job's AIImageInfo records."""
-        job = self.state.tracker.load(AI_IMAGE_JOB, job)
+        job = self.state.tracker.load(AI_IMAGE_JOB, job, now)
         if job is None or job.status != SUCCESS or job.data["infos_created"]:
             return job
         for index, image in enumerate(job.data["result"]["images"]):
@@ -322,14 +349,16 @@ class Vod:
         self.store.put(job)
         return job
 
-    def jobs(self, video_id: str | None = None) -> list[Entity]:
-        """The region's jobs (optionally of one video), settled."""
+    def jobs(self, video_id: str) -> list[Entity]:
+        """The region's jobs on one video, oldest first, settled."""
+        now = self._now()
         found = []
-        for job in self.store.list_entities(PRODUCT, AI_IMAGE_JOB.kind, self.region):
-            if video_id is None or job.name == video_id:
-                settled = self.settle(job)
-                if settled is not None:
-                    found.append(settled)
+        for job in self.store.select(
+            JOBS_BY_VIDEO, {"region": self.region, "name": video_id}, order=OLDEST_FIRST
+        ):
+            settled = self.settle(job, now)
+            if settled is not None:
+                found.append(settled)
         return found
 
     def get_jobs(self, job_ids: str) -> list[Entity]:
@@ -341,7 +370,9 @@ class Vod:
         """The AIImageInfo records of a video's successful jobs, oldest first."""
         self.video(video_id)
         self.jobs(video_id)
-        return [i for i in self.store.list_entities(PRODUCT, IMAGE_INFO, self.region) if i.name == video_id]
+        return self.store.select(
+            INFOS_BY_VIDEO, {"region": self.region, "name": video_id}, order=OLDEST_FIRST
+        )
 
     def delete_image_infos(self, info_ids: str) -> None:
         """Delete up to ten AIImageInfo records; unknown ids are ignored."""

@@ -1,0 +1,118 @@
+"""The store's cache of decoded entities never answers with something SQLite would not.
+
+Another connection's commit (a second emulator on the same data directory), a rolled-back
+transaction and a caller mutating what it read must all leave reads exactly as the database has them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
+from pulumi_alicloud_ai.client.eas import (
+    CREATE_APP_SERVICE,
+    DELETE_SERVICE,
+    DESCRIBE_SERVICE,
+    LIST_SERVICES,
+    UPDATE_APP_SERVICE,
+)
+from pulumi_alicloud_ai.client.endpoints import EAS
+from pulumi_alicloud_ai.client.errors import NotFoundError
+from pulumi_alicloud_ai.client.session import ClientSettings, open_client
+from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
+from pulumi_alicloud_ai.emulator.store import Entity, Store
+
+REGION = "cn-shanghai"
+WHERE = {"ClusterId": REGION, "ServiceName": "shared_svc"}
+
+
+def _entity(status: str = "Running", replicas: int = 1) -> Entity:
+    return Entity("test", "widget", "w1", "r", "one", status, 1.0, {"replicas": replicas}, 1.0, 1.0)
+
+
+def test_two_emulators_on_one_data_dir_never_read_a_stale_service(tmp_path: Path) -> None:
+    """What one emulator writes, the other answers at once, although it had the service cached."""
+    config = EmulatorConfig(data_dir=tmp_path / "shared", time_scale=0)
+    with serve_in_thread(config) as first, serve_in_thread(config) as second:
+        settings = [ClientSettings(region=REGION, endpoint=e.url) for e in (first, second)]
+        credentials = StaticCredentialsProvider("test", "test")
+        with (
+            open_client(EAS, settings[0], credentials) as one,
+            open_client(EAS, settings[1], credentials) as two,
+        ):
+            body = {
+                "AppType": "LLM",
+                "Replicas": 1,
+                "ServiceName": "shared_svc",
+                "ServiceSpec": "llama_7b_fp16",
+            }
+            one.call(CREATE_APP_SERVICE, json_body=body)
+            assert one.call(DESCRIBE_SERVICE, path_params=WHERE)["TotalInstance"] == 1  # cached by the first
+            two.call(UPDATE_APP_SERVICE, path_params=WHERE, json_body={"Replicas": 3})
+            assert one.call(DESCRIBE_SERVICE, path_params=WHERE)["TotalInstance"] == 3
+            other = {**body, "ServiceName": "second_svc"}
+            two.call(CREATE_APP_SERVICE, json_body=other)
+            listed = one.call(LIST_SERVICES)
+            assert (listed["TotalCount"], len(listed["Services"])) == (2, 2)
+            two.call(DELETE_SERVICE, path_params=WHERE)
+            two.call(
+                DESCRIBE_SERVICE, path_params={**WHERE, "ServiceName": "second_svc"}
+            )  # settles the delete
+            with pytest.raises(NotFoundError):
+                one.call(DESCRIBE_SERVICE, path_params=WHERE)
+            assert one.call(LIST_SERVICES)["TotalCount"] == 1
+        # The admin API of one still works on the state both share.
+        httpx.get(f"{first.url}/_emulator/health").raise_for_status()
+
+
+def test_another_connection_commit_is_seen_in_and_out_of_transactions(tmp_path: Path) -> None:
+    """A second Store on the same file changes an entity; the first, having it cached, reads the change."""
+    first, second = Store(tmp_path / "db.sqlite3"), Store(tmp_path / "db.sqlite3")
+    try:
+        first.put(_entity())
+        assert first.get("test", "widget", "w1") == _entity()
+        second.put(_entity("Stopped", 2))
+        assert first.get("test", "widget", "w1") == _entity("Stopped", 2)
+        second.put(_entity("Running", 5))
+        with first.transaction():
+            assert first.get("test", "widget", "w1") == _entity("Running", 5)
+        second.delete("test", "widget", "w1")
+        with first.transaction():
+            assert first.find_by_name("test", "widget", "r", "one") is None
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_rolled_back_write_is_not_remembered() -> None:
+    """Reading an entity after changing it inside a transaction that then fails leaves no trace."""
+    store = Store(None)
+    store.put(_entity())
+
+    def change_then_fail() -> None:
+        with store.transaction():
+            store.put(_entity("Deleting", 9))
+            assert store.get("test", "widget", "w1") == _entity("Deleting", 9)  # seen inside, and cached
+            raise RuntimeError("the handler failed")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    assert store.get("test", "widget", "w1") == _entity()
+    with store.transaction():
+        assert store.get("test", "widget", "w1") == _entity()
+
+
+def test_each_read_is_a_copy() -> None:
+    """Handlers change what they read before deciding to store it; the next read is unaffected."""
+    store = Store(None)
+    store.put(_entity())
+    with store.transaction():
+        read = store.get("test", "widget", "w1")
+        assert read is not None
+        read.data["replicas"] = 7
+        read.status = "Broken"
+        again = store.find_by_name("test", "widget", "r", "one")
+    assert again == _entity()

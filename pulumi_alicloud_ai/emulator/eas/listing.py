@@ -7,7 +7,8 @@ match. To get there without loading every service:
 
 * due lifecycle steps are applied first (``Tracker.settle_due``), so stored statuses are current and a
   ``Status`` filter and the count are SQL;
-* each equality filter has an index holding it before the sort keys, so a page is an index range;
+* each equality filter has two indexes holding it before the sort keys, one per order, so a page is
+  an index range (PageNumber paging skips index entries before it, decoding none);
 * counts by region and status come from the store's counters; other filters count index entries only;
 * a ``ServiceName`` filter is a unique-name lookup.
 """
@@ -22,14 +23,38 @@ from pulumi_alicloud_ai.emulator.store import CREATED_SECOND, Entity, Index, dat
 
 PRODUCT, KIND = "eas", "service"
 WORKSPACE, QUOTA = data_key("WorkspaceId"), data_key("QuotaId")
-_SORT = (f"{CREATED_SECOND} DESC", "created_at", "id")
-NEWEST = Index("eas_services_newest", PRODUCT, KIND, ("region", *_SORT, "name"))
-"""Every service of a region, newest second first; ``name`` rides along for the substring filter."""
-BY_STATUS = Index("eas_services_by_status", PRODUCT, KIND, ("region", "status", *_SORT))
-BY_WORKSPACE = Index("eas_services_by_workspace", PRODUCT, KIND, ("region", WORKSPACE, *_SORT))
-BY_QUOTA = Index("eas_services_by_quota", PRODUCT, KIND, ("region", QUOTA, *_SORT))
 NEWEST_FIRST = f"{CREATED_SECOND} DESC, created_at, id"
-OLDEST_FIRST = f"{CREATED_SECOND}, created_at, id"
+OLDEST_FIRST = "created_at, id"
+"""Ascending by whole seconds then creation is ascending by creation: one order, one index column set."""
+
+
+@dataclass(frozen=True)
+class SortedIndexes:
+    """The two indexes of one filter: each holds its filter keys, then one order exactly, so a page is
+    an index range in either order (no sorting of the services created in the same second)."""
+
+    newest: Index
+    oldest: Index
+
+    @classmethod
+    def over(cls, name: str, keys: tuple[str, ...], covering: tuple[str, ...] = ()) -> SortedIndexes:
+        keys = ("region", *keys)
+        return cls(
+            Index(
+                f"eas_services_{name}_newest",
+                PRODUCT,
+                KIND,
+                (*keys, f"{CREATED_SECOND} DESC", "created_at", "id", *covering),
+            ),
+            Index(f"eas_services_{name}_oldest", PRODUCT, KIND, (*keys, "created_at", "id", *covering)),
+        )
+
+
+ALL = SortedIndexes.over("all", (), covering=("name",))
+"""Every service of a region; ``name`` rides along for the substring filter, read from the index."""
+BY_STATUS = SortedIndexes.over("by_status", ("status",))
+BY_WORKSPACE = SortedIndexes.over("by_workspace", (WORKSPACE,))
+BY_QUOTA = SortedIndexes.over("by_quota", (QUOTA,))
 CONTAINS = "instr(name, ?) > 0"
 
 
@@ -64,21 +89,21 @@ def list_page(
         found = store.find_by_name(PRODUCT, KIND, wanted.region, wanted.name)
         matches = [found] if found is not None and wanted.matches(found) else []
         return len(matches), matches[offset : offset + size]
-    index, where = _plan(wanted)
+    indexes, where = _plan(wanted)
     extra, params = (CONTAINS, (wanted.name_contains,)) if wanted.name_contains is not None else ("", ())
     if set(where) <= {"region", "status"} and not extra:
         total = store.tally(PRODUCT, KIND, wanted.region, wanted.status)
     else:
-        total = store.count(index, where, extra=extra, params=params)
+        total = store.count(indexes.newest, where, extra=extra, params=params)
     if offset >= total:
         return total, []
-    order = NEWEST_FIRST if newest_first else OLDEST_FIRST
+    index, order = (indexes.newest, NEWEST_FIRST) if newest_first else (indexes.oldest, OLDEST_FIRST)
     return total, store.select(
         index, where, order=order, limit=size, offset=offset, extra=extra, params=params
     )
 
 
-def _plan(wanted: ServiceFilter) -> tuple[Index, dict[str, object]]:
+def _plan(wanted: ServiceFilter) -> tuple[SortedIndexes, dict[str, object]]:
     """The index to read (the likely most selective filter first) and every equality term."""
     where: dict[str, object] = {"region": wanted.region}
     if wanted.status is not None:
@@ -93,4 +118,4 @@ def _plan(wanted: ServiceFilter) -> tuple[Index, dict[str, object]]:
         return BY_QUOTA, where
     if wanted.status is not None:
         return BY_STATUS, where
-    return NEWEST, where
+    return ALL, where

@@ -90,7 +90,7 @@ def string_to_sign(canonical: str, algorithm: str = ACS3_HMAC_SHA256) -> str:
 
 def v3_signature(access_key_secret: str, to_sign: str) -> str:
     """Lower-case hex HMAC-SHA256 keyed with the raw secret."""
-    return hmac.new(access_key_secret.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(access_key_secret.encode("utf-8"), to_sign.encode("utf-8"), "sha256").hex()
 
 
 def authorization_header(

@@ -1,9 +1,18 @@
-"""Value formats the services put on the wire: timestamps and resource ids."""
+"""Value formats the services put on the wire: JSON bodies, timestamps and resource ids."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from typing import Any
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as every answer is sent (one encoder, built once)."""
+    return _JSON.encode(value).encode("utf-8")
 
 
 def iso_utc(epoch: float) -> str:

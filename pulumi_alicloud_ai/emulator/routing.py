@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai._bounded import Bounds, BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unknown_action
+from pulumi_alicloud_ai.emulator.formats import json_bytes
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.state import EmulatorState
@@ -121,6 +122,17 @@ class Call:
         if not isinstance(value, dict):
             raise ApiError("InvalidParameter.Body", "The request body must be a JSON object.")
         return value
+
+
+class Encoded(dict[str, Any]):
+    """An answer that carries its JSON (``json``, without the RequestId): the server sends those bytes
+    instead of encoding the dict again. Handlers keep one per stored entity with ``Store.memo``."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body)
+        self.json = json_bytes(body)
 
 
 Handler = Callable[[Call], dict[str, Any]]

@@ -9,7 +9,6 @@ which is also the only thread touching SQLite.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
@@ -34,9 +33,11 @@ from pulumi_alicloud_ai.emulator.connections import (
 )
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import Outcome
+from pulumi_alicloud_ai.emulator.formats import json_bytes
 from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
 from pulumi_alicloud_ai.emulator.routing import (
     Call,
+    Encoded,
     Handler,
     Router,
     is_api_path,
@@ -127,8 +128,17 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str], rid: str) -> bytes:
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+def _answer_bytes(result: dict[str, Any], rid: str) -> bytes:
+    """A success body: ``RequestId`` first (unless the handler set one), then the handler's answer,
+    encoded once by the handler when it is :class:`Encoded` (a request id needs no JSON escaping)."""
+    encoded = result.json if isinstance(result, Encoded) else json_bytes(result)
+    if "RequestId" in result:
+        return encoded
+    head = b'{"RequestId":"' + rid.encode("ascii") + b'"'
+    return head + b"}" if encoded == b"{}" else head + b"," + encoded[1:]
+
+
+async def _respond(send: Send, status: int, payload: bytes, headers: dict[str, str], rid: str) -> bytes:
     raw_headers = [
         (
             b"content-type",
@@ -236,9 +246,7 @@ class EmulatorApp:
             error = None
         if error is None:
             status = 200
-            payload = await _respond(
-                send, 200, result if "RequestId" in result else {"RequestId": rid, **result}, {}, rid
-            )
+            payload = await _respond(send, 200, _answer_bytes(result, rid), {}, rid)
         else:
             status = error.status
             # Failed before routing: tell the product from what the request says.
@@ -321,7 +329,7 @@ class EmulatorApp:
     ) -> tuple[Call, Handler]:
         try:
             query_text = scope["query_string"].decode("ascii")
-            query = dict(parse_qsl(query_text, keep_blank_values=True, errors="strict"))
+            query = dict(parse_qsl(query_text, keep_blank_values=True, errors="strict")) if query_text else {}
             raw_path = scope.get("raw_path") or scope["path"].encode()
             raw_path_text = raw_path.decode("ascii").split("?", 1)[0]
         except (UnicodeDecodeError, ValueError):
@@ -357,7 +365,10 @@ class EmulatorApp:
         else:
             route, raw_params = state.router.roa(version, method, raw_path_text, action)
             try:
-                path_params = {name: unquote(value, errors="strict") for name, value in raw_params.items()}
+                path_params = {
+                    name: unquote(value, errors="strict") if "%" in value else value
+                    for name, value in raw_params.items()
+                }
             except UnicodeDecodeError:
                 raise ApiError("InvalidParameter.Encoding", "The request path is not valid UTF-8.") from None
             params = query
@@ -379,15 +390,19 @@ class EmulatorApp:
         return call, route.handler
 
     def _handle(self, handler: Handler, call: Call) -> dict[str, Any]:
-        with self.state.store.transaction():
+        if not call.origin:
+            return self.state.store.run(handler, call)
+
+        def and_remember_origin(call: Call) -> dict[str, Any]:
             result = handler(call)
-            if call.origin:
-                remember_origin(self.state.store, call.product, call.region, call.action, result, call.origin)
+            remember_origin(self.state.store, call.product, call.region, call.action, result, call.origin)
             return result
+
+        return self.state.store.run(and_remember_origin, call)
 
     async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> bytes:
         body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
-        return await _respond(send, error.status, body, error.headers, rid)
+        return await _respond(send, error.status, json_bytes(body), error.headers, rid)
 
 
 @dataclass

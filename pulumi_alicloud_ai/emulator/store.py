@@ -26,11 +26,14 @@ import marshal
 import re
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+A = TypeVar("A")
 
 SCHEMA_VERSION = 2
 """``PRAGMA user_version``: 2 added ``entity_counts`` (filled from the entities on upgrade)."""
@@ -112,6 +115,8 @@ class Entity:
     data: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
     updated_at: float = 0.0
+    read_from: _Entry | None = field(default=None, init=False, compare=False, repr=False)
+    """The cache entry this copy was made from (for :meth:`Store.memo`); None when built by hand."""
 
 
 @dataclass(frozen=True)
@@ -171,19 +176,47 @@ class Work:
 STEP_UNIT = 50
 
 
-_Cached = tuple[str, str, str, float, bytes, float, float]
-"""A cached entity: region, name, status, status_since, marshalled data, created_at, updated_at."""
+class _Entry:
+    """One cached entity, its data marshalled, and answers memoised from it (:meth:`Store.memo`)."""
+
+    __slots__ = (
+        "blob",
+        "created_at",
+        "memos",
+        "name",
+        "region",
+        "size",
+        "status",
+        "status_since",
+        "updated_at",
+    )
+
+    def __init__(self, row: tuple[Any, ...], blob: bytes) -> None:
+        _, self.region, self.name, self.status, self.status_since, _, self.created_at, self.updated_at = row
+        self.blob = blob
+        self.size = len(blob)
+        self.memos: dict[str, Any] | None = None
+
+    def entity(self, product: str, kind: str, entity_id: str) -> Entity:
+        """A fresh copy: handlers change what they read before deciding to store it."""
+        data = marshal.loads(self.blob)  # noqa: S302 - our own in-memory copy, never read from outside
+        entity = Entity(
+            product, kind, entity_id, self.region, self.name, self.status, self.status_since, data,
+            self.created_at, self.updated_at,
+        )  # fmt: skip
+        entity.read_from = self
+        return entity
 
 
 class EntityCache:
-    """Decoded entities by ``(product, kind, id)``, bounded by the size of their data.
+    """Decoded entities by ``(product, kind, id)``, bounded by the size of their data and memos.
 
-    Values are kept marshalled, so every read gets its own copy of ``data`` (handlers mutate what they
-    read) at a third of the cost of decoding JSON. Eviction is oldest-filled first.
+    Values are kept marshalled, so every read gets its own copy of ``data`` at a third of the cost of
+    decoding JSON. Eviction is oldest-filled first.
     """
 
     def __init__(self, limit_bytes: int = 16 * 1024 * 1024) -> None:
-        self._entries: OrderedDict[tuple[str, str, str], _Cached] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
         self._names: dict[tuple[str, str, str, str], str] = {}
         self._bytes = 0
         self._limit = limit_bytes
@@ -191,21 +224,30 @@ class EntityCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, key: tuple[str, str, str]) -> _Cached | None:
+    def get(self, key: tuple[str, str, str]) -> _Entry | None:
         return self._entries.get(key)
 
-    def put(self, key: tuple[str, str, str], value: _Cached) -> None:
+    def put(self, key: tuple[str, str, str], entry: _Entry) -> None:
         self.drop(key)
-        self._entries[key] = value
-        self._bytes += len(value[4])
+        self._entries[key] = entry
+        self._bytes += entry.size
+        self._evict()
+
+    def grew(self, entry: _Entry, size: int) -> None:
+        """Account ``size`` more bytes to a cached ``entry`` (a memo)."""
+        entry.size += size
+        self._bytes += size
+        self._evict()
+
+    def _evict(self) -> None:
         while self._bytes > self._limit and self._entries:
             _, evicted = self._entries.popitem(last=False)
-            self._bytes -= len(evicted[4])
+            self._bytes -= evicted.size
 
     def drop(self, key: tuple[str, str, str]) -> None:
         old = self._entries.pop(key, None)
         if old is not None:
-            self._bytes -= len(old[4])
+            self._bytes -= old.size
 
     def name(self, key: tuple[str, str, str, str]) -> str | None:
         """The id last found under a (product, kind, region, name); the caller checks it still fits."""
@@ -222,10 +264,25 @@ class EntityCache:
         self._bytes = 0
 
 
-def _cached_entity(product: str, kind: str, entity_id: str, cached: _Cached) -> Entity:
-    region, name, status, status_since, blob, created_at, updated_at = cached
-    data = marshal.loads(blob)  # noqa: S302 - our own in-memory copy, never read from outside
-    return Entity(product, kind, entity_id, region, name, status, status_since, data, created_at, updated_at)
+class _StaleCacheError(BaseException):
+    """Another connection committed during a deferred :meth:`Store.run`: start it over.
+
+    A BaseException, so no handler's ``except Exception`` swallows it."""
+
+
+class _Transaction:
+    """``with store.transaction():`` as a plain object: it opens every API request, so no generator."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._begin()
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._store._end(failed=kind is not None)
 
 
 class Store:
@@ -248,6 +305,9 @@ class Store:
         self._filled: list[tuple[str, str, str]] = []
         """Cache entries filled inside the open transaction: dropped if it rolls back."""
         self._indexes: set[str] = set()
+        self._deferred = False
+        """In :meth:`run`, before its first statement: no transaction begun yet."""
+        self._version_cursor = self._db.cursor()
         self._version = self._data_version()
         self.decoded = 0
         """Entities decoded from stored JSON so far (cache misses); see :meth:`measuring`."""
@@ -274,7 +334,8 @@ class Store:
     # --- transactions and the cache's validity --------------------------------------------------------
 
     def _data_version(self) -> int:
-        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        self._version_cursor.execute("PRAGMA data_version")
+        return int(self._version_cursor.fetchone()[0])
 
     def _check_version(self) -> None:
         """Drop the cache if another connection committed since we last looked."""
@@ -283,36 +344,92 @@ class Store:
             self._version = version
             self._cache.clear()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def run(self, work: Callable[[A], T], arg: A) -> T:
+        """``work(arg)`` as one transaction that begins only at its first SQL statement, so a request
+        answered from the cache takes no lock and runs no statement but the cache's version check.
+
+        The transaction is ``BEGIN IMMEDIATE`` like any other once begun. If another connection
+        committed between the version check and that first statement, what was read from the cache
+        may be stale: the transaction is abandoned and ``work`` runs again in an ordinary transaction
+        (only a second process on the same database can cause this). Nested use joins the outer one.
+        """
+        if self._depth:
+            return work(arg)
+        self._check_version()
+        self._depth, self._deferred = 1, True
+        try:
+            result = work(arg)
+        except _StaleCacheError:
+            self._depth, self._deferred = 0, False
+            self._filled.clear()
+        except BaseException:
+            self._deferred = False
+            self._end(failed=True)
+            raise
+        else:
+            self._deferred = False
+            self._end(failed=False)
+            return result
+        with self.transaction():
+            return work(arg)
+
+    def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run a statement, first beginning :meth:`run`'s deferred transaction if it is waiting."""
+        if self._deferred:
+            self._deferred = False
+            self._db.execute("BEGIN IMMEDIATE")
+            version = self._data_version()
+            if version != self._version:
+                self._roll_back()
+                self._version = version
+                self._cache.clear()
+                raise _StaleCacheError
+        return self._db.execute(sql, params)
+
+    def transaction(self) -> _Transaction:
         """Group every write of one request; nested use joins the outer transaction.
 
         Never ``await`` inside one: the connection is shared by everything on the event loop, so a
         coroutine suspended mid-transaction would let another request's writes join it.
         """
+        return _Transaction(self)
+
+    def _begin(self) -> None:
         if self._depth:
             self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
             return
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
             self._check_version()  # the write lock is ours: nobody else commits until we do
-            yield
         except BaseException:
-            self._db.execute("ROLLBACK")
-            for key in self._filled:
-                self._cache.drop(key)
-            self._indexes.clear()  # one created in this transaction is gone again
+            self._end(failed=True)
             raise
-        else:
-            self._db.execute("COMMIT")
+
+    def _end(self, *, failed: bool) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
+        try:
+            if failed:
+                self._roll_back()
+                return
+            if not self._db.in_transaction:
+                return
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._roll_back()
+                raise
         finally:
-            self._depth = 0
             self._filled.clear()
+
+    def _roll_back(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        for key in self._filled:
+            self._cache.drop(key)
+        self._indexes.clear()  # one created in this transaction is gone again
 
     @contextmanager
     def measuring(self) -> Iterator[Work]:
@@ -339,22 +456,44 @@ class Store:
     # --- entities ---------------------------------------------------------------------------------
 
     def _remember(self, product: str, kind: str, row: tuple[Any, ...]) -> Entity:
-        """An entity from a ``_COLUMNS`` row: from the cache when it holds it, else decoded and cached."""
+        """An entity from a ``_SELECT`` row: from the cache when it holds it, else decoded and cached."""
         key = (product, kind, row[0])
         cached = self._cache.get(key) if self._depth else None  # outside a transaction the row is newer
         if cached is not None:
-            return _cached_entity(product, kind, row[0], cached)
+            return cached.entity(product, kind, row[0])
         data = json.loads(row[5])
         self.decoded += 1
-        self._cache.put(key, (row[1], row[2], row[3], row[4], marshal.dumps(data), row[6], row[7]))
+        entry = _Entry(row, marshal.dumps(data))
+        self._cache.put(key, entry)
         if self._depth:
             self._filled.append(key)
-        return Entity(product, kind, row[0], row[1], row[2], row[3], row[4], data, row[6], row[7])
+        entity = Entity(product, kind, row[0], row[1], row[2], row[3], row[4], data, row[6], row[7])
+        entity.read_from = entry
+        return entity
+
+    def memo(self, entity: Entity, name: str, build: Callable[[Entity], T], size: int = 0) -> T:
+        """``build(entity)``, kept with the cached entity until it is next written.
+
+        For answers derived from nothing but a stored entity (DescribeService's body, encoded). Only
+        memoised when ``entity`` was read from the cache entry that is still current, i.e. nothing
+        wrote the entity since; the caller must not have changed it either. ``size`` is what the
+        answer adds to the cache's memory.
+        """
+        entry = entity.read_from
+        if entry is None or self._cache.get((entity.product, entity.kind, entity.id)) is not entry:
+            return build(entity)
+        if entry.memos is None:
+            entry.memos = {}
+        elif name in entry.memos:
+            return cast(T, entry.memos[name])
+        answer = entry.memos[name] = build(entity)
+        self._cache.grew(entry, size)
+        return answer
 
     def put(self, entity: Entity) -> None:
         """Insert an entity, or update one: ``product``, ``kind``, ``id``, ``region`` and
         ``created_at`` are fixed when it is first stored."""
-        self._db.execute(
+        self._sql(
             _UPSERT,
             (
                 entity.product,
@@ -377,8 +516,8 @@ class Store:
             self._check_version()
         cached = self._cache.get((product, kind, entity_id))
         if cached is not None:
-            return _cached_entity(product, kind, entity_id, cached)
-        row = self._db.execute(
+            return cached.entity(product, kind, entity_id)
+        row = self._sql(
             _SELECT + " WHERE product=? AND kind=? AND id=?",
             (product, kind, entity_id),
         ).fetchone()
@@ -392,9 +531,9 @@ class Store:
         known = self._cache.name(key)
         if known is not None:
             cached = self._cache.get((product, kind, known))
-            if cached is not None and cached[0] == region and cached[1] == name:
-                return _cached_entity(product, kind, known, cached)
-        row = self._db.execute(
+            if cached is not None and cached.region == region and cached.name == name:
+                return cached.entity(product, kind, known)
+        row = self._sql(
             _SELECT + " INDEXED BY entities_by_name WHERE product=? AND kind=? AND region=? AND name=?",
             key,
         ).fetchone()
@@ -412,14 +551,14 @@ class Store:
         if region is not None:
             sql += " AND region=?"
             params += (region,)
-        rows = self._db.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        rows = self._sql(sql + " ORDER BY created_at, id", params).fetchall()
         return [self._remember(product, kind, row) for row in rows]
 
     def newest(self, product: str, kind: str, limit: int) -> list[Entity]:
         """The ``limit`` newest entities of one kind, oldest of them first."""
         if not self._depth:
             self._check_version()
-        rows = self._db.execute(
+        rows = self._sql(
             _SELECT + " INDEXED BY entities_by_age WHERE product=? AND kind=? "
             "ORDER BY created_at DESC, id DESC LIMIT ?",
             (product, kind, limit),
@@ -428,7 +567,7 @@ class Store:
 
     def due(self, product: str, kind: str, status: str, entered_by: float) -> list[Entity]:
         """Entities in ``status`` that entered it at or before ``entered_by`` (timed steps to apply)."""
-        rows = self._db.execute(
+        rows = self._sql(
             _SELECT + " INDEXED BY entities_by_status "
             "WHERE product=? AND kind=? AND status=? AND status_since <= ? ORDER BY status_since",
             (product, kind, status, entered_by),
@@ -439,7 +578,7 @@ class Store:
         """``INDEXED BY … WHERE …`` for a query through ``index`` (created on first use). Index names,
         expressions and ``extra`` come from code; every value is a bound parameter."""
         if index.name not in self._indexes:
-            self._db.execute(index.ddl())
+            self._sql(index.ddl())
             self._indexes.add(index.name)
         terms = [index.scope, *(f"{expression} = ?" for expression in where)]
         if extra:
@@ -462,7 +601,7 @@ class Store:
         if not self._depth:
             self._check_version()
         sql = _SELECT + self._where(index, where, extra) + f" ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = self._db.execute(sql, (*where.values(), *params, limit, offset)).fetchall()
+        rows = self._sql(sql, (*where.values(), *params, limit, offset)).fetchall()
         return [self._remember(index.product, index.kind, row) for row in rows]
 
     def count(
@@ -472,7 +611,7 @@ class Store:
         if not self._depth:
             self._check_version()
         sql = "SELECT COUNT(*) FROM entities" + self._where(index, where, extra)  # noqa: S608 - see _where
-        return int(self._db.execute(sql, (*where.values(), *params)).fetchone()[0])
+        return int(self._sql(sql, (*where.values(), *params)).fetchone()[0])
 
     def tally(self, product: str, kind: str, region: str, status: str | None = None) -> int:
         """How many entities of a kind are in a region (and a status), from ``entity_counts``."""
@@ -481,27 +620,25 @@ class Store:
         if status is not None:
             sql += " AND status=?"
             params += (status,)
-        return int(self._db.execute(sql, params).fetchone()[0])
+        return int(self._sql(sql, params).fetchone()[0])
 
     def delete(self, product: str, kind: str, entity_id: str) -> None:
         """Remove an entity; its events stay for the record."""
-        self._db.execute(
-            "DELETE FROM entities WHERE product=? AND kind=? AND id=?", (product, kind, entity_id)
-        )
+        self._sql("DELETE FROM entities WHERE product=? AND kind=? AND id=?", (product, kind, entity_id))
         self._cache.drop((product, kind, entity_id))
 
     # --- events -----------------------------------------------------------------------------------
 
     def add_event(self, entity: Entity, event: Event) -> None:
         """Append to an entity's history."""
-        self._db.execute(
+        self._sql(
             "INSERT INTO events (product, kind, id, time, type, reason, message) VALUES (?,?,?,?,?,?,?)",
             (entity.product, entity.kind, entity.id, event.time, event.type, event.reason, event.message),
         )
 
     def events(self, product: str, kind: str, entity_id: str) -> list[Event]:
         """An entity's history, oldest first."""
-        rows = self._db.execute(
+        rows = self._sql(
             "SELECT time, type, reason, message FROM events WHERE product=? AND kind=? AND id=? ORDER BY seq",
             (product, kind, entity_id),
         )
@@ -511,43 +648,43 @@ class Store:
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         """A stored setting."""
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        row = self._sql("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return default if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
         """Store a setting."""
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+        self._sql("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
 
     # --- fault rules ------------------------------------------------------------------------------
 
     def fault_rules(self) -> list[dict[str, Any]]:
         """Every rule, in the order added."""
-        return [json.loads(row[0]) for row in self._db.execute("SELECT rule FROM faults ORDER BY seq")]
+        return [json.loads(row[0]) for row in self._sql("SELECT rule FROM faults ORDER BY seq")]
 
     def save_fault_rule(self, rule: dict[str, Any]) -> None:
         """Add or update a rule, keeping its place in the order."""
         text = json.dumps(rule, separators=(",", ":"))
-        updated = self._db.execute("UPDATE faults SET rule=? WHERE id=?", (text, rule["id"])).rowcount
+        updated = self._sql("UPDATE faults SET rule=? WHERE id=?", (text, rule["id"])).rowcount
         if not updated:
-            self._db.execute("INSERT INTO faults (id, rule) VALUES (?,?)", (rule["id"], text))
+            self._sql("INSERT INTO faults (id, rule) VALUES (?,?)", (rule["id"], text))
 
     def delete_fault_rule(self, rule_id: str | None = None) -> int:
         """Remove one rule, or all when ``rule_id`` is None; returns how many went."""
         if rule_id is None:
-            return self._db.execute("DELETE FROM faults").rowcount
-        return self._db.execute("DELETE FROM faults WHERE id=?", (rule_id,)).rowcount
+            return self._sql("DELETE FROM faults").rowcount
+        return self._sql("DELETE FROM faults WHERE id=?", (rule_id,)).rowcount
 
     # --- STS keys the emulator issued -------------------------------------------------------------
 
     def add_sts_key(self, access_key_id: str, secret: str, token: str, expiration: float) -> None:
         """Remember temporary credentials so requests signed with them verify."""
-        self._db.execute(
+        self._sql(
             "INSERT OR REPLACE INTO sts_keys VALUES (?,?,?,?)", (access_key_id, secret, token, expiration)
         )
 
     def sts_key(self, access_key_id: str) -> tuple[str, str, float] | None:
         """``(secret, token, expiration)`` for an issued key."""
-        row = self._db.execute(
+        row = self._sql(
             "SELECT secret, token, expiration FROM sts_keys WHERE access_key_id=?", (access_key_id,)
         ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
@@ -556,5 +693,5 @@ class Store:
         """Forget every entity, event, fault rule and setting (the admin ``reset``)."""
         with self.transaction():
             for table in ("entities", "entity_counts", "events", "meta", "faults", "sts_keys"):
-                self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+                self._sql(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             self._cache.clear()

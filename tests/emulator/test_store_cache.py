@@ -116,3 +116,56 @@ def test_each_read_is_a_copy() -> None:
         read.status = "Broken"
         again = store.find_by_name("test", "widget", "r", "one")
     assert again == _entity()
+
+
+def test_a_request_answered_from_the_cache_runs_one_statement(tmp_path: Path) -> None:
+    """Store.run begins no transaction until a statement is needed: a cached read costs the version
+    check alone, and a write still commits."""
+    store = Store(tmp_path / "db.sqlite3")
+    try:
+        store.put(_entity())
+        store.get("test", "widget", "w1")
+        with store.measuring() as work:
+            read = store.run(lambda _: store.get("test", "widget", "w1"), None)
+        assert read == _entity()
+        assert work.statements == 1
+
+        def write(_: None) -> None:
+            entity = store.get("test", "widget", "w1")
+            assert entity is not None
+            entity.status = "Stopped"
+            store.put(entity)
+
+        store.run(write, None)
+    finally:
+        store.close()
+    reopened = Store(tmp_path / "db.sqlite3")
+    assert reopened.get("test", "widget", "w1") == _entity("Stopped")
+    reopened.close()
+
+
+def test_a_request_read_from_a_stale_cache_starts_over(tmp_path: Path) -> None:
+    """Another connection commits after a request read from the cache and before it writes: the
+    request runs again on fresh data instead of writing over the other's change."""
+    first, second = Store(tmp_path / "db.sqlite3"), Store(tmp_path / "db.sqlite3")
+    seen: list[int] = []
+
+    def add_ten(_: None) -> None:
+        entity = first.get("test", "widget", "w1")
+        assert entity is not None
+        seen.append(entity.data["replicas"])
+        if len(seen) == 1:
+            second.put(_entity("Stopped", 2))  # lands between the cached read and the write
+        entity.data["replicas"] += 10
+        first.put(entity)
+
+    try:
+        first.put(_entity())
+        first.get("test", "widget", "w1")
+        first.run(add_ten, None)
+        assert seen == [1, 2]
+        assert first.get("test", "widget", "w1") == _entity("Stopped", 12)
+        assert second.get("test", "widget", "w1") == _entity("Stopped", 12)
+    finally:
+        first.close()
+        second.close()

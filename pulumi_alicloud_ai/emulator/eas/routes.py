@@ -9,7 +9,7 @@ from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
 from pulumi_alicloud_ai.emulator.eas.states import DELETING, STARTING, STOPPING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc
-from pulumi_alicloud_ai.emulator.routing import Call, Route
+from pulumi_alicloud_ai.emulator.routing import Call, Encoded, Route
 from pulumi_alicloud_ai.emulator.store import Entity
 
 SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
@@ -55,8 +55,13 @@ def update_service(call: Call) -> dict[str, Any]:
 
 
 def describe_service(call: Call) -> dict[str, Any]:
-    """GET …/services/{ClusterId}/{ServiceName}."""
-    return models.describe(_service(call))
+    """GET …/services/{ClusterId}/{ServiceName}: the body kept, encoded, until the service changes
+    (what providers poll while they wait)."""
+    return call.state.store.memo(_service(call), "DescribeService", _described, size=2048)
+
+
+def _described(entity: Entity) -> Encoded:
+    return Encoded(models.describe(entity))
 
 
 def list_services(call: Call) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -40,6 +40,8 @@ def percent_encode(value: str) -> str:
 
 def canonical_query_string(query: Mapping[str, str | None]) -> str:
     """Decoded parameters sorted by key, ``key=enc(value)`` joined by ``&``; None values are left out."""
+    if not query:
+        return ""
     return "&".join(
         f"{percent_encode(key)}={percent_encode(value)}"
         for key, value in sorted(query.items())
@@ -54,7 +56,7 @@ def canonical_headers(headers: HeaderItems) -> tuple[str, str]:
     ``,``. Each canonical line ends in ``\\n``. (Written for speed: the emulator runs it per request.)
     """
     grouped: dict[str, list[str]] = {}
-    for name, value in headers.items() if isinstance(headers, Mapping) else headers:
+    for name, value in headers if isinstance(headers, list) else _pairs(headers):
         lowered = name.lower()
         if lowered == "authorization":
             continue
@@ -68,6 +70,21 @@ def canonical_headers(headers: HeaderItems) -> tuple[str, str]:
     return lines, ";".join(names)
 
 
+def canonical_headers_of(headers: Mapping[str, str], names: Sequence[str]) -> tuple[str, str]:
+    """:func:`canonical_headers` of the ``names`` headers (``KeyError`` if one is absent): what a
+    verifier rebuilds from ``SignedHeaders``. The emulator runs this per request, so when the names are
+    lower case and unique, as they are there, it skips the grouping a client's headers need."""
+    unique = sorted(set(names))
+    signed = ";".join(unique)
+    if len(unique) != len(names) or signed != signed.lower() or "authorization" in unique:
+        return canonical_headers([(name, headers[name]) for name in names])
+    return "".join([f"{name}:{headers[name].strip()}\n" for name in unique]), signed
+
+
+def _pairs(headers: HeaderItems) -> Iterable[tuple[str, str]]:
+    return headers.items() if isinstance(headers, Mapping) else headers
+
+
 def canonical_request(
     method: str,
     pathname: str,
@@ -77,10 +94,28 @@ def canonical_request(
 ) -> tuple[str, str]:
     """Return ``(CanonicalRequest, SignedHeaders)``; the path is used exactly as sent."""
     header_lines, signed = canonical_headers(headers)
-    text = "\n".join(
-        [method.upper(), pathname, canonical_query_string(query), header_lines, signed, hashed_payload]
+    return canonical_request_of(method, pathname, query, header_lines, signed, hashed_payload), signed
+
+
+def canonical_request_of(
+    method: str,
+    pathname: str,
+    query: Mapping[str, str | None],
+    header_lines: str,
+    signed_headers: str,
+    hashed_payload: str,
+) -> str:
+    """The CanonicalRequest from headers already in canonical form (:func:`canonical_headers`)."""
+    return "\n".join(
+        [
+            method.upper(),
+            pathname,
+            canonical_query_string(query),
+            header_lines,
+            signed_headers,
+            hashed_payload,
+        ]
     )
-    return text, signed
 
 
 def string_to_sign(canonical: str, algorithm: str = ACS3_HMAC_SHA256) -> str:

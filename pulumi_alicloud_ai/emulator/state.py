@@ -76,7 +76,7 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig, router: Router | None = None) -> None:
         self.config = config
         db_path = None if config.data_dir is None else Path(config.data_dir) / "emulator.sqlite3"
-        self.store = Store(db_path)
+        self.store = Store(db_path, owner=True)
         self.clock = Clock(self.store, time_scale=config.time_scale)
         self.tracker = Tracker(self.store, self.clock)
         self.faults = Faults(self.store, seed=config.seed)

@@ -9,20 +9,29 @@ Lists cost what their page costs, not what is stored: every list reads through a
 its filter and sort keys (:class:`Index`, named in the query so the planner cannot fall back to a scan),
 and counts by region and status come from ``entity_counts``, kept by triggers.
 
-Decoded entities are cached in memory (:class:`EntityCache`). The cache holds exactly what this
-connection would read from SQLite: a write through the store drops the entry it changes, entries
-filled inside a transaction that rolls back are dropped, and a commit by any *other* connection (a
-second emulator process on the same data dir, a tool writing the file) is seen through SQLite's
-``PRAGMA data_version`` at the start of the next transaction, or of the next read outside one, and
-drops the whole cache. Every API request runs in one transaction, so it never sees a stale entity.
+Decoded entities are cached in memory (:class:`EntityCache`). The cache holds exactly what SQLite
+holds for this connection: a write through the store drops the entry it changes, and entries filled
+inside a transaction that rolls back are dropped. Commits by other connections are handled in one of
+two ways:
+
+* the emulator's store is the database's **owner** (``owner=True``): it holds an exclusive lock on
+  ``<database>.lock`` for its lifetime (the kernel releases it when the process ends, even on
+  ``kill -9``), so a second emulator on the same data directory refuses to start, and every write
+  goes through this connection. Its cache is exact without asking SQLite, and a request answered
+  from the cache runs no statement at all. Tools may read the database meanwhile; writing it behind
+  the emulator's back is not supported.
+* any other store (tests, tools) checks SQLite's ``PRAGMA data_version`` at the start of every
+  transaction and read, and a commit by another connection drops the whole cache.
 
 The store is used from the server's event-loop thread only; handlers are synchronous and short.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import marshal
+import os
 import re
 import sqlite3
 from collections import OrderedDict
@@ -30,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TextIO, TypeVar, cast
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -285,12 +294,40 @@ class _Transaction:
         self._store._end(failed=kind is not None)
 
 
-class Store:
-    """The emulator's database. ``path=None`` keeps everything in memory (for unit tests)."""
+class DatabaseInUseError(OSError):
+    """Another emulator owns the database: one data directory, one emulator."""
 
-    def __init__(self, path: Path | None) -> None:
+
+def _own(path: Path) -> TextIO:
+    """Lock ``<path>.lock`` for this process's lifetime, or raise :class:`DatabaseInUseError`."""
+    lock = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        raise DatabaseInUseError(
+            f"{path.parent} is in use by another emulator (pid {holder}): stop it, or give this one "
+            "its own --data-dir"
+        ) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+class Store:
+    """The emulator's database. ``path=None`` keeps everything in memory (for unit tests); ``owner``
+    takes the database for this process alone (see the module's notes on the cache)."""
+
+    def __init__(self, path: Path | None, *, owner: bool = False) -> None:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _own(path) if owner and path is not None else None
+        self._trusted = owner or path is None
+        """No other connection can commit: the cache needs no version check."""
         self._db = sqlite3.connect(
             ":memory:" if path is None else str(path), isolation_level=None, check_same_thread=False
         )
@@ -328,8 +365,10 @@ class Store:
         self._db.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the database; a later open reads everything committed."""
+        """Close the database (and give up owning it); a later open reads everything committed."""
         self._db.close()
+        if self._lock is not None:
+            self._lock.close()
 
     # --- transactions and the cache's validity --------------------------------------------------------
 
@@ -339,6 +378,8 @@ class Store:
 
     def _check_version(self) -> None:
         """Drop the cache if another connection committed since we last looked."""
+        if self._trusted:
+            return
         version = self._data_version()
         if version != self._version:
             self._version = version
@@ -346,12 +387,13 @@ class Store:
 
     def run(self, work: Callable[[A], T], arg: A) -> T:
         """``work(arg)`` as one transaction that begins only at its first SQL statement, so a request
-        answered from the cache takes no lock and runs no statement but the cache's version check.
+        answered from the cache takes no lock and runs no statement (an owner's), or only the cache's
+        version check (any other store's).
 
-        The transaction is ``BEGIN IMMEDIATE`` like any other once begun. If another connection
-        committed between the version check and that first statement, what was read from the cache
-        may be stale: the transaction is abandoned and ``work`` runs again in an ordinary transaction
-        (only a second process on the same database can cause this). Nested use joins the outer one.
+        The transaction is ``BEGIN IMMEDIATE`` like any other once begun. For a store that does not
+        own its database, another connection may commit between the version check and that first
+        statement; what was read from the cache may then be stale, so the transaction is abandoned and
+        ``work`` runs again in an ordinary transaction. Nested use joins the outer one.
         """
         if self._depth:
             return work(arg)
@@ -378,6 +420,8 @@ class Store:
         if self._deferred:
             self._deferred = False
             self._db.execute("BEGIN IMMEDIATE")
+            if self._trusted:
+                return self._db.execute(sql, params)
             version = self._data_version()
             if version != self._version:
                 self._roll_back()

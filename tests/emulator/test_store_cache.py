@@ -1,11 +1,15 @@
 """The store's cache of decoded entities never answers with something SQLite would not.
 
-Another connection's commit (a second emulator on the same data directory), a rolled-back
-transaction and a caller mutating what it read must all leave reads exactly as the database has them.
+The emulator owns its data directory, so no other emulator writes behind its cache; any other store
+sees other connections' commits. A rolled-back transaction and a caller mutating what it read must
+leave reads exactly as the database has them.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -14,16 +18,12 @@ import pytest
 from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
 from pulumi_alicloud_ai.client.eas import (
     CREATE_APP_SERVICE,
-    DELETE_SERVICE,
     DESCRIBE_SERVICE,
-    LIST_SERVICES,
-    UPDATE_APP_SERVICE,
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
-from pulumi_alicloud_ai.client.errors import NotFoundError
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
 from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
-from pulumi_alicloud_ai.emulator.store import Entity, Store
+from pulumi_alicloud_ai.emulator.store import DatabaseInUseError, Entity, Store
 
 REGION = "cn-shanghai"
 WHERE = {"ClusterId": REGION, "ServiceName": "shared_svc"}
@@ -33,39 +33,45 @@ def _entity(status: str = "Running", replicas: int = 1) -> Entity:
     return Entity("test", "widget", "w1", "r", "one", status, 1.0, {"replicas": replicas}, 1.0, 1.0)
 
 
-def test_two_emulators_on_one_data_dir_never_read_a_stale_service(tmp_path: Path) -> None:
-    """What one emulator writes, the other answers at once, although it had the service cached."""
+def test_one_data_dir_has_one_emulator(tmp_path: Path) -> None:
+    """The emulator trusts its cache because it owns its data directory: a second one on the same
+    directory refuses to start, naming the first one's pid, in-process and as a CLI; once the first
+    stops, the directory is free and what it wrote is there."""
     config = EmulatorConfig(data_dir=tmp_path / "shared", time_scale=0)
-    with serve_in_thread(config) as first, serve_in_thread(config) as second:
-        settings = [ClientSettings(region=REGION, endpoint=e.url) for e in (first, second)]
-        credentials = StaticCredentialsProvider("test", "test")
-        with (
-            open_client(EAS, settings[0], credentials) as one,
-            open_client(EAS, settings[1], credentials) as two,
-        ):
+    with serve_in_thread(config) as first:
+        settings = ClientSettings(region=REGION, endpoint=first.url)
+        with open_client(EAS, settings, StaticCredentialsProvider("test", "test")) as api:
             body = {
                 "AppType": "LLM",
                 "Replicas": 1,
                 "ServiceName": "shared_svc",
                 "ServiceSpec": "llama_7b_fp16",
             }
-            one.call(CREATE_APP_SERVICE, json_body=body)
-            assert one.call(DESCRIBE_SERVICE, path_params=WHERE)["TotalInstance"] == 1  # cached by the first
-            two.call(UPDATE_APP_SERVICE, path_params=WHERE, json_body={"Replicas": 3})
-            assert one.call(DESCRIBE_SERVICE, path_params=WHERE)["TotalInstance"] == 3
-            other = {**body, "ServiceName": "second_svc"}
-            two.call(CREATE_APP_SERVICE, json_body=other)
-            listed = one.call(LIST_SERVICES)
-            assert (listed["TotalCount"], len(listed["Services"])) == (2, 2)
-            two.call(DELETE_SERVICE, path_params=WHERE)
-            two.call(
-                DESCRIBE_SERVICE, path_params={**WHERE, "ServiceName": "second_svc"}
-            )  # settles the delete
-            with pytest.raises(NotFoundError):
-                one.call(DESCRIBE_SERVICE, path_params=WHERE)
-            assert one.call(LIST_SERVICES)["TotalCount"] == 1
-        # The admin API of one still works on the state both share.
+            api.call(CREATE_APP_SERVICE, json_body=body)
+        with pytest.raises(DatabaseInUseError, match=f"pid {os.getpid()}"), serve_in_thread(config):
+            pass
+        cli = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pulumi_alicloud_ai.emulator",
+                "--port",
+                "0",
+                "--data-dir",
+                str(tmp_path / "shared"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert cli.returncode == 2
+        assert f"{tmp_path / 'shared'} is in use by another emulator (pid {os.getpid()})" in cli.stderr
         httpx.get(f"{first.url}/_emulator/health").raise_for_status()
+    with serve_in_thread(config) as second:
+        settings = ClientSettings(region=REGION, endpoint=second.url)
+        with open_client(EAS, settings, StaticCredentialsProvider("test", "test")) as api:
+            assert api.call(DESCRIBE_SERVICE, path_params=WHERE)["ServiceName"] == "shared_svc"
 
 
 def test_another_connection_commit_is_seen_in_and_out_of_transactions(tmp_path: Path) -> None:
@@ -118,17 +124,20 @@ def test_each_read_is_a_copy() -> None:
     assert again == _entity()
 
 
-def test_a_request_answered_from_the_cache_runs_one_statement(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("owner", "statements"), [(False, 1), (True, 0)])
+def test_a_request_answered_from_the_cache_runs_no_transaction(
+    tmp_path: Path, owner: bool, statements: int
+) -> None:
     """Store.run begins no transaction until a statement is needed: a cached read costs the version
-    check alone, and a write still commits."""
-    store = Store(tmp_path / "db.sqlite3")
+    check alone, nothing at all when the store owns the database; a write still commits."""
+    store = Store(tmp_path / "db.sqlite3", owner=owner)
     try:
         store.put(_entity())
         store.get("test", "widget", "w1")
         with store.measuring() as work:
             read = store.run(lambda _: store.get("test", "widget", "w1"), None)
         assert read == _entity()
-        assert work.statements == 1
+        assert work.statements == statements
 
         def write(_: None) -> None:
             entity = store.get("test", "widget", "w1")

@@ -4,8 +4,10 @@ Three servers, each in its own process (so the load generator never shares their
 
 * **emulator** — ``python -m pulumi_alicloud_ai.emulator`` (SQLite in WAL mode in a temporary
   ``--data-dir``) answering signed ``DescribeService`` calls for one existing service: every request is
-  routed, its ACS3-HMAC-SHA256 signature verified (nonce replay check included), the service loaded in
-  a transaction and the answer encoded as JSON.
+  routed, its ACS3-HMAC-SHA256 signature verified (nonce replay check included), the service read
+  through the store and brought up to the clock, and the answer sent (the store caches the decoded
+  service and its encoded answer until the service is next written; a request that only reads takes no
+  database lock).
 * **bare** — a bare ASGI app on the same stack (uvicorn with the emulator's settings) answering the very
   same request bytes with a fixed copy of the emulator's DescribeService JSON.
 * **moto** — ``moto.server.ThreadedMotoServer`` answering a SigV4-signed DynamoDB ``DescribeTable`` for
@@ -51,6 +53,8 @@ from pulumi_alicloud_ai.client.session import ClientSettings, open_client
 
 REGION = "cn-shanghai"
 SERVICE = "bench_llm"
+TARGET_OF_BARE = 0.6
+TARGET_X_MOTO = 6.0
 TABLE = "bench-table"
 
 
@@ -244,10 +248,11 @@ def main() -> int:
         f"emulator/moto {x_moto:.1f}x by req/s ({cpu_moto:.1f}x by server CPU per request)"
     )
     bad = sum(t.bad for t in targets)
-    verdict = "met" if of_bare >= 0.5 and x_moto >= 3 and not bad else "MISSED"
+    verdict = "met" if of_bare >= TARGET_OF_BARE and x_moto >= TARGET_X_MOTO and not bad else "MISSED"
     print(
         f"SUMMARY emulator_throughput: emulator {emu.rate:.0f} req/s = {of_bare:.0%} of bare "
-        f"({bare_t.rate:.0f}; target >= 50%), {x_moto:.1f}x moto ({moto_t.rate:.0f}; target >= 3x), "
+        f"({bare_t.rate:.0f}; target >= {TARGET_OF_BARE:.0%}), {x_moto:.1f}x moto ({moto_t.rate:.0f}; "
+        f"target >= {TARGET_X_MOTO:g}x), "
         f"p99 {percentile(emu.latencies, 99) * 1000:.1f} ms, {args.clients} clients, non-200 {bad} — {verdict}"
     )
     return 0

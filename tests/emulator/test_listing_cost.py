@@ -72,10 +72,14 @@ def _grow(apis: dict[Product, OpenApiClient], start: int, stop: int) -> None:
 def _calls(apis: dict[Product, OpenApiClient]) -> dict[str, Callable[[], Any]]:
     eas, ros, vod = apis[EAS], apis[ROS], apis[VOD]
     second = ros.call(LIST_AI_TASKS, query={"MaxResults": PAGE})["NextToken"]
+    last = -(-eas.call(LIST_SERVICES, query={"PageSize": 1})["TotalCount"] // PAGE)
     return {
         "ListServices page 1": lambda: eas.call(LIST_SERVICES, query={"PageSize": PAGE}),
         "ListServices page 2 ascending": lambda: eas.call(
             LIST_SERVICES, query={"PageSize": PAGE, "PageNumber": 2, "Order": "asc"}
+        ),
+        "ListServices last page": lambda: eas.call(
+            LIST_SERVICES, query={"PageSize": PAGE, "PageNumber": last}
         ),
         "ListServices Status": lambda: eas.call(
             LIST_SERVICES, query={"PageSize": PAGE, "ServiceStatus": "Running"}

@@ -8,7 +8,8 @@ match. To get there without loading every service:
 * due lifecycle steps are applied first (``Tracker.settle_due``), so stored statuses are current and a
   ``Status`` filter and the count are SQL;
 * each equality filter has two indexes holding it before the sort keys, one per order, so a page is
-  an index range (PageNumber paging skips index entries before it, decoding none);
+  an index range; PageNumber paging skips the index entries before the page, or after it when that is
+  fewer (the index read backwards), decoding none of them;
 * counts by region and status come from the store's counters; other filters count index entries only;
 * a ``ServiceName`` filter is a unique-name lookup.
 """
@@ -26,6 +27,11 @@ WORKSPACE, QUOTA = data_key("WorkspaceId"), data_key("QuotaId")
 NEWEST_FIRST = f"{CREATED_SECOND} DESC, created_at, id"
 OLDEST_FIRST = "created_at, id"
 """Ascending by whole seconds then creation is ascending by creation: one order, one index column set."""
+BACKWARDS = {
+    NEWEST_FIRST: f"{CREATED_SECOND}, created_at DESC, id DESC",
+    OLDEST_FIRST: "created_at DESC, id DESC",
+}
+"""Each order reversed: its index read from the other end."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,18 @@ def list_page(
     if offset >= total:
         return total, []
     index, order = (indexes.newest, NEWEST_FIRST) if newest_first else (indexes.oldest, OLDEST_FIRST)
+    end = min(offset + size, total)
+    if total - end < offset:  # nearer the end: skip fewer index entries by reading from there
+        backwards = store.select(
+            index,
+            where,
+            order=BACKWARDS[order],
+            limit=end - offset,
+            offset=total - end,
+            extra=extra,
+            params=params,
+        )
+        return total, backwards[::-1]
     return total, store.select(
         index, where, order=order, limit=size, offset=offset, extra=extra, params=params
     )

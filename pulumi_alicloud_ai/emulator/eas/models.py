@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.client import eas_rules
-from pulumi_alicloud_ai.emulator.eas import errors
+from pulumi_alicloud_ai.emulator.eas import errors, scaling
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter, missing_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
@@ -79,12 +79,14 @@ def load_service(call: Call, region: str, name: str) -> Entity:
 def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
     validate_fields(body, creating=True)
-    region, name = call.region, body["ServiceName"]
-    tracker = call.state.tracker
-    existing = tracker.load(APP_SERVICE, call.state.store.find_by_name("eas", "service", region, name))
-    if existing is not None:
-        raise errors.already_exists(region, name)
+    name = body["ServiceName"]
+    ensure_new_name(call, name)
     data: dict[str, Any] = {key: body[key] for key in UPDATABLE if key in body}
+    return store_new(call, name, data)
+
+
+def store_new(call: Call, name: str, data: dict[str, Any]) -> Entity:
+    """Store a new service of the caller's account in ``Creating``, as version 1."""
     data.update(
         {
             "WorkspaceId": call.param("WorkspaceId"),
@@ -92,11 +94,32 @@ def create(call: Call, body: dict[str, Any]) -> Entity:
             "AccessToken": secrets.token_urlsafe(32),
             "Uid": account_uid(call.access_key_id),
             "CallerUid": account_uid(call.access_key_id),
+            "ResourceType": "DedicatedResource" if data.get("Resource") else "PublicResource",
+            "ServiceType": data.get("ServiceType", "Standard"),
         }
     )
     _attach_fault(call, data)
-    _cache_texts(name, data)
-    return tracker.create(APP_SERVICE, entity_id=new_id("eas-m-", 16), region=region, name=name, data=data)
+    record_version(name, data, call.state.clock.now())
+    return call.state.tracker.create(
+        APP_SERVICE, entity_id=new_id("eas-m-", 16), region=call.region, name=name, data=data
+    )
+
+
+def ensure_new_name(call: Call, name: str) -> None:
+    """Names are unique per region: ``ServiceAlreadyExists`` when one is taken."""
+    store = call.state.store
+    if call.state.tracker.load(APP_SERVICE, store.find_by_name("eas", "service", call.region, name)):
+        raise errors.already_exists(call.region, name)
+
+
+LOCKED = {"all": "every change", "dangerous": "stopping and deleting"}
+
+
+def guard(entity: Entity, action: str, *, dangerous: bool = False) -> None:
+    """``ServiceLocked`` when the service's safety lock covers this operation."""
+    lock = entity.data.get("SafetyLock") or "none"
+    if lock == "all" or (lock == "dangerous" and dangerous):
+        raise errors.locked(entity.name, lock, LOCKED[lock], action)
 
 
 def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
@@ -104,13 +127,17 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     validate_fields(body, creating=False)
     changes = {key: body[key] for key in UPDATABLE if key in body}
     target = SCALING if set(changes) == {"Replicas"} else UPDATING
+    guard(entity, call.action)
     _require_move(entity, target, call.action)
     entity.data.update(changes)
     for key in ("WorkspaceId", "QuotaId"):
         if call.param(key):
             entity.data[key] = call.param(key)
     _attach_fault(call, entity.data)
-    _cache_texts(entity.name, entity.data)
+    if target == SCALING:
+        _cache_texts(entity.name, entity.data)
+    else:
+        record_version(entity.name, entity.data, call.state.clock.now())
     described = ", ".join(f"{key}={json.dumps(value)}" for key, value in changes.items()) or "nothing"
     return call.state.tracker.move(
         APP_SERVICE, entity, target, reason="UpdateRequested", message=f"update: {described}"
@@ -138,10 +165,19 @@ def _attach_fault(call: Call, data: dict[str, Any]) -> None:
 APP_CONFIG_TEXT, SERVICE_CONFIG_TEXT = "_AppConfigText", "_ServiceConfigText"
 """Keys in ``Entity.data`` caching the JSON text DescribeService returns; refreshed on each write."""
 
+APP_RESOURCES = {"Cpu": 8, "Gpu": 1, "Memory": 32768}
+"""What one instance of an app service asks for (the SDK and docs give no per-spec figures)."""
 
-def config_texts(name: str, data: dict[str, Any]) -> tuple[str, str]:
-    """``(AppConfig, ServiceConfig)`` JSON text as DescribeService shows them."""
-    service_config = {
+
+def service_config(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The EAS service config: the caller's own for CreateService, built from the fields otherwise."""
+    if data.get("GeneralConfig") is not None:
+        config = dict(data["GeneralConfig"])
+        metadata = dict(config.get("metadata") or {})
+        metadata["name"], metadata["instance"] = name, int(data.get("Replicas", 1))
+        config["metadata"] = metadata
+        return config
+    return {
         "metadata": {
             "name": name,
             "instance": int(data.get("Replicas", 1)),
@@ -154,10 +190,24 @@ def config_texts(name: str, data: dict[str, Any]) -> tuple[str, str]:
         },
         "storage": data.get("Config"),
     }
+
+
+def config_texts(name: str, data: dict[str, Any]) -> tuple[str, str]:
+    """``(AppConfig, ServiceConfig)`` JSON text as DescribeService shows them."""
     compact = (",", ":")
     return json.dumps(data.get("Config") or {}, separators=compact), json.dumps(
-        service_config, separators=compact
+        service_config(name, data), separators=compact
     )
+
+
+def name_problem(name: str) -> str | None:
+    """Why a service name is refused, or None."""
+    return eas_rules.name_problem(name)
+
+
+def refresh_texts(name: str, data: dict[str, Any]) -> None:
+    """Re-encode the cached config texts after the fields they show changed."""
+    _cache_texts(name, data)
 
 
 def _cache_texts(name: str, data: dict[str, Any]) -> None:
@@ -165,13 +215,44 @@ def _cache_texts(name: str, data: dict[str, Any]) -> None:
     data[APP_CONFIG_TEXT], data[SERVICE_CONFIG_TEXT] = config_texts(name, data)
 
 
-def describe(entity: Entity) -> dict[str, Any]:
-    """The ``Service`` object of DescribeService / ListServices."""
+def record_version(name: str, data: dict[str, Any], now: float) -> None:
+    """A write that changes the config builds a new version and runs it (ListServiceVersions)."""
+    _cache_texts(name, data)
+    snapshot = {key: data[key] for key in (*UPDATABLE, "GeneralConfig") if key in data}
+    versions = data.setdefault("Versions", [])
+    versions.append({"BuildTime": now, "Config": data[SERVICE_CONFIG_TEXT], "Snapshot": snapshot})
+    del versions[:-MAX_VERSIONS]
+    data["LatestVersion"] = data.get("LatestVersion", 0) + 1
+    data["CurrentVersion"] = data["LatestVersion"]
+
+
+MAX_VERSIONS = 100
+"""Versions kept per service; older ones drop out of ListServiceVersions and cannot be rolled back to."""
+
+
+def _metadata(data: dict[str, Any]) -> dict[str, Any]:
+    general = data.get("GeneralConfig") or {}
+    metadata = general.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def describe(entity: Entity, now: float) -> dict[str, Any]:
+    """The ``Service`` object of DescribeService / ListServices, as of ``now``."""
     data = entity.data
     internet, intranet = endpoints(entity.region, data["Uid"], entity.name)
-    replicas = int(data.get("Replicas", 1))
+    replicas = scaling.instances(data, now)
     running = replicas if entity.status == RUNNING else 0
-    failed_reason = _last_warning(data)
+    failed_reason = last_warning(data)
+    metadata = _metadata(data)
+    resources = (
+        APP_RESOURCES
+        if data.get("GeneralConfig") is None
+        else {
+            "Cpu": int(metadata.get("cpu", 1)),
+            "Gpu": int(metadata.get("gpu", 0)),
+            "Memory": int(metadata.get("memory", 1000)),
+        }
+    )
     return {
         "ServiceId": entity.id,
         "ServiceUid": entity.id,
@@ -182,25 +263,57 @@ def describe(entity: Entity) -> dict[str, Any]:
         "Region": entity.region,
         "InternetEndpoint": internet,
         "IntranetEndpoint": intranet,
-        "AppType": data.get("AppType"),
-        "AppVersion": data.get("AppVersion"),
-        "AppSpecName": data.get("ServiceSpec"),
+        "SecondaryInternetEndpoint": "",
+        "SecondaryIntranetEndpoint": "",
+        "AppType": data.get("AppType") or "",
+        "AppVersion": data.get("AppVersion") or "",
+        "AppSpecName": data.get("ServiceSpec") or "",
         "AppConfig": data.get(APP_CONFIG_TEXT) or config_texts(entity.name, data)[0],
         "ServiceConfig": data.get(SERVICE_CONFIG_TEXT) or config_texts(entity.name, data)[1],
+        "ExtraData": "",
         "TotalInstance": replicas,
         "RunningInstance": running,
         "PendingInstance": replicas - running,
-        "WorkspaceId": data.get("WorkspaceId"),
-        "QuotaId": data.get("QuotaId"),
+        "CurrentVersion": int(data.get("CurrentVersion", 1)),
+        "LatestVersion": int(data.get("LatestVersion", 1)),
+        **resources,
+        "Image": image(entity, data),
+        "Namespace": data.get("Namespace") or entity.name,
+        "Resource": data.get("Resource") or "",
+        "ResourceAlias": data.get("Resource") or "",
+        "QuotaId": data.get("QuotaId") or "",
+        "WorkspaceId": data.get("WorkspaceId") or "",
         "CallerUid": data.get("CallerUid"),
+        "ParentUid": data.get("Uid"),
+        "Role": data.get("Role") or "",
+        "RoleAttrs": "",
+        "Gateway": data.get("Gateway") or "",
+        "ServiceGroup": data.get("ServiceGroup") or "",
+        "SafetyLock": data.get("SafetyLock") or "none",
+        "Source": data.get("Source") or "AppService",
+        "TrafficState": data.get("TrafficState") or "standalone",
+        "Weight": int(data.get("Weight", 100)),
         "AccessToken": data["AccessToken"],
         "CreateTime": iso_utc(entity.created_at),
         "UpdateTime": iso_utc(entity.updated_at),
-        "Labels": [],
+        "Labels": [
+            {"LabelKey": key, "LabelValue": value}
+            for key, value in sorted((data.get("Labels") or {}).items())
+        ],
     }
 
 
-def _last_warning(data: dict[str, Any]) -> tuple[str, str]:
+def image(entity: Entity, data: dict[str, Any]) -> str:
+    """The container image an instance runs: the caller's for CreateService, the app's otherwise."""
+    containers = (data.get("GeneralConfig") or {}).get("containers")
+    if isinstance(containers, list) and containers and isinstance(containers[0], dict):
+        return str(containers[0].get("image", ""))
+    if data.get("GeneralConfig") is not None:
+        return ""
+    return f"eas-registry-vpc.{entity.region}.cr.aliyuncs.com/pai-eas/{data.get('ServiceSpec')}:{data.get('AppVersion') or 'latest'}"
+
+
+def last_warning(data: dict[str, Any]) -> tuple[str, str]:
     failure = data.get("LastFailure") or {}
     return failure.get("reason", ""), failure.get("message", "")
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import listing, models
+from pulumi_alicloud_ai.emulator.eas import (
+    config_routes,
+    instance_routes,
+    listing,
+    models,
+    scaling,
+    scaling_routes,
+)
 from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
 from pulumi_alicloud_ai.emulator.eas.states import DELETING, STARTING, STOPPING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
@@ -24,7 +32,7 @@ def _service(call: Call) -> Entity:
 def create_app_service(call: Call) -> dict[str, Any]:
     """POST /api/v2/app_services."""
     entity = models.create(call, call.json_body())
-    described = models.describe(entity)
+    described = models.describe(entity, call.state.clock.now())
     keys = ("ServiceId", "ServiceName", "Status", "Region", "InternetEndpoint", "IntranetEndpoint")
     return {key: described[key] for key in keys}
 
@@ -56,12 +64,14 @@ def update_service(call: Call) -> dict[str, Any]:
 
 def describe_service(call: Call) -> dict[str, Any]:
     """GET …/services/{ClusterId}/{ServiceName}: the body kept, encoded, until the service changes
-    (what providers poll while they wait)."""
-    return call.state.store.memo(_service(call), "DescribeService", _described, size=2048)
-
-
-def _described(entity: Entity) -> Encoded:
-    return Encoded(models.describe(entity))
+    (what providers poll while they wait), unless a scaler makes its instance count follow the clock."""
+    entity = _service(call)
+    now = call.state.clock.now()
+    if scaling.follows_clock(entity.data):
+        return models.describe(entity, now)
+    return call.state.store.memo(
+        entity, "DescribeService", lambda e: Encoded(models.describe(e, now)), size=2048
+    )
 
 
 def list_services(call: Call) -> dict[str, Any]:
@@ -73,6 +83,12 @@ def list_services(call: Call) -> dict[str, Any]:
         raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
     if page < 1 or not 1 <= size <= 100:
         raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
+    sort = call.param("Sort") or "CreateTime"
+    if sort not in listing.SORTS:
+        raise invalid_parameter(
+            "Sort", f"Sort {sort!r} is not supported; allowed values: {', '.join(listing.SORTS)}"
+        )
+    order = call.param("Order") or "desc"  # anything but desc reads oldest first
     wanted = listing.ServiceFilter(
         region=call.region,
         name=call.param("ServiceName"),
@@ -80,25 +96,57 @@ def list_services(call: Call) -> dict[str, Any]:
         workspace_id=call.param("WorkspaceId"),
         quota_id=call.param("QuotaId"),
         name_contains=call.param("Filter"),
+        service_group=call.param("GroupName"),
+        service_type=call.param("ServiceType"),
+        resource=call.param("ResourceName"),
+        resource_type=call.param("ResourceType"),
+        gateway=call.param("Gateway"),
+        role=call.param("Role"),
+        parent_service_uid=call.param("ParentServiceUid"),
+        service_uid=call.param("ServiceUid"),
+        labels=_label_filter(call.param("Label")),
     )
     total, services = listing.list_page(
         call.state.tracker,
         wanted,
-        newest_first=(call.param("Order") or "desc") == "desc",
+        newest_first=order == "desc",
         offset=(page - 1) * size,
         size=size,
+        sort=sort,
     )
+    now = call.state.clock.now()
     return {
         "PageNumber": page,
         "PageSize": size,
         "TotalCount": total,
-        "Services": [models.describe(entity) for entity in services],
+        "Services": [models.describe(entity, now) for entity in services],
     }
+
+
+def _label_filter(text: str | None) -> tuple[tuple[str, str], ...]:
+    """ListServices' ``Label``: the JSON text of a map; every pair must match."""
+    if text is None:
+        return ()
+    try:
+        labels = json.loads(text)
+    except ValueError:
+        labels = None
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise invalid_parameter(
+            "Label", 'Label must be the JSON text of a map of strings, e.g. {"team":"nlp"}'
+        )
+    if len(labels) > MAX_LABEL_FILTERS:
+        raise invalid_parameter("Label", f"Label may hold at most {MAX_LABEL_FILTERS} pairs")
+    return tuple(sorted(labels.items()))
+
+
+MAX_LABEL_FILTERS = 20
 
 
 def delete_service(call: Call) -> dict[str, Any]:
     """DELETE …/services/{ClusterId}/{ServiceName}: Deleting, then gone. Repeating it is harmless."""
     entity = _service(call)
+    models.guard(entity, call.action, dangerous=True)
     if entity.status != DELETING:
         models.move(call, entity, DELETING, "DeleteRequested")
     return {"Message": f"Service [{entity.name}] is deleting"}
@@ -116,6 +164,7 @@ def start_service(call: Call) -> dict[str, Any]:
 def stop_service(call: Call) -> dict[str, Any]:
     """PUT …/stop: Running → Stopping → Stopped."""
     entity = _service(call)
+    models.guard(entity, call.action, dangerous=True)
     models.move(call, entity, STOPPING, "StopRequested")
     return {"Message": f"Service [{entity.name}] is stopping"}
 
@@ -135,7 +184,7 @@ def _status_error(entity: Entity, action: str, allowed: list[str]) -> ApiError:
 
 def describe_service_endpoints(call: Call) -> dict[str, Any]:
     """GET …/endpoints: where to call the service, and its token."""
-    described = models.describe(_service(call))
+    described = models.describe(_service(call), call.state.clock.now())
     return {
         "Message": "success",
         "AccessToken": described["AccessToken"],
@@ -193,4 +242,9 @@ ROUTES = [
     Route.roa("eas", "RestartService", "PUT", SERVICE + "/restart", restart_service),
     Route.roa("eas", "DescribeServiceEndpoints", "GET", SERVICE + "/endpoints", describe_service_endpoints),
     Route.roa("eas", "DescribeServiceEvent", "GET", SERVICE + "/events", describe_service_event),
+    *scaling_routes.ROUTES,
+    *instance_routes.ROUTES,
+    *config_routes.ROUTES,
 ]
+
+ADMIN_ROUTES = scaling_routes.ADMIN_ROUTES

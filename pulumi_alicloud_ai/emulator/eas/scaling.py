@@ -186,7 +186,9 @@ def _autoscaled(data: dict[str, Any], scaler: dict[str, Any], low: int, high: in
     samples = [(max(at, since), load) for at, load in data.get("Load", []) if at <= now]
     if not samples:
         return current
-    recommendations = [(at, _recommend(scaler, load, low, high, current)) for at, load in samples]
+    # Until the first sample the count the autoscaler started from stands as its recommendation.
+    recommendations = [(since, current)]
+    recommendations += [(at, _recommend(scaler, load, low, high, current)) for at, load in samples]
     moments = sorted({t for at, _ in recommendations for t in (at, at + up, at + down) if t <= now})
 
     def in_window(moment: float, width: float) -> list[int]:

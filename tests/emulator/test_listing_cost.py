@@ -88,6 +88,17 @@ def _calls(apis: dict[Product, OpenApiClient]) -> dict[str, Callable[[], Any]]:
             LIST_SERVICES, query={"PageSize": PAGE, "WorkspaceId": "rare"}
         ),
         "ListServices ServiceName": lambda: eas.call(LIST_SERVICES, query={"ServiceName": "svc_0001"}),
+        "ListServices Sort=ServiceName page 2": lambda: eas.call(
+            LIST_SERVICES, query={"PageSize": PAGE, "PageNumber": 2, "Sort": "ServiceName"}
+        ),
+        "ListServices WorkspaceId Sort=ServiceName": lambda: eas.call(
+            LIST_SERVICES, query={"PageSize": PAGE, "WorkspaceId": "rare", "Sort": "ServiceName"}
+        ),
+        "ListServices ServiceType": lambda: eas.call(LIST_SERVICES, query={"ServiceType": "Async"}),
+        "ListServices ResourceType": lambda: eas.call(
+            LIST_SERVICES, query={"ResourceType": "DedicatedResource", "Order": "asc"}
+        ),
+        "ListServices ServiceUid": lambda: eas.call(LIST_SERVICES, query={"ServiceUid": "eas-m-none"}),
         "DescribeService": lambda: eas.call(
             DESCRIBE_SERVICE, path_params={"ClusterId": REGION, "ServiceName": "svc_0002"}
         ),

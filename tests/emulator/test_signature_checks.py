@@ -31,7 +31,7 @@ def _signed(
     content: bytes | None = None,
     now: float | None = None,
     nonce: str | None = None,
-    action: str = "GetVideoInfo",
+    action: str = "GetCategories",
     version: str = "2017-03-21",
 ) -> httpx.Request:
     request = httpx.Request(

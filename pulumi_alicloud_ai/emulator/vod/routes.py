@@ -3,7 +3,8 @@
 Also the admin routes for videos, which the real service fills through uploads the emulator does not
 implement: ``POST /_emulator/vod/videos`` with ``{"Title": str, "Duration": seconds}`` (optional
 ``"Region"``, default the emulator's ``--region``; optional ``"VideoId"`` to choose the id, so results
-repeat across emulators; optional ``"Corrupt": true`` for a video every job fails on) answers ``{"VideoId": …, …}``; ``GET /_emulator/vod/videos[?Region=…]`` lists them.
+repeat across emulators; optional ``"Corrupt": true`` for a video every job fails on; optional
+``"ReferenceId"``, unique in the region, for GetVideoInfo(s) and GetVideoList by custom id) answers ``{"VideoId": …, …}``; ``GET /_emulator/vod/videos[?Region=…]`` lists them.
 ``GET /_emulator/vod/jobs/{JobId}`` shows a job with its callback delivery state and event history,
 so tests can see a retry was scheduled or a delivery abandoned.
 """
@@ -22,7 +23,9 @@ from starlette.routing import Route as AdminRoute
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, admin_error, emulator_state, read_json
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
+from pulumi_alicloud_ai.emulator.vod import ai_routes
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
+from pulumi_alicloud_ai.emulator.vod.library import Library
 from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod, check_region
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
 from pulumi_alicloud_ai.emulator.vod.wire import image_info_wire, job_wire, template_wire, video_wire
@@ -122,6 +125,7 @@ ROUTES = [
     Route.rpc(PRODUCT, "ListAITemplate", list_ai_template),
     Route.rpc(PRODUCT, "SetDefaultAITemplate", set_default_ai_template),
     Route.rpc(PRODUCT, "GetDefaultAITemplate", get_default_ai_template),
+    *ai_routes.ROUTES,
 ]
 
 # --- admin: videos ---------------------------------------------------------------------------------
@@ -138,6 +142,7 @@ class VideoSpec(BaseModel):
     region: str | None = Field(None, alias="Region")
     video_id: str | None = Field(None, alias="VideoId", pattern=r"^[0-9A-Za-z_-]{1,64}$")
     corrupt: StrictBool = Field(False, alias="Corrupt")
+    reference_id: str | None = Field(None, alias="ReferenceId", pattern=r"^[0-9A-Za-z_-]{6,64}$")
 
     @field_validator("title")
     @classmethod
@@ -175,8 +180,17 @@ async def register_video(request: Request) -> JSONResponse:
             return admin_error(
                 "InvalidVideo.AlreadyExists", f"A video has id {spec.video_id!r} already.", 409
             )
-        video = Vod(state, spec.region or state.config.region).register_video(
-            spec.title, spec.duration, corrupt=spec.corrupt, video_id=spec.video_id
+        library = Library(state, spec.region or state.config.region)
+        if spec.reference_id is not None and library.by_reference(spec.reference_id) is not None:
+            return admin_error(
+                "InvalidVideo.AlreadyExists", f"A video has ReferenceId {spec.reference_id!r} already.", 409
+            )
+        video = library.register_video(
+            spec.title,
+            spec.duration,
+            corrupt=spec.corrupt,
+            video_id=spec.video_id,
+            reference_id=spec.reference_id,
         )
     return JSONResponse(video_wire(video), status_code=201)
 

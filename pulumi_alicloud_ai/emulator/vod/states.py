@@ -30,3 +30,29 @@ AI_IMAGE_JOB = Lifecycle(
     },
     on_fault={PROCESSING: FAIL},
 )
+
+AI_JOB = Lifecycle(
+    product="vod",
+    kind="aijob",
+    initial=SUBMITTED,
+    states=frozenset({SUBMITTED, PROCESSING, SUCCESS, FAIL}),
+    steps={
+        SUBMITTED: Step(PROCESSING, 2, "JobStarted"),
+        PROCESSING: Step(SUCCESS, 10, "JobSucceeded"),
+    },
+    on_fault={PROCESSING: FAIL},
+)
+"""SubmitAIJob's jobs (AIVideoTag, AIMediaDNA): the same steps as AI image jobs."""
+
+AI_AUDIT_JOB = Lifecycle(
+    product="vod",
+    kind="aiauditjob",
+    initial=SUBMITTED,
+    states=frozenset({SUBMITTED, PROCESSING, SUCCESS, FAIL}),
+    steps={
+        SUBMITTED: Step(PROCESSING, 2, "JobStarted"),
+        PROCESSING: Step(SUCCESS, 10, "JobSucceeded"),
+    },
+    on_fault={PROCESSING: FAIL},
+)
+"""SubmitAIMediaAuditJob's and SubmitAIImageAuditJob's review jobs: the same steps again."""

@@ -1,4 +1,4 @@
-"""Sign outgoing requests with ACS3-HMAC-SHA256 through httpx's auth hook.
+"""Sign outgoing requests with ACS3-HMAC-SHA256 (or ACS3-HMAC-SM3) through httpx's auth hook.
 
 Credentials are fetched from the provider at the moment of sending, so a rotated STS token is picked up
 and nothing secret lives on the client object. The headers set here are the SDK's; the signing steps
@@ -38,21 +38,36 @@ class AcsV3Auth(httpx.Auth):
         *,
         clock: Callable[[], float] = time.time,
         nonce: Callable[[], str] = lambda: uuid.uuid4().hex,
+        algorithm: str = signing.ACS3_HMAC_SHA256,
     ) -> None:
         self._credentials = credentials
         self._clock = clock
         self._nonce = nonce
+        self._algorithm = algorithm
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Sign the request with credentials read now, then send it."""
-        sign_request(request, self._credentials.get_credentials(), self._clock(), self._nonce())
+        sign_request(
+            request,
+            self._credentials.get_credentials(),
+            self._clock(),
+            self._nonce(),
+            algorithm=self._algorithm,
+        )
         yield request
 
 
-def sign_request(request: httpx.Request, credentials: Credentials, now: float, nonce: str) -> None:
-    """Set the V3 headers on ``request`` and sign it in place."""
+def sign_request(
+    request: httpx.Request,
+    credentials: Credentials,
+    now: float,
+    nonce: str,
+    *,
+    algorithm: str = signing.ACS3_HMAC_SHA256,
+) -> None:
+    """Set the V3 headers on ``request`` and sign it in place with ``algorithm``."""
     body = request.content
-    payload_hash = signing.hex_sha256(body)
+    payload_hash = signing.payload_hash(body, algorithm)
     request.headers["x-acs-date"] = acs_date(now)
     request.headers["x-acs-signature-nonce"] = nonce
     request.headers["x-acs-content-sha256"] = payload_hash
@@ -74,5 +89,6 @@ def sign_request(request: httpx.Request, credentials: Credentials, now: float, n
         hashed_payload=payload_hash,
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
+        algorithm=algorithm,
     )
     request.headers["Authorization"] = signature.authorization

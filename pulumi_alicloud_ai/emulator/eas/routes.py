@@ -155,6 +155,7 @@ def delete_service(call: Call) -> dict[str, Any]:
 def start_service(call: Call) -> dict[str, Any]:
     """PUT …/start: Stopped → Starting → Running."""
     entity = _service(call)
+    models.guard(entity, call.action)
     if entity.status != "Stopped":
         raise _status_error(entity, call.action, ["Stopped"])
     models.move(call, entity, STARTING, "StartRequested")
@@ -172,6 +173,7 @@ def stop_service(call: Call) -> dict[str, Any]:
 def restart_service(call: Call) -> dict[str, Any]:
     """PUT …/restart: Running → Starting → Running."""
     entity = _service(call)
+    models.guard(entity, call.action)
     if entity.status != "Running":
         raise _status_error(entity, call.action, ["Running"])
     models.move(call, entity, STARTING, "RestartRequested")

@@ -74,7 +74,9 @@ KINDS = (
         "pulumi_alicloud_ai.emulator.vod.states:AI_IMAGE_JOB",
         ("video_id", "template_id"),
     ),
-    Kind("vod", "aijob", "VOD AI jobs", "pulumi_alicloud_ai.emulator.vod.states:AI_JOB", ("video_id", "type")),
+    Kind(
+        "vod", "aijob", "VOD AI jobs", "pulumi_alicloud_ai.emulator.vod.states:AI_JOB", ("video_id", "type")
+    ),
     Kind(
         "vod",
         "aiauditjob",

@@ -199,6 +199,16 @@ class OpenApiClient:
             "x-acs-version": product.version,
         }
 
+    def _sign(self, request: httpx.Request) -> None:
+        """Sign with credentials read now, a fresh nonce, and this client's algorithm."""
+        sign_request(
+            request,
+            self._credentials.get_credentials(),
+            self._clock(),
+            uuid.uuid4().hex,
+            algorithm=self.signature_algorithm,
+        )
+
     def __enter__(self) -> OpenApiClient:
         return self
 
@@ -256,13 +266,7 @@ class OpenApiClient:
         """A request for ``operation``, signed now but not sent: for tools that measure or replay
         exactly what :meth:`call` would send (``bench/``)."""
         request = self._build(operation, path_params, query, None, None, None)
-        sign_request(
-            request,
-            self._credentials.get_credentials(),
-            self._clock(),
-            uuid.uuid4().hex,
-            algorithm=self.signature_algorithm,
-        )
+        self._sign(request)
         return request
 
     def _build(
@@ -342,13 +346,7 @@ class OpenApiClient:
     def _exchange(self, operation: Operation, request: httpx.Request) -> dict[str, Any]:
         # Signed at each attempt, with credentials read now: a fresh date and nonce per attempt, and a
         # rotated STS token is picked up.
-        sign_request(
-            request,
-            self._credentials.get_credentials(),
-            self._clock(),
-            uuid.uuid4().hex,
-            algorithm=self.signature_algorithm,
-        )
+        self._sign(request)
         try:
             response = self._pool.handle_request(request)
             try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import errors, models
+from pulumi_alicloud_ai.emulator.eas import errors, models, parts
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, COMMITTING, DEVELOPING, UPDATING
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter, missing_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, parse_bool
@@ -18,19 +18,11 @@ MAX_LABELS, MAX_LABEL_KEY, MAX_LABEL_VALUE = 20, 128, 256
 SERVICE_TYPES = ("Standard", "Async", "OfflineTask", "Proxima")
 LOCKS = ("all", "dangerous", "none")
 TRAFFIC_STATES = ("standalone", "grouping")
-MIRROR = "ServiceMirror"
 METADATA_FIELDS = {"resource": "Resource", "group": "ServiceGroup", "role": "Role", "gateway": "Gateway"}
 """Service-config ``metadata`` keys DescribeService reports, with their field names."""
 
 
-def _service(call: Call) -> Entity:
-    return models.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-
-
-def _saved(call: Call, entity: Entity, message: str) -> dict[str, Any]:
-    entity.updated_at = call.state.clock.now()
-    call.state.store.put(entity)
-    return {"Message": message}
+_service, _saved = models.service_at_path, parts.saved
 
 
 def check_labels(labels: Any, field: str) -> dict[str, str]:
@@ -190,13 +182,7 @@ def update_service_safety_lock(call: Call) -> dict[str, Any]:
 def list_service_versions(call: Call) -> dict[str, Any]:
     """GET …/versions: newest first."""
     entity = _service(call)
-    try:
-        page = int(call.param("PageNumber") or 1)
-        size = int(call.param("PageSize") or 100)
-    except ValueError:
-        raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
-    if page < 1 or not 1 <= size <= 100:
-        raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
+    page, size = models.page(call)
     versions = entity.data.get("Versions") or []
     latest = int(entity.data.get("LatestVersion", len(versions)))
     listed = [
@@ -314,42 +300,14 @@ def _mirror(call: Call, entity: Entity) -> dict[str, Any]:
     return {"Ratio": ratio, "Target": list(targets)}
 
 
-def create_service_mirror(call: Call) -> dict[str, Any]:
-    """POST …/mirror: copy ``Ratio`` percent of requests to the ``Target`` services."""
-    entity = _service(call)
-    models.guard(entity, call.action)
-    if entity.data.get("Mirror") is not None:
-        raise errors.exists(MIRROR, entity.name)
-    entity.data["Mirror"] = _mirror(call, entity)
-    return _saved(call, entity, f"Mirror of service [{entity.name}] is created")
-
-
-def update_service_mirror(call: Call) -> dict[str, Any]:
-    """PUT …/mirror."""
-    entity = _service(call)
-    models.guard(entity, call.action)
-    if entity.data.get("Mirror") is None:
-        raise errors.not_found(MIRROR, entity.name)
-    entity.data["Mirror"] = _mirror(call, entity)
-    return _saved(call, entity, f"Mirror of service [{entity.name}] is updated")
+MIRROR = parts.Part("Mirror", "ServiceMirror", _mirror)
+"""Copy ``Ratio`` percent of requests to the ``Target`` services."""
 
 
 def describe_service_mirror(call: Call) -> dict[str, Any]:
     """GET …/mirror: ``Ratio`` and ``Target`` as strings, as the SDK types them."""
-    entity = _service(call)
-    mirror = entity.data.get("Mirror")
-    if mirror is None:
-        raise errors.not_found(MIRROR, entity.name)
+    entity, mirror = parts.existing(call, MIRROR)
     return {"ServiceName": entity.name, "Ratio": str(mirror["Ratio"]), "Target": ",".join(mirror["Target"])}
-
-
-def delete_service_mirror(call: Call) -> dict[str, Any]:
-    """DELETE …/mirror."""
-    entity = _service(call)
-    models.guard(entity, call.action)
-    if entity.data.pop("Mirror", None) is None:
-        raise errors.not_found(MIRROR, entity.name)
-    return _saved(call, entity, f"Mirror of service [{entity.name}] is deleted")
 
 
 ROUTES = [
@@ -363,8 +321,8 @@ ROUTES = [
     Route.roa("eas", "DevelopService", "PUT", SERVICE + "/develop", develop_service),
     Route.roa("eas", "CommitService", "PUT", SERVICE + "/commit", commit_service),
     Route.roa("eas", "ReleaseService", "PUT", SERVICE + "/release", release_service),
-    Route.roa("eas", "CreateServiceMirror", "POST", SERVICE + "/mirror", create_service_mirror),
+    Route.roa("eas", "CreateServiceMirror", "POST", SERVICE + "/mirror", parts.setter(MIRROR, creating=True)),
     Route.roa("eas", "DescribeServiceMirror", "GET", SERVICE + "/mirror", describe_service_mirror),
-    Route.roa("eas", "UpdateServiceMirror", "PUT", SERVICE + "/mirror", update_service_mirror),
-    Route.roa("eas", "DeleteServiceMirror", "DELETE", SERVICE + "/mirror", delete_service_mirror),
+    Route.roa("eas", "UpdateServiceMirror", "PUT", SERVICE + "/mirror", parts.setter(MIRROR, creating=False)),
+    Route.roa("eas", "DeleteServiceMirror", "DELETE", SERVICE + "/mirror", parts.deleter(MIRROR)),
 ]

@@ -15,24 +15,9 @@ from pulumi_alicloud_ai.emulator.store import Entity
 
 SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 INSTANCE = SERVICE + "/instances/{InstanceName}"
-MAX_PAGE = 100
 
 
-def _service(call: Call) -> Entity:
-    entity = models.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-    models.record_failure_reason(call.state.tracker, entity)
-    return entity
-
-
-def _page(call: Call, number_key: str) -> tuple[int, int]:
-    try:
-        page = int(call.param(number_key) or 1)
-        size = int(call.param("PageSize") or MAX_PAGE)
-    except ValueError:
-        raise invalid_parameter(number_key, f"{number_key} and PageSize must be whole numbers") from None
-    if page < 1 or not 1 <= size <= MAX_PAGE:
-        raise invalid_parameter("PageSize", f"{number_key} must be >= 1 and PageSize from 1 to {MAX_PAGE}")
-    return page, size
+_service = models.service_at_path
 
 
 def _bool(call: Call, name: str) -> bool | None:
@@ -58,7 +43,7 @@ INSTANCE_SORTS = ("InstanceName", "StartTime", "RestartCount")
 def list_service_instances(call: Call) -> dict[str, Any]:
     """GET …/instances: filtered, sorted (``Sort``: InstanceName, StartTime, RestartCount) and paged."""
     entity = _service(call)
-    page, size = _page(call, "PageNumber")
+    page, size = models.page(call)
     now = call.state.clock.now()
     listed = [instances.describe(entity, now, i) for i in range(scaling.instances(entity.data, now))]
     for key, matches in INSTANCE_FILTERS.items():
@@ -148,7 +133,7 @@ def update_service_instance(call: Call) -> dict[str, Any]:
 def describe_service_log(call: Call) -> dict[str, Any]:
     """GET …/logs: the service's history as log lines, newest last; Keyword, time and paging filters."""
     entity = _service(call)
-    page, size = _page(call, "PageNum")
+    page, size = models.page(call, "PageNum")
     if (instance := call.param("InstanceName")) is not None:
         instances.find(entity, call.state.clock.now(), instance)
     start, end = call.param("StartTime"), call.param("EndTime")

@@ -76,6 +76,30 @@ def load_service(call: Call, region: str, name: str) -> Entity:
     return entity
 
 
+def service_at_path(call: Call) -> Entity:
+    """The service a ``…/services/{ClusterId}/{ServiceName}…`` call names, with its failure reason."""
+    entity = load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
+    record_failure_reason(call.state.tracker, entity)
+    return entity
+
+
+MAX_PAGE_SIZE = 100
+
+
+def page(call: Call, number_key: str = "PageNumber", default_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """``(page, size)`` from the query: pages from 1, sizes from 1 to 100."""
+    try:
+        number = int(call.param(number_key) or 1)
+        size = int(call.param("PageSize") or default_size)
+    except ValueError:
+        raise invalid_parameter(number_key, f"{number_key} and PageSize must be whole numbers") from None
+    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise invalid_parameter(
+            "PageSize", f"{number_key} must be >= 1 and PageSize from 1 to {MAX_PAGE_SIZE}"
+        )
+    return number, size
+
+
 def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
     validate_fields(body, creating=True)

@@ -23,10 +23,7 @@ from pulumi_alicloud_ai.emulator.store import Entity
 SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 
 
-def _service(call: Call) -> Entity:
-    entity = models.load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-    models.record_failure_reason(call.state.tracker, entity)
-    return entity
+_service = models.service_at_path
 
 
 def create_app_service(call: Call) -> dict[str, Any]:
@@ -76,13 +73,7 @@ def describe_service(call: Call) -> dict[str, Any]:
 
 def list_services(call: Call) -> dict[str, Any]:
     """GET /api/v2/services in the caller's region, filtered and paged."""
-    try:
-        page = int(call.param("PageNumber") or 1)
-        size = int(call.param("PageSize") or 100)
-    except ValueError:
-        raise invalid_parameter("PageNumber", "PageNumber and PageSize must be whole numbers") from None
-    if page < 1 or not 1 <= size <= 100:
-        raise invalid_parameter("PageSize", "PageNumber must be >= 1 and PageSize from 1 to 100")
+    page, size = models.page(call)
     sort = call.param("Sort") or "CreateTime"
     if sort not in listing.SORTS:
         raise invalid_parameter(
@@ -206,11 +197,7 @@ def describe_service_endpoints(call: Call) -> dict[str, Any]:
 def describe_service_event(call: Call) -> dict[str, Any]:
     """GET …/events: the service's history, filtered by type and paged."""
     entity = _service(call)
-    try:
-        page = int(call.param("PageNum") or 1)
-        size = int(call.param("PageSize") or 100)
-    except ValueError:
-        raise invalid_parameter("PageNum", "PageNum and PageSize must be whole numbers") from None
+    page, size = models.page(call, "PageNum")
     event_type = call.param("EventType")
     if event_type not in (None, "Normal", "Warning"):
         raise invalid_parameter(
@@ -221,7 +208,7 @@ def describe_service_event(call: Call) -> dict[str, Any]:
         for e in call.state.store.events("eas", "service", entity.id)
         if event_type is None or e.type == event_type
     ]
-    pages = max(1, -(-len(events) // max(size, 1)))
+    pages = max(1, -(-len(events) // size))
     return {
         "Events": events[(page - 1) * size : page * size],
         "PageNum": page,

@@ -196,12 +196,7 @@ def list_service_versions(call: Call) -> dict[str, Any]:
         }
         for offset, version in enumerate(reversed(versions))
     ]
-    return {
-        "PageNumber": page,
-        "PageSize": size,
-        "TotalCount": len(listed),
-        "Versions": listed[(page - 1) * size : page * size],
-    }
+    return models.paged("Versions", listed, page, size)
 
 
 def update_service_version(call: Call) -> dict[str, Any]:

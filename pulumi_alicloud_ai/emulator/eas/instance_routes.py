@@ -60,12 +60,7 @@ def list_service_instances(call: Call) -> dict[str, Any]:
     if order not in ("asc", "desc"):
         raise invalid_parameter("Order", f"Order {order!r} is not supported; allowed values: asc, desc")
     listed.sort(key=lambda instance: instance[sort], reverse=order == "desc")
-    return {
-        "PageNumber": page,
-        "PageSize": size,
-        "TotalCount": len(listed),
-        "Instances": listed[(page - 1) * size : page * size],
-    }
+    return models.paged("Instances", listed, page, size)
 
 
 def list_service_containers(call: Call) -> dict[str, Any]:

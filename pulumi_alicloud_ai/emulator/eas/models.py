@@ -100,6 +100,16 @@ def page(call: Call, number_key: str = "PageNumber", default_size: int = MAX_PAG
     return number, size
 
 
+def paged(key: str, items: list[dict[str, Any]], number: int, size: int) -> dict[str, Any]:
+    """A ``PageNumber``/``PageSize``/``TotalCount`` answer holding one page of ``items`` under ``key``."""
+    return {
+        "PageNumber": number,
+        "PageSize": size,
+        "TotalCount": len(items),
+        key: items[(number - 1) * size : number * size],
+    }
+
+
 def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
     validate_fields(body, creating=True)

@@ -48,6 +48,15 @@ def vod_ai_operations() -> dict[str, tuple[str, str]]:
     }
 
 
+def ros_ai_operations() -> dict[str, tuple[str, str]]:
+    """ROS: every operation whose name has the word ``AI`` (the AI tasks)."""
+    return {
+        action: found
+        for action, found in sdk_operations("alibabacloud_ros20190910").items()
+        if re.search(r"AI(?=[A-Z]|$)", action)
+    }
+
+
 def missing_fields(model: Any, where: str = "body") -> list[str]:
     """Every field of an SDK response model (recursively, through lists) that the answer left unset.
 

@@ -102,6 +102,17 @@ class Call:
         assert value is not None
         return value
 
+    def json_param(self, name: str) -> Any:
+        """A parameter holding JSON text (``Labels``, ``Config``), decoded; None when absent, and
+        ``InvalidParameter.<Name>`` when it is not JSON."""
+        text = self.param(name)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise ApiError(f"InvalidParameter.{name}", f"The parameter {name} is not valid JSON.") from None
+
     def json_body(self) -> dict[str, Any]:
         """The JSON object body of a ROA call; wrong type, bad JSON or JSON past the parser's bounds
         (nested deeper than 64 levels) is ``InvalidParameter.Body``."""

@@ -249,3 +249,19 @@ def test_failed_service_is_diagnosed(instant: RunningEmulator) -> None:
     assert client.describe_service(REGION, "broken").body.status == "Failed"
     found = client.describe_service_diagnosis(REGION, "broken").body.diagnosis_list
     assert [d.error for d in found] == ["model files missing"]
+
+
+@pytest.mark.parametrize("label", ["not json", '["a"]', '{"a": 1}', "[" * 3000 + "]" * 3000])
+def test_bad_label_filter_is_refused(instant: RunningEmulator, label: str) -> None:
+    """A Label that is not a JSON map of strings (or nests too deep) is InvalidParameter.Label, not a 500."""
+    from pulumi_alicloud_ai.client.credentials import StaticCredentialsProvider
+    from pulumi_alicloud_ai.client.eas import LIST_SERVICES
+    from pulumi_alicloud_ai.client.endpoints import EAS
+    from pulumi_alicloud_ai.client.errors import InvalidParameterError
+    from pulumi_alicloud_ai.client.session import ClientSettings, open_client
+
+    settings = ClientSettings(region=REGION, endpoint=instant.url)
+    credentials = StaticCredentialsProvider("test", "test")
+    with open_client(EAS, settings, credentials) as api, pytest.raises(InvalidParameterError) as info:
+        api.call(LIST_SERVICES, query={"Label": label})
+    assert info.value.code == "InvalidParameter.Label"

@@ -3,7 +3,6 @@ the safety lock, development mode, release weights and traffic mirroring."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pulumi_alicloud_ai.emulator.eas import errors, models, parts
@@ -42,13 +41,8 @@ def check_labels(labels: Any, field: str) -> dict[str, str]:
 
 
 def _query_labels(call: Call) -> dict[str, str] | None:
-    text = call.param("Labels")
-    if text is None:
-        return None
-    try:
-        return check_labels(json.loads(text), "Labels")
-    except ValueError:
-        raise invalid_parameter("Labels", "Labels must be a JSON object of strings") from None
+    labels = call.json_param("Labels")
+    return None if labels is None else check_labels(labels, "Labels")
 
 
 def general_fields(config: dict[str, Any]) -> tuple[str, dict[str, Any]]:

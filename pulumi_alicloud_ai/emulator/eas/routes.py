@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pulumi_alicloud_ai.emulator.eas import (
@@ -95,7 +94,7 @@ def list_services(call: Call) -> dict[str, Any]:
         role=call.param("Role"),
         parent_service_uid=call.param("ParentServiceUid"),
         service_uid=call.param("ServiceUid"),
-        labels=_label_filter(call.param("Label")),
+        labels=_label_filter(call.json_param("Label")),
     )
     total, services = listing.list_page(
         call.state.tracker,
@@ -114,14 +113,10 @@ def list_services(call: Call) -> dict[str, Any]:
     }
 
 
-def _label_filter(text: str | None) -> tuple[tuple[str, str], ...]:
+def _label_filter(labels: Any) -> tuple[tuple[str, str], ...]:
     """ListServices' ``Label``: the JSON text of a map; every pair must match."""
-    if text is None:
+    if labels is None:
         return ()
-    try:
-        labels = json.loads(text)
-    except ValueError:
-        labels = None
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         raise invalid_parameter(
             "Label", 'Label must be the JSON text of a map of strings, e.g. {"team":"nlp"}'

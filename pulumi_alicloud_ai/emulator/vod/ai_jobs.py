@@ -57,7 +57,7 @@ class AiJobs(Vod):
         return data
 
     def submit_ai_jobs(
-        self, media_id: str, types: str, config: str | None, user_data: str | None, effect: FaultRule | None
+        self, media_id: str, types: str, config: Any, user_data: str | None, effect: FaultRule | None
     ) -> list[Entity]:
         """One job per type asked for (``AIVideoTag``, ``AIMediaDNA``)."""
         video = self.video(media_id)
@@ -65,7 +65,7 @@ class AiJobs(Vod):
         unknown = [t for t in wanted if t not in AI_JOB_TYPES]
         if not wanted or unknown:
             raise invalid_parameter("Types", f"Types must list job types from: {', '.join(AI_JOB_TYPES)}")
-        settings = _json_object(config, "Config")
+        settings = _json_object(config)
         jobs = []
         for kind in wanted:
             storage = media.storage_location(self.region)
@@ -172,15 +172,11 @@ class AiJobs(Vod):
         return items
 
 
-def _json_object(text: str | None, field: str) -> dict[str, Any]:
-    if text is None:
+def _json_object(value: Any) -> dict[str, Any]:
+    if value is None:
         return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = None
     if not isinstance(value, dict):
-        raise invalid_parameter(field, f"{field} must be a JSON object")
+        raise invalid_parameter("Config", "Config must be a JSON object")
     return value
 
 

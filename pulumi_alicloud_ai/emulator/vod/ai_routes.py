@@ -63,7 +63,7 @@ def submit_ai_job(call: Call) -> dict[str, Any]:
     jobs = _jobs(call).submit_ai_jobs(
         call.require("MediaId"),
         call.require("Types"),
-        call.param("Config"),
+        call.json_param("Config"),
         call.param("UserData"),
         call.effect,
     )

@@ -265,3 +265,25 @@ def test_bad_label_filter_is_refused(instant: RunningEmulator, label: str) -> No
     with open_client(EAS, settings, credentials) as api, pytest.raises(InvalidParameterError) as info:
         api.call(LIST_SERVICES, query={"Label": label})
     assert info.value.code == "InvalidParameter.Label"
+
+
+def test_events_and_logs_filter_by_time_and_instance(fresh_emulator: RunningEmulator) -> None:
+    """Events and logs keep what falls between StartTime and EndTime; an unknown instance is a 404."""
+    import httpx
+
+    m, client = _models(), eas_client(fresh_emulator)
+    _app(client, "historic")
+    created = client.describe_service(REGION, "historic").body.create_time
+    httpx.post(f"{fresh_emulator.url}/_emulator/clock", json={"seconds": 3600}).raise_for_status()
+    running = client.describe_service(REGION, "historic").body  # the creation step falls due now
+    assert running.status == "Running"
+    everything = client.describe_service_event(REGION, "historic", m.DescribeServiceEventRequest()).body
+    assert [e.reason for e in everything.events] == ["Created", "ServiceCreated"]
+    early = m.DescribeServiceEventRequest(end_time=created)
+    assert [e.reason for e in client.describe_service_event(REGION, "historic", early).body.events] == [
+        "Created"
+    ]
+    late = m.DescribeServiceLogRequest(start_time=everything.events[1].time, keyword="ServiceCreated")
+    assert len(client.describe_service_log(REGION, "historic", late).body.logs) == 1
+    ghost = m.DescribeServiceEventRequest(instance_name="historic-000000-9")
+    assert _error(lambda: client.describe_service_event(REGION, "historic", ghost)).code == "InstanceNotFound"

@@ -11,7 +11,7 @@ from pulumi_alicloud_ai.emulator.eas import errors, instances, models, scaling
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, parse_bool
 from pulumi_alicloud_ai.emulator.routing import Call, Route
-from pulumi_alicloud_ai.emulator.store import Entity
+from pulumi_alicloud_ai.emulator.store import Entity, Event
 
 SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 INSTANCE = SERVICE + "/instances/{InstanceName}"
@@ -125,28 +125,36 @@ def update_service_instance(call: Call) -> dict[str, Any]:
     return {"Message": f"Instance [{name}] is {'isolated' if isolate else 'back in service'}"}
 
 
-def describe_service_log(call: Call) -> dict[str, Any]:
-    """GET …/logs: the service's history as log lines, newest last; Keyword, time and paging filters."""
-    entity = _service(call)
-    page, size = models.page(call, "PageNum")
+def history(call: Call, entity: Entity) -> list[tuple[str, Event]]:
+    """The service's events with their times, oldest first, within ``StartTime``/``EndTime``
+    (``yyyy-MM-ddTHH:mm:ssZ``); an ``InstanceName`` must name one of its instances."""
     if (instance := call.param("InstanceName")) is not None:
         instances.find(entity, call.state.clock.now(), instance)
     start, end = call.param("StartTime"), call.param("EndTime")
-    keyword = call.param("Keyword")
-    lines = []
-    for event in call.state.store.events("eas", "service", entity.id):
-        when = iso_utc(event.time)
-        if (start is not None and when < start) or (end is not None and when > end):
-            continue
-        line = f"{when} [{event.type.upper()}] {event.reason}: {event.message}"
-        if keyword is None or keyword in line:
-            lines.append(line)
+    timed = ((iso_utc(event.time), event) for event in call.state.store.events("eas", "service", entity.id))
+    return [(when, event) for when, event in timed if (start or when) <= when <= (end or when)]
+
+
+def events_page(key: str, items: list[Any], page: int, size: int) -> dict[str, Any]:
+    """A ``PageNum``/``TotalCount``/``TotalPageNum`` answer (events and logs page this way)."""
     return {
-        "Logs": lines[(page - 1) * size : page * size],
+        key: items[(page - 1) * size : page * size],
         "PageNum": page,
-        "TotalCount": len(lines),
-        "TotalPageNum": max(1, -(-len(lines) // size)),
+        "TotalCount": len(items),
+        "TotalPageNum": max(1, -(-len(items) // size)),
     }
+
+
+def describe_service_log(call: Call) -> dict[str, Any]:
+    """GET …/logs: the service's history as log lines, oldest first; Keyword, time and paging filters."""
+    entity = _service(call)
+    page, size = models.page(call, "PageNum")
+    keyword = call.param("Keyword")
+    lines = [
+        f"{when} [{event.type.upper()}] {event.reason}: {event.message}"
+        for when, event in history(call, entity)
+    ]
+    return events_page("Logs", [line for line in lines if keyword is None or keyword in line], page, size)
 
 
 SIGNED_URL_TYPES = ("webview", "monitor")

@@ -15,7 +15,6 @@ from pulumi_alicloud_ai.emulator.eas import (
 from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
 from pulumi_alicloud_ai.emulator.eas.states import DELETING, STARTING, STOPPING
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
-from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Encoded, Route
 from pulumi_alicloud_ai.emulator.store import Entity
 
@@ -190,7 +189,7 @@ def describe_service_endpoints(call: Call) -> dict[str, Any]:
 
 
 def describe_service_event(call: Call) -> dict[str, Any]:
-    """GET …/events: the service's history, filtered by type and paged."""
+    """GET …/events: the service's history, filtered by type, instance and time, and paged."""
     entity = _service(call)
     page, size = models.page(call, "PageNum")
     event_type = call.param("EventType")
@@ -199,17 +198,11 @@ def describe_service_event(call: Call) -> dict[str, Any]:
             "EventType", f"EventType {event_type!r} is not supported; allowed values: Normal, Warning"
         )
     events = [
-        {"Type": e.type, "Reason": e.reason, "Message": e.message, "Time": iso_utc(e.time)}
-        for e in call.state.store.events("eas", "service", entity.id)
+        {"Type": e.type, "Reason": e.reason, "Message": e.message, "Time": when}
+        for when, e in instance_routes.history(call, entity)
         if event_type is None or e.type == event_type
     ]
-    pages = max(1, -(-len(events) // size))
-    return {
-        "Events": events[(page - 1) * size : page * size],
-        "PageNum": page,
-        "TotalCount": len(events),
-        "TotalPageNum": pages,
-    }
+    return instance_routes.events_page("Events", events, page, size)
 
 
 ROUTES = [

@@ -104,13 +104,15 @@ class Call:
 
     def json_param(self, name: str) -> Any:
         """A parameter holding JSON text (``Labels``, ``Config``), decoded; None when absent, and
-        ``InvalidParameter.<Name>`` when it is not JSON."""
+        ``InvalidParameter.<Name>`` when it is not JSON or is past the parser's bounds."""
         text = self.param(name)
         if text is None:
             return None
         try:
-            return json.loads(text)
-        except (ValueError, RecursionError):
+            return load_json(text, what=f"The parameter {name}")
+        except BoundsError as exc:
+            raise ApiError(f"InvalidParameter.{name}", f"{exc}.") from None
+        except ValueError:
             raise ApiError(f"InvalidParameter.{name}", f"The parameter {name} is not valid JSON.") from None
 
     def json_body(self) -> dict[str, Any]:

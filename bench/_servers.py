@@ -143,8 +143,8 @@ def serve_bare(body_file: str) -> None:
 
 def serve_counting_emulator(argv: list[str]) -> None:
     from pulumi_alicloud_ai.emulator.cli import parse_args
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
     from pulumi_alicloud_ai.emulator.server import EmulatorApp
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
 
     config = parse_args(["--port", "0", *argv])
     config.check_bind()

@@ -8,6 +8,7 @@ backend; without it, the local engine drives the same providers through the engi
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -101,6 +102,7 @@ def run_without_cli(url: str, work: Path) -> None:
 
     say("The Pulumi CLI is not on PATH, so the local engine drives the same providers through the")
     say("Pulumi engine's gRPC protocol (python -m pulumi.dynamic), running the real example program.")
+    say("(./scripts/pulumi-cli builds the Pulumi CLI with Go; ./scripts/demo then uses it.)")
     env = {**os.environ, "ALICLOUD_AI_ENDPOINT": url, "ALICLOUD_AI_POLL_INTERVAL": "0.25", "HOME": str(work)}
     os.environ.update({"ALICLOUD_AI_ENDPOINT": url})
 
@@ -153,6 +155,7 @@ def run_with_cli(pulumi: str, url: str, work: Path) -> None:
     )
     env = {
         **os.environ,
+        "PULUMI_HOME": str(work / "pulumi-home"),
         "PULUMI_BACKEND_URL": f"file://{work / 'state'}",
         "PULUMI_CONFIG_PASSPHRASE": "demo",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -181,12 +184,20 @@ def run_with_cli(pulumi: str, url: str, work: Path) -> None:
 
 def main(argv: list[str] | None = None, *, which: Callable[[str], str | None] = shutil.which) -> int:
     """Run the demo; ``--no-cli`` uses the local engine even when the Pulumi CLI is installed."""
-    args = argv or []
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_alicloud_ai demo",
+        description="Deploy the llm-service example on a local emulator, scale it 1 -> 3 in place, and "
+        "destroy it: no cloud account needed. Uses the Pulumi CLI when it is installed.",
+    )
+    parser.add_argument(
+        "--no-cli", action="store_true", help="use the built-in local engine even when `pulumi` is installed"
+    )
+    args = parser.parse_args(argv or [])
     started = time.monotonic()
     if not (EXAMPLE / "__main__.py").exists():
         say(f"error: the example program is not at {EXAMPLE}; run the demo from a clone of the repository")
         return 2
-    pulumi = None if "--no-cli" in args else which("pulumi")
+    pulumi = None if args.no_cli else which("pulumi")
     say("pulumi-alicloud-ai demo: a PAI-EAS LLM service on a local emulator, no cloud account needed\n")
     with tempfile.TemporaryDirectory(prefix="alicloud-ai-demo-") as tmp:
         work = Path(tmp)
@@ -195,7 +206,10 @@ def main(argv: list[str] | None = None, *, which: Callable[[str], str | None] = 
             say(f"    listening on {url}")
             if pulumi:
                 run_with_cli(pulumi, url, work)
+                engine = f"the Pulumi CLI ({pulumi})"
             else:
                 run_without_cli(url, work)
+                engine = "the local engine (pulumi_alicloud_ai.testing.LocalEngine)"
     say(f"\nDone in {time.monotonic() - started:.1f}s: created, scaled 1 -> 3 in place, destroyed.")
+    say(f"engine: {engine}")
     return 0

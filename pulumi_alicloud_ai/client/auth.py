@@ -1,20 +1,18 @@
-"""Sign outgoing requests with ACS3-HMAC-SHA256 (or ACS3-HMAC-SM3) through httpx's auth hook.
+"""Sign an outgoing httpx request with ACS3-HMAC-SHA256 (or ACS3-HMAC-SM3), in place.
 
-Credentials are fetched from the provider at the moment of sending, so a rotated STS token is picked up
-and nothing secret lives on the client object. The headers set here are the SDK's; the signing steps
-themselves live in :mod:`pulumi_alicloud_ai.client.signing`.
+The transport calls :func:`sign_request` with credentials it reads at the moment of sending, so a
+rotated STS token is picked up and nothing secret lives on the client object. The headers set here are
+the SDK's; the signing steps themselves live in :mod:`pulumi_alicloud_ai.client.signing`.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable, Generator
 
 import httpx
 
 from pulumi_alicloud_ai.client import signing
-from pulumi_alicloud_ai.client.credentials import Credentials, CredentialsProvider
+from pulumi_alicloud_ai.client.credentials import Credentials
 
 # The headers we sign besides every x-acs-* header. The SDK signs every header it sends; we leave out
 # the ones httpx manages on the connection (accept-encoding, connection, content-length), which a
@@ -25,36 +23,6 @@ _SIGNED_PLAIN_HEADERS = frozenset({"host", "accept", "user-agent", "content-type
 def acs_date(epoch: float) -> str:
     """UTC ``YYYY-MM-DDTHH:MM:SSZ``, the ``x-acs-date`` format."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
-
-
-class AcsV3Auth(httpx.Auth):
-    """An ``httpx.Auth`` that adds the V3 headers and ``Authorization`` to each request it sends."""
-
-    requires_request_body = True
-
-    def __init__(
-        self,
-        credentials: CredentialsProvider,
-        *,
-        clock: Callable[[], float] = time.time,
-        nonce: Callable[[], str] = lambda: uuid.uuid4().hex,
-        algorithm: str = signing.ACS3_HMAC_SHA256,
-    ) -> None:
-        self._credentials = credentials
-        self._clock = clock
-        self._nonce = nonce
-        self._algorithm = algorithm
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign the request with credentials read now, then send it."""
-        sign_request(
-            request,
-            self._credentials.get_credentials(),
-            self._clock(),
-            self._nonce(),
-            algorithm=self._algorithm,
-        )
-        yield request
 
 
 def sign_request(

@@ -1,8 +1,11 @@
-"""The value rules of CreateAppService / UpdateAppService, in one place.
+"""The value rules of CreateAppService / UpdateAppService that the ``AppService`` provider checks at
+``pulumi preview`` time, before anything is sent.
 
-The emulator enforces them as the service would, and the ``AppService`` provider checks them at
-``pulumi preview`` time, so both must agree. Values come from eas.md and the CreateAppService seed;
-where the API is silent (name pattern, replica ceiling) the choice is ours and documented here.
+The emulator keeps its own copy (``emulator/eas/rules.py``) on purpose: a test sends the same boundary
+values through both and fails when their verdicts differ, so neither side may import the other's.
+Values come from the PAI-EAS 2021-07-01 API reference (CreateAppService, UpdateAppService); where it is
+silent (name pattern, replica ceiling) the choice is ours and documented here. The allowed service specs
+and app types are the typed ``Literal`` values in ``resources/app_service.py``.
 """
 
 from __future__ import annotations
@@ -10,37 +13,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-APP_TYPES = ("LLM",)
-SERVICE_SPECS = (
-    "llama_7b_fp16",
-    "llama_7b_int8",
-    "llama_13b_fp16",
-    "chatglm_6b_fp16",
-    "chatglm_6b_int8",
-    "chatglm2_6b_fp16",
-    "baichuan_7b_int8",
-    "baichuan_13b_fp16",
-    "baichuan_7b_fp16",
-)
 MODEL_STORAGES = ("oss", "nas")
 NAS_FIELDS = ("NasMountTarget", "NasPath", "SecurityGroupID", "VpcID", "VswitchID")
+"""CreateAppService reference, Config: the keys of an OSS and of a NAS mount, spelled as there."""
+CONFIG_KEYS = ("ModelStorage", "OssPath", *NAS_FIELDS)
+"""Every key EAS accepts in Config; any other is refused (it would be dropped, leaving no model)."""
 NAS_ID_PREFIXES = {"SecurityGroupID": "sg-", "VpcID": "vpc-", "VswitchID": "vsw-"}
 
 MIN_REPLICAS = 1
+"""UpdateAppService reference, Replicas: must be greater than 0."""
 MAX_REPLICAS = 100
-"""The API wants Replicas > 0; the ceiling is the emulator's stand-in for a quota."""
+"""Not published: a ceiling that catches a typo (1000 for 100) before it meets the account's quota."""
 
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{1,63}")
+"""Not published: a conservative name format of our choosing. Used with ``fullmatch`` (no trailing newline)."""
 NAME_RULE = "2 to 64 characters: lowercase letters, digits and underscores, starting with a letter"
-OSS_PATH_PATTERN = re.compile(r"^oss://[a-z0-9][a-z0-9-]{1,61}[a-z0-9]/(\S*)$")
+OSS_PATH_PATTERN = re.compile(r"oss://[a-z0-9][a-z0-9-]{1,61}[a-z0-9]/(\S*)")
+"""Used with ``fullmatch``; the bucket part follows OSS's bucket naming rules."""
 OSS_PATH_RULE = "oss://<bucket>/<path>/ (bucket: 3-63 lowercase letters, digits, hyphens)"
-
-
-def name_problem(name: Any) -> str | None:
-    """Why ``name`` is not a valid service name, or None."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        return f"service name {name!r} is invalid: use {NAME_RULE}"
-    return None
 
 
 def replicas_problem(replicas: Any) -> str | None:
@@ -52,17 +42,18 @@ def replicas_problem(replicas: Any) -> str | None:
     return None
 
 
-def choice_problem(field: str, value: Any, allowed: tuple[str, ...]) -> str | None:
-    """Why ``value`` is not one of ``allowed``, or None."""
-    if value not in allowed:
-        return f"{field} {value!r} is not supported; allowed values: {', '.join(allowed)}"
-    return None
-
-
 def config_problems(config: Any) -> list[tuple[str, str]]:
     """``(wire key, reason)`` for everything wrong in a Config (model storage) object."""
     if not isinstance(config, dict):
         return [("Config", "Config must be an object")]
+    unknown = sorted(str(key) for key in config if key not in CONFIG_KEYS)
+    if unknown:
+        return [
+            (
+                "Config",
+                f"Config has unknown keys {', '.join(unknown)}; allowed keys: {', '.join(CONFIG_KEYS)}",
+            )
+        ]
     storage = config.get("ModelStorage")
     if storage is None:
         return []  # Config without model storage: nothing to mount
@@ -70,7 +61,7 @@ def config_problems(config: Any) -> list[tuple[str, str]]:
         return [("ModelStorage", f"ModelStorage {storage!r} is not supported; allowed values: oss, nas")]
     if storage == "oss":
         path = config.get("OssPath")
-        if not isinstance(path, str) or not OSS_PATH_PATTERN.match(path):
+        if not isinstance(path, str) or not OSS_PATH_PATTERN.fullmatch(path):
             return [("OssPath", f"OssPath {path!r} is invalid: use {OSS_PATH_RULE}")]
         return []
     problems = [

@@ -4,7 +4,10 @@
 
     AlibabaCloudError                 every failure a caller of the client can see
     ├── CredentialsError              no usable credentials (chain exhausted, bad file, STS refused)
+    │   └── ConnectionSettingsError   mode, endpoint and credentials cannot work together
+    │                                 (resources/_connection.py)
     ├── TransportError                no HTTP response at all (connection, timeout, TLS)
+    ├── WaitTimeoutError              a resource did not reach a final state in time (waiter.py)
     └── ServiceError                  the service answered with an error body
         ├── ThrottlingError           flow control: Throttling*, x-acs-retry-after; transient
         ├── ServerError               5xx: InternalError, ServiceUnavailable; transient

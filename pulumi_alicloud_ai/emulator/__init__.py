@@ -5,7 +5,7 @@ Start one in-process with :func:`serve_in_thread`, or from a shell with
 only need it when no credentials are configured.
 """
 
+from pulumi_alicloud_ai.emulator.runtime import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.server import EmulatorApp, RunningEmulator, serve_in_thread
-from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
 
 __all__ = ["EmulatorApp", "EmulatorConfig", "EmulatorState", "RunningEmulator", "serve_in_thread"]

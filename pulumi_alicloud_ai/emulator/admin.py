@@ -42,7 +42,7 @@ from pulumi_alicloud_ai.emulator.ui import UI_ROUTES
 from pulumi_alicloud_ai.emulator.verify import same_text
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
 MAX_STS_SECONDS = 43_200

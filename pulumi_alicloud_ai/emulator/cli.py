@@ -19,15 +19,13 @@ from pulumi_alicloud_ai.emulator.connections import (
     DEFAULT_MAX_CONNECTIONS,
 )
 from pulumi_alicloud_ai.emulator.faults import load_rules_file
+from pulumi_alicloud_ai.emulator.runtime import DEFAULT_MAX_BODY, EmulatorConfig
 from pulumi_alicloud_ai.emulator.server import make_server
-from pulumi_alicloud_ai.emulator.state import DEFAULT_MAX_BODY, EmulatorConfig
 
 
-def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
+def parse_args(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emulator") -> EmulatorConfig:
     """Turn command-line flags into an :class:`EmulatorConfig`."""
-    parser = argparse.ArgumentParser(
-        prog="alicloud-ai-emulator", description="Local emulator of PAI-EAS, VOD and ROS AI APIs."
-    )
+    parser = argparse.ArgumentParser(prog=prog, description="Local emulator of PAI-EAS, VOD and ROS AI APIs.")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--data-dir", type=Path, help="where the SQLite database lives (default: in memory)")
@@ -120,9 +118,9 @@ def parse_args(argv: Sequence[str] | None = None) -> EmulatorConfig:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emulator") -> int:
     """Run until interrupted."""
-    config = parse_args(argv)
+    config = parse_args(argv, prog)
     try:
         server, state = make_server(config)
     except (ValueError, OSError) as exc:

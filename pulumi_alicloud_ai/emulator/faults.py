@@ -1,11 +1,19 @@
 """Fault injection: rules, written as data, that turn matching calls into errors, delays or throttling.
 
-A rule names a product and action (``*`` for any), then what happens: an error (code + HTTP status), a
-latency, or a request-rate limit shared by all callers. ``probability`` draws from one seeded random
-source, so a run with the same seed and the same calls fails the same way; ``count`` limits how many
-times a rule fires before it retires. Rules come from ``--faults FILE.json`` or the admin API and are
-stored, so they survive a restart. Every number in a rule is finite and bounded, and a stored rule that
-is no longer valid is skipped (with a warning) when the emulator starts, never fatal.
+A rule names a product (``eas``, ``vod``, ``ros`` or ``*``), an action and a region (``*`` for any),
+then what happens: an error (code + HTTP status; answered before the call is handled, or with phase
+``response`` after it took effect), a latency, a request-rate limit shared by all callers, or an
+``effect`` on the entity the call makes. Rules are tried in the order they were added: latencies add up,
+the first error answers the call, the first effect applies.
+
+``probability`` draws from one seeded random source, so a run with the same seed and the same calls
+fails the same way. ``count`` is how many more times a rule may fire: each error answered, latency added
+or effect applied uses one (a failed probability draw, or an effect or response-phase error shadowed by
+an earlier one, does not fire and uses none). At 0 the rule is retired: it stays listed, and never fires
+until it is removed. A rate limit throttles whenever it matches; its ``count`` is not used up, and ``0``
+switches it off. No ``count``: no limit. Rules come from ``--faults FILE.json`` or the admin API and are
+stored (with their remaining counts), so they survive a restart. Every number in a rule is finite and
+bounded, and a stored rule that is no longer valid is skipped (with a warning) when the emulator starts.
 
 Example rule: ``{"action": "CreateAppService", "count": 2, "error": {"code": "Throttling.User"}}``.
 """
@@ -24,6 +32,9 @@ from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.store import Store
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator")
+
+PRODUCTS = ("*", "eas", "vod", "ros")
+"""What a rule's ``product`` may name: every product the emulator serves, or ``*``."""
 
 
 class FaultError(BaseModel):
@@ -68,8 +79,8 @@ class FaultRule(BaseModel):
     @field_validator("product")
     @classmethod
     def _known_product(cls, value: str) -> str:
-        if value not in {"*", "eas", "vod", "ros", "sts"}:
-            raise ValueError("product must be one of *, eas, vod, ros, sts")
+        if value not in PRODUCTS:
+            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
         return value
 
     @model_validator(mode="after")
@@ -172,6 +183,8 @@ class Faults:
                 continue
             if rule.probability < 1.0 and self._random.random() >= rule.probability:
                 continue
+            if _shadowed(rule, outcome):
+                continue  # an earlier rule of its kind applies; this one does not fire
             self._spend(rule)
             if rule.latency_ms is not None and rule.latency_phase == "response":
                 outcome.response_latency += rule.latency_ms / 1000.0
@@ -187,7 +200,7 @@ class Faults:
                     continue
                 outcome.error = error
                 return outcome
-            elif rule.effect is not None and outcome.effect is None:
+            elif rule.effect is not None:
                 outcome.effect = rule
         return outcome
 
@@ -197,6 +210,13 @@ class Faults:
         rule.count -= 1
         with self._store.transaction():
             self._store.save_fault_rule(rule.model_dump(exclude_none=True))
+
+
+def _shadowed(rule: FaultRule, outcome: Outcome) -> bool:
+    """Whether an earlier rule already decided what ``rule`` would: an effect, or a response-phase error."""
+    if rule.effect is not None:
+        return outcome.effect is not None
+    return rule.error is not None and rule.error.phase == "response" and outcome.response_error is not None
 
 
 def _valid_rules(store: Store) -> list[FaultRule]:

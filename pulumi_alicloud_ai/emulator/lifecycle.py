@@ -2,10 +2,10 @@
 
 A :class:`Lifecycle` lists each state, the timed step out of it (``Creating`` becomes ``Running`` after
 30 s), the state a step goes to instead when the entity carries a fault (``Creating`` → ``Failed``), and
-which states are terminal. Handlers change state with :meth:`Tracker.move`; time moves it further when
+which states are terminal. Handlers change state with :meth:`LifecycleEngine.move`; time moves it further when
 the entity is next read. ``GONE`` as a target deletes the entity.
 
-Nothing runs in the background: :meth:`Tracker.load` applies every step whose time has come, using the
+Nothing runs in the background: :meth:`LifecycleEngine.load` applies every step whose time has come, using the
 clock, and writes the result back in the request's transaction.
 """
 
@@ -77,7 +77,7 @@ class Lifecycle:
         return target in self.moves.get(source, frozenset())
 
 
-class Tracker:
+class LifecycleEngine:
     """Applies lifecycles to stored entities with the emulator's clock."""
 
     def __init__(self, store: Store, clock: Clock) -> None:

@@ -19,15 +19,14 @@ from pulumi_alicloud_ai.emulator.errors import ApiError, missing_parameter, unkn
 from pulumi_alicloud_ai.emulator.formats import json_bytes
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
-# Each module exposes ROUTES: list[Route]. A module that does not exist yet is skipped, so the core
-# runs on its own; service issues add their module here.
 SERVICE_MODULES = (
     "pulumi_alicloud_ai.emulator.eas.routes",
     "pulumi_alicloud_ai.emulator.vod.routes",
     "pulumi_alicloud_ai.emulator.ros.routes",
 )
+"""The service packages' route modules; each exposes ``ROUTES: list[Route]``."""
 
 BODY_BOUNDS = Bounds(max_bytes=1 << 40)
 """JSON bodies are read within the parser's nesting limits; their size is ``--max-body``'s, checked as
@@ -171,7 +170,7 @@ class Route:
     def roa(cls, product: str, action: str, method: str, path: str, handler: Handler) -> Route:
         """A ROA operation; ``{Name}`` segments in ``path`` become path parameters."""
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
-        return cls(product, action, handler, method, path, re.compile(f"^{regex}$"))
+        return cls(product, action, handler, method, path, re.compile(regex))
 
 
 class Router:
@@ -189,7 +188,7 @@ class Router:
 
     @classmethod
     def from_service_modules(cls, modules: tuple[str, ...] = SERVICE_MODULES) -> Router:
-        """Collect ``ROUTES`` from every service module that exists."""
+        """Collect ``ROUTES`` from every service module."""
         return cls([route for module in service_modules(modules) for route in module.ROUTES])
 
     def rpc(self, version: str, action: str) -> Route:
@@ -208,25 +207,18 @@ class Router:
             raise ApiError("InvalidVersion", f"Specified parameter Version {version!r} is not valid.", 400)
         for route in self._roa.get(method, []):
             assert route.pattern is not None
-            found = route.pattern.match(path)
+            found = route.pattern.fullmatch(path)
             if found:
                 return route, found.groupdict()
         raise unknown_action(action or f"{method} {path}", version)
 
 
 def service_modules(modules: tuple[str, ...] = SERVICE_MODULES) -> list[ModuleType]:
-    """The service modules that exist. Each has ``ROUTES``; optionally ``ADMIN_ROUTES`` (Starlette
-    routes under ``/_emulator/``) and ``BACKGROUND_TASKS`` (``async def task(state)`` run for the
-    server's lifetime, e.g. VOD's completion callbacks)."""
-    found: list[ModuleType] = []
-    for name in modules:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue
-            raise
-    return found
+    """The service modules, imported. Each has ``ROUTES``; optionally ``ADMIN_ROUTES`` (Starlette routes
+    under ``/_emulator/``) and ``BACKGROUND_TASKS`` (``async def task(state)`` run for the server's
+    lifetime, e.g. VOD's completion callbacks). One that fails to import stops the emulator from
+    starting: an emulator silently missing a product would answer its calls as unknown actions."""
+    return [importlib.import_module(name) for name in modules]
 
 
 def merged_params(query: Mapping[str, str], form: Mapping[str, str]) -> dict[str, str]:

@@ -46,7 +46,7 @@ from pulumi_alicloud_ai.emulator.routing import (
     product_for,
     service_modules,
 )
-from pulumi_alicloud_ai.emulator.state import EmulatorConfig, EmulatorState
+from pulumi_alicloud_ai.emulator.runtime import EmulatorConfig, EmulatorState
 from pulumi_alicloud_ai.emulator.verify import Received, verify
 
 Scope = MutableMapping[str, Any]

@@ -555,7 +555,7 @@ class Store:
         self._cache.drop((entity.product, entity.kind, entity.id))
 
     def get(self, product: str, kind: str, entity_id: str) -> Entity | None:
-        """The stored entity as last written (no lifecycle applied; see ``lifecycle.Tracker``)."""
+        """The stored entity as last written (no lifecycle applied; see ``lifecycle.LifecycleEngine``)."""
         if not self._depth:
             self._check_version()
         cached = self._cache.get((product, kind, entity_id))

@@ -37,9 +37,11 @@ from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import INPUT_BOUNDS, DiffTable
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
-"""Where SubmitAIImageJob is offered."""
+"""Where SubmitAIImageJob is offered (its API reference: China (Beijing), China (Shanghai))."""
 MAX_USER_DATA_BYTES = 512
+"""SubmitAIImageJob reference, UserData: a JSON string of at most 512 bytes."""
 MAX_IDS_PER_CALL = 10
+"""GetAIImageJobs and DeleteAIImageInfos references: at most 10 ids per call."""
 
 TABLE = DiffTable(
     {

@@ -52,7 +52,8 @@ TASK_TYPES: tuple[str, ...] = get_args(AITaskTypeName)
 TEMPLATE_TYPES: tuple[str, ...] = get_args(TemplateTypeName)
 ROS_TEMPLATE = TEMPLATE_TYPES[0]
 MAX_TEMPLATE_BYTES = 524288
-"""The ROS template body limit, which CreateAITask applies to ``Template``."""
+"""The ROS template body limit (CreateStack reference, TemplateBody: 1 to 524,288 bytes), applied to
+CreateAITask's ``Template``."""
 
 TABLE = DiffTable(
     {"task_type": "replace", "prompt": "replace", "template": "replace", "template_type": "replace"}

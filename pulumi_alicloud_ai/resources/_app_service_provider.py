@@ -92,7 +92,7 @@ class AppServiceInputs(ResourceInputs):
     @field_validator("service_name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not eas_rules.NAME_PATTERN.match(value):
+        if not eas_rules.NAME_PATTERN.fullmatch(value):
             raise ValueError(f"{value!r} is invalid: use {eas_rules.NAME_RULE}")
         return value
 
@@ -121,7 +121,11 @@ class AppServiceInputs(ResourceInputs):
         if value is None:
             return None
         if problems := eas_rules.config_problems(value):
-            raise ValueError("; ".join(_python_names(reason) for _, reason in problems))
+            # A problem with the whole object (unknown keys) keeps the wire keys EAS accepts: a raw dict is
+            # written with them. Problems of one key name it as the typed configs do.
+            raise ValueError(
+                "; ".join(reason if key == "Config" else _python_names(reason) for key, reason in problems)
+            )
         return dict(sorted((key, item) for key, item in value.items() if item is not None))
 
 

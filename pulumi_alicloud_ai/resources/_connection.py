@@ -31,7 +31,6 @@ __all__ = [
     "REGION_ENV",
     "Connection",
     "ConnectionSettingsError",
-    "captured_settings",
     "chain_has_credentials",
     "is_loopback_url",
     "resolve",
@@ -67,12 +66,6 @@ def _emulator_keys(environ: Mapping[str, str]) -> StaticCredentialsProvider:
 
     key_id, secret = (environ.get(name) for name in EMULATOR_KEY_ENV)
     return StaticCredentialsProvider(key_id or "test", secret or "test")
-
-
-def captured_settings(config: Mapping[str, Any] | None) -> dict[str, str]:
-    """The non-secret stack settings a resource records in its inputs (``connection``)."""
-    config = config or {}
-    return {key: str(config[key]) for key in ("endpoint", "mode") if config.get(key)}
 
 
 def chain_has_credentials(environ: Mapping[str, str] | None = None) -> bool:

@@ -14,8 +14,9 @@ resource's URN, name and type, the operation (``create``, ``update``, ``delete``
 and region, and an ``op`` id tying the lines of one operation together. No line holds a credential,
 a token or a response body. ``ALICLOUD_AI_EVENT_LOG=off`` turns the log off.
 
-``python -m pulumi_alicloud_ai events --follow`` tails the file with a progress line per resource. Past
-10 MiB the file is renamed ``<name>.1`` and started again, so it never grows without bound.
+``python -m pulumi_alicloud_ai events --follow`` (:mod:`pulumi_alicloud_ai.events`) tails the file with a
+progress line per resource. Past 10 MiB the file is renamed ``<name>.1`` and started again, so it never
+grows without bound. This module only writes; providers import it, so it stays at this path.
 
 Where the names come from: the dynamic-provider host (``pulumi/dynamic/__main__.py``) receives the
 resource's URN in each request but does not pass it to the provider, and it configures the runtime with
@@ -33,7 +34,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -46,6 +47,11 @@ EVENT_LOG_ENV = "ALICLOUD_AI_EVENT_LOG"
 HOST_METHODS = {"Create": "create", "Update": "update", "Delete": "delete", "Read": "read"}
 """The dynamic-provider host's gRPC methods whose ``request.urn`` names the resource."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str:
+    """``text`` as it appears in a log file's name (anything but letters, digits, ``._-`` becomes ``_``)."""
+    return _UNSAFE.sub("_", text)
 
 
 MAX_LOG_BYTES = 10 * 1024 * 1024
@@ -68,7 +74,7 @@ def events_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 def log_path(project: str, stack: str, environ: Mapping[str, str] | None = None) -> Path:
     """The event log of one stack: ``<events dir>/<project>-<stack>.jsonl``."""
-    name = f"{_UNSAFE.sub('_', project) or 'project'}-{_UNSAFE.sub('_', stack) or 'stack'}.jsonl"
+    name = f"{safe_name(project) or 'project'}-{safe_name(stack) or 'stack'}.jsonl"
     return events_dir(environ) / name
 
 
@@ -246,233 +252,3 @@ def open_operation(
     enabled = env.get(EVENT_LOG_ENV, "").lower() not in ("off", "0", "false", "no")
     path = log_path(origin.project, origin.stack, env) if enabled else None
     return OperationLog(path, origin, product, region)
-
-
-# --- reading: `python -m pulumi_alicloud_ai events [--follow]` ---------------------------------------
-
-
-@dataclass
-class ResourceProgress:
-    """One resource's latest operation, folded from its lines."""
-
-    key: str
-    name: str
-    type: str
-    operation: str = ""
-    product: str = ""
-    region: str = ""
-    started: float = 0.0
-    ended: float | None = None
-    outcome: str = "running"
-    statuses: tuple[str, ...] = ()
-    calls: int = 0
-    last_call: str = ""
-    error: str = ""
-
-    def apply(self, line: Mapping[str, Any]) -> None:
-        """Fold one event line in."""
-        event = line.get("event")
-        when = float(line.get("time") or 0.0)
-        if event == "start":
-            self.operation = str(line.get("operation") or "")
-            self.product, self.region = str(line.get("product") or ""), str(line.get("region") or "")
-            self.started, self.ended, self.outcome = when, None, "running"
-            self.statuses, self.calls, self.last_call, self.error = (), 0, "", ""
-        elif event == "call":
-            self.calls += 1
-            code = f" {line['code']}" if line.get("code") else ""
-            status = line.get("http_status") or "no answer"
-            self.last_call = f"{line.get('action')} {status}{code}"
-            if line.get("request_id"):
-                self.last_call += f" {line['request_id']}"
-        elif event == "status":
-            self.statuses = (*self.statuses, str(line.get("status")))
-        elif event == "end":
-            self.ended = when
-            self.outcome = str(line.get("outcome") or "ok")
-            self.error = str(line.get("error") or "")
-
-    def render(self, now: float) -> str:
-        """``chat  AppService  create  Creating → Running  ok  12.3s  (6 calls; last DescribeService 200 …)``."""
-        elapsed = (self.ended if self.ended is not None else now) - self.started
-        statuses = " → ".join(self.statuses[-4:]) or "-"
-        mark = {"ok": "done", "error": "FAILED", "running": "..."}.get(self.outcome, self.outcome)
-        parts = [
-            self.name,
-            self.type or self.product,
-            self.operation,
-            statuses,
-            mark,
-            f"{max(elapsed, 0.0):.1f}s",
-            f"({self.calls} calls; last {self.last_call})" if self.last_call else "(no calls yet)",
-        ]
-        text = "  ".join(part for part in parts if part)
-        return f"{text}  {self.error}" if self.error else text
-
-
-class Progress:
-    """Every resource's progress, in the order they first appeared."""
-
-    def __init__(self) -> None:
-        self.resources: dict[str, ResourceProgress] = {}
-
-    @staticmethod
-    def key_of(line: Mapping[str, Any]) -> str:
-        """Which resource a line is about: its URN, else product, region and name."""
-        return str(line.get("urn") or f"{line.get('product')}:{line.get('region')}:{line.get('resource')}")
-
-    def apply(self, line: Mapping[str, Any]) -> ResourceProgress | None:
-        """Fold a line in; returns the resource it changed."""
-        if not isinstance(line, Mapping) or "event" not in line:
-            return None
-        key = self.key_of(line)
-        progress = self.resources.get(key)
-        if progress is None:
-            progress = ResourceProgress(key, str(line.get("resource") or key), str(line.get("type") or ""))
-            self.resources[key] = progress
-        progress.apply(line)
-        return progress
-
-    def lines(self, now: float) -> list[str]:
-        """One line per resource."""
-        return [progress.render(now) for progress in self.resources.values()]
-
-
-def read_lines(path: Path, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """Complete JSON lines from ``offset``; returns them and the offset after the last complete one."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            data = handle.read()
-    except OSError:
-        return [], offset
-    end = data.rfind(b"\n") + 1
-    parsed: list[dict[str, Any]] = []
-    for raw in data[:end].splitlines():
-        try:
-            item = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(item, dict):
-            parsed.append(item)
-    return parsed, offset + end
-
-
-def newest_log(directory: Path, project: str | None = None) -> Path | None:
-    """The most recently written log in ``directory`` (of ``project`` when given)."""
-    pattern = f"{_UNSAFE.sub('_', project)}-*.jsonl" if project else "*.jsonl"
-    try:
-        candidates = list(directory.glob(pattern))
-    except OSError:
-        return None
-    return max(candidates, key=lambda path: path.stat().st_mtime, default=None)
-
-
-def follow(
-    path: Path, *, poll: float = 0.5, sleep: Callable[[float], None] = time.sleep
-) -> Iterator[tuple[Progress, dict[str, Any] | None]]:
-    """Yield the progress and each new line of ``path`` (waiting for it to exist), and once per
-    ``poll`` seconds without news (line ``None``), for ever; the caller stops iterating. A file that
-    shrank (deleted and started again) is read from its start."""
-    progress = Progress()
-    offset = 0
-    while True:
-        try:
-            if path.stat().st_size < offset:
-                progress, offset = Progress(), 0
-        except OSError:
-            pass
-        lines, offset = read_lines(path, offset)
-        for line in lines:
-            progress.apply(line)
-            yield progress, line
-        if not lines:
-            yield progress, None
-            sleep(poll)
-
-
-def _choose_file(args: Any, environ: Mapping[str, str]) -> Path | None:
-    if args.file is not None:
-        return Path(args.file)
-    project = args.project
-    if project is None:
-        try:
-            import yaml
-
-            loaded = yaml.safe_load(Path("Pulumi.yaml").read_text(encoding="utf-8"))
-            project = loaded.get("name") if isinstance(loaded, dict) else None
-        except (OSError, ValueError, ImportError):
-            project = None
-    if project and args.stack:
-        return log_path(str(project), args.stack, environ)
-    return newest_log(events_dir(environ), str(project) if project else None)
-
-
-def events_main(
-    argv: list[str],
-    out: Any = None,
-    environ: Mapping[str, str] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> int:
-    """``python -m pulumi_alicloud_ai events [--follow] [--file F | --project P --stack S]``."""
-    import argparse
-
-    out = out or sys.stdout
-    env = os.environ if environ is None else environ
-    parser = argparse.ArgumentParser(
-        prog="python -m pulumi_alicloud_ai events",
-        description="Show the provider event log of a stack: one progress line per resource.",
-    )
-    parser.add_argument("--follow", "-f", action="store_true", help="keep reading while `pulumi up` runs")
-    parser.add_argument("--file", help="an event log file (default: the stack's, or the newest)")
-    parser.add_argument("--project", help="project name (default: Pulumi.yaml here)")
-    parser.add_argument("--stack", help="stack name")
-    parser.add_argument("--raw", action="store_true", help="print the JSON lines as they are")
-    args = parser.parse_args(argv)
-    path = _choose_file(args, env)
-    while path is None and args.follow:
-        print(f"waiting for an event log in {events_dir(env)} ...", file=out, flush=True)
-        sleep(1.0)
-        path = _choose_file(args, env)
-    if path is None or (not args.follow and not path.exists()):
-        print(f"no event log found ({path or events_dir(env)}); run `pulumi up` first", file=sys.stderr)
-        return 1
-    if not args.follow:
-        return _show(path, out, raw=args.raw)
-    print(f"following {path} (Ctrl-C to stop)", file=out, flush=True)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops following
-        _follow(path, out, raw=args.raw, sleep=sleep)
-    return 0
-
-
-def _show(path: Path, out: Any, *, raw: bool) -> int:
-    progress = Progress()
-    for entry in read_lines(path)[0]:
-        if raw:
-            print(json.dumps(entry, ensure_ascii=False), file=out)
-        progress.apply(entry)
-    if not raw:
-        print(f"{path}:", file=out)
-        for text in progress.lines(time.time()):
-            print(f"  {text}", file=out)
-    return 0
-
-
-def _follow(path: Path, out: Any, *, raw: bool, sleep: Callable[[float], None]) -> None:
-    """In a terminal, redraw one line per resource in place; otherwise print a resource's line each time
-    it starts, changes status or ends (so a log file or CI output stays readable)."""
-    tty = bool(getattr(out, "isatty", lambda: False)())
-    drawn = 0
-    for progress, entry in follow(path, sleep=sleep):
-        if raw:
-            if entry is not None:
-                print(json.dumps(entry, ensure_ascii=False), file=out, flush=True)
-        elif tty:
-            lines = progress.lines(time.time())
-            out.write((f"\x1b[{drawn}F\x1b[J" if drawn else "") + "".join(f"  {text}\n" for text in lines))
-            out.flush()
-            drawn = len(lines)
-        elif entry is not None and entry.get("event") in ("start", "status", "end"):
-            changed = progress.resources.get(Progress.key_of(entry))
-            if changed is not None:
-                print(f"  {changed.render(time.time())}", file=out, flush=True)

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 REGION_ENV = "ALIBABA_CLOUD_REGION_ID"
-REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+REGION_PATTERN = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
+"""Matched whole (``fullmatch``): ``cn-shanghai\\n`` is not a region."""
 MAX_WAIT_SECONDS = 86400.0
 """The longest wait a timeout may ask for (24 h): anything longer is a typo, not a plan."""
 MAX_DURATION_TEXT = 32
@@ -31,7 +32,7 @@ def region_problem(value: Any, offered: tuple[str, ...] | None = None, what: str
             "region is required: set the region input, `pulumi config set alicloud:region <region>`, "
             f"or {REGION_ENV}"
         )
-    if not isinstance(value, str) or not REGION_PATTERN.match(value):
+    if not isinstance(value, str) or not REGION_PATTERN.fullmatch(value):
         return f"region {value!r} is not a region id such as cn-shanghai"
     if offered is not None and value not in offered:
         return f"region {value!r} does not offer {what}; allowed values: {', '.join(offered)}"

@@ -50,6 +50,7 @@ TEMPLATE_TYPES: tuple[str, ...] = get_args(AITemplateTypeName)
 TEMPLATE_REGIONS = ("ap-southeast-1", "cn-beijing", "cn-shanghai")
 """Where AddAITemplate is offered (its API reference: China (Beijing), China (Shanghai), Singapore)."""
 MAX_NAME_BYTES = 128
+"""AddAITemplate reference, TemplateName: "can be up to 128 bytes in length"."""
 
 AI_IMAGE_MAX_COUNT = 10
 AI_IMAGE_FORMATS: tuple[str, ...] = get_args(AIImageFormatName)
@@ -60,7 +61,8 @@ AUDIT_RANGES: tuple[str, ...] = get_args(AuditRangeName)
 AUDIT_CONTENTS: tuple[str, ...] = get_args(AuditContentName)
 AUDIT_AUTO_BLOCK: tuple[str, ...] = get_args(AuditAutoBlockName)
 AUDIT_LISTS = {"AuditItem": AUDIT_ITEMS, "AuditRange": AUDIT_RANGES, "AuditContent": AUDIT_CONTENTS}
-"""The AIMediaAudit TemplateConfig keys (AddAITemplate's AITemplateConfig reference); all required."""
+"""The AIMediaAudit TemplateConfig keys and values (the AddAITemplate reference's AITemplateConfig
+example); all required."""
 PYTHON_NAMES = {"AuditItem": "audit_items", "AuditRange": "audit_range", "AuditContent": "audit_content"}
 """The lists as ``AIMediaAuditTemplateConfig`` names them, for messages (as it names the others too)."""
 

@@ -12,10 +12,9 @@ Example::
     ))
     pulumi.export("endpoint", llm.internet_endpoint)
 
-Import an existing service by its id, ``<region>/<service_name>``: in the program with
-``ResourceOptions(import_="cn-shanghai/chat_llm")``, or with
-``pulumi import pulumi-python:dynamic/alicloud-ai:AppService chat cn-shanghai/chat_llm``; or set
-``adopt_existing=True``.
+To manage a service that already exists, set ``adopt_existing=True``. Its import id is
+``cn-shanghai/chat_llm`` (type ``pulumi-python:dynamic/alicloud-ai:AppService``), but the Pulumi CLI
+cannot import dynamic-provider resources yet (pulumi/pulumi#16175; docs/engine.md quotes the error).
 """
 
 from __future__ import annotations

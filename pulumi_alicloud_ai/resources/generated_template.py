@@ -50,7 +50,7 @@ class GeneratedTemplateArgs:
 def template_faults(text: str | None, template_type: str) -> list[str]:
     """What is wrong with a finished template, one line per fault; ``[]`` when it is sound."""
     from pulumi_alicloud_ai._bounded import BoundsError
-    from pulumi_alicloud_ai.emulator.ros.validator import TemplateSyntaxError, check, load_ros
+    from pulumi_alicloud_ai.templates.validator import TemplateSyntaxError, check, load_ros
 
     if not text:
         return ["(template): the task returned no template"]

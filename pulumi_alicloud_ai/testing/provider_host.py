@@ -186,11 +186,16 @@ class ProviderHost:
     def read(
         self, name: str, resource_id: str, props: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        """Read (refresh, or import when ``props`` is empty): ``(id, outputs, inputs)``."""
+        """Read (refresh, or import when ``props`` is empty): ``(id, outputs, inputs)``.
+
+        An import's read carries the program's ``inputs`` (and the pickled provider) in
+        ``properties`` too, where the SDK's host looks for them: the host of pulumi 3.260 does not
+        fall back to ``inputs``. (The real engine sends neither on import, so ``pulumi import`` of a
+        dynamic resource fails: docs/engine.md.)"""
         request = proto.ReadRequest(
             id=resource_id,
             urn=self.urn(name),
-            properties=_struct(self._with_provider(props)) if props else None,
+            properties=_struct(self._with_provider(props or inputs or {})),
             inputs=_struct(self._with_provider(inputs or {})),
         )
         response = self._call("Read", request)

@@ -3,7 +3,6 @@ answer is a typed error (or an empty decoded field), never a RecursionError in a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ from pulumi_alicloud_ai.client.errors import AlibabaCloudError, ServerError, fro
 from pulumi_alicloud_ai.client.retry import NO_RETRIES
 from pulumi_alicloud_ai.client.transport import OpenApiClient
 from pulumi_alicloud_ai.client.vod import VodClient
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.routing import Call, Route, Router
+from tests.conftest import EmulatorFactory
 from tests.deep_documents import nested
 
 DEEP_TEXT = "[" * 5_000 + "]" * 5_000
@@ -38,7 +38,7 @@ def _deep_app_config(call: Call) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def hostile(module_emulators: EmulatorFactory) -> RunningEmulator:
     """A server whose answers nest deeper than any real one."""
     router = Router(
         [
@@ -53,10 +53,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulato
             ),
         ]
     )
-    with serve_in_thread(
-        EmulatorConfig(data_dir=tmp_path_factory.mktemp("hostile")), router=router
-    ) as running:
-        yield running
+    return module_emulators.start(router=router)
 
 
 def _client(emulator: RunningEmulator, product: Product) -> OpenApiClient:

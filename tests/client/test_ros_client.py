@@ -29,15 +29,14 @@ from pulumi_alicloud_ai.client.ros import (
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
 from pulumi_alicloud_ai.client.transport import OpenApiClient
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
-from tests.conftest import Admin
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import Admin, EmulatorFactory
 
 
 @pytest.fixture(scope="module")
-def ros_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def ros_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator of this module's own: its clock is moved freely."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("ros-client"))) as running:
-        yield running
+    return module_emulators.start()
 
 
 def _client(emulator: RunningEmulator) -> RosClient:
@@ -258,12 +257,12 @@ class TestWire:
         assert CreateAITaskResponse.model_validate({"Success": wire}).success is read
 
 
-def test_docs_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_example_runs(emulators: EmulatorFactory, capsys: pytest.CaptureFixture[str]) -> None:
     """The Python block in docs/ros.md runs as written against an emulator with --time-scale 0."""
     text = (Path(__file__).parents[2] / "docs" / "ros.md").read_text(encoding="utf-8")
     block = text.split("```python\n", 1)[1].split("```", 1)[0]
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path, time_scale=0)) as emulator:
-        namespace: dict[str, Any] = {"emulator_url": emulator.url}
-        exec(compile(block, "docs/ros.md", "exec"), namespace)
+    emulator = emulators.start(time_scale=0)
+    namespace: dict[str, Any] = {"emulator_url": emulator.url}
+    exec(compile(block, "docs/ros.md", "exec"), namespace)
     assert namespace["done"].status == "SUCCESS"
     assert 'resource "alicloud_db_instance"' in capsys.readouterr().out

@@ -26,8 +26,9 @@ from pulumi_alicloud_ai.client.errors import (
 )
 from pulumi_alicloud_ai.client.retry import RetryPolicy
 from pulumi_alicloud_ai.client.transport import USER_AGENT, OpenApiClient, Operation
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.routing import Call, Route, Router
+from tests.conftest import EmulatorFactory
 
 ECHO_RPC = Operation("EchoRpc")
 ECHO_RPC_IDEMPOTENT = Operation("EchoRpc", idempotent=True)
@@ -47,13 +48,12 @@ def _echo(call: Call) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def probe_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def probe_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator serving only the echo probes."""
     router = Router(
         [Route.rpc("vod", "EchoRpc", _echo), Route.roa("eas", "EchoRoa", "PUT", "/api/v2/echo/{Name}", _echo)]
     )
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("probe")), router=router) as running:
-        yield running
+    return module_emulators.start(router=router)
 
 
 @pytest.fixture(autouse=True)

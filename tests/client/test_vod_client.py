@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,8 +28,9 @@ from pulumi_alicloud_ai.client.retry import NO_RETRIES, RetryPolicy
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
 from pulumi_alicloud_ai.client.vod import OPERATIONS, VodClient, wait_for_ai_image_job
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.routing import Call, Route, Router
+from tests.conftest import EmulatorFactory
 
 OpenVod = Callable[..., VodClient]
 
@@ -264,7 +264,11 @@ def test_deleting_the_default_template_is_a_conflict(
 ) -> None:
     """DeleteAITemplate on the default template is a ConflictError; GetDefaultAITemplate finds it."""
     vod = open_vod(fresh_emulator)
-    template_id = vod.add_ai_template("audit", "AIMediaAudit", {"AuditItem": ["porn"]}).template_id
+    template_id = vod.add_ai_template(
+        "audit",
+        "AIMediaAudit",
+        {"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"},
+    ).template_id
     vod.set_default_ai_template(template_id)
     default = vod.get_default_ai_template()
     assert (default.template_id, default.default) == (template_id, True)
@@ -353,7 +357,7 @@ CANNED: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-def recorder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningEmulator, list[Call]]]:
+def recorder(module_emulators: EmulatorFactory) -> tuple[RunningEmulator, list[Call]]:
     """An emulator whose VOD actions record each call and answer a minimal valid body."""
     calls: list[Call] = []
 
@@ -362,9 +366,7 @@ def recorder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running
         return CANNED[call.action]
 
     router = Router([Route.rpc("vod", action, record) for action in CANNED])
-    data_dir: Path = tmp_path_factory.mktemp("vod-recorder")
-    with serve_in_thread(EmulatorConfig(data_dir=data_dir), router=router) as running:
-        yield running, calls
+    return module_emulators.start(router=router), calls
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from alibabacloud_eas20210701 import models as eas
+from pydantic import ValidationError
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
@@ -98,3 +99,51 @@ def test_response_phase_error_is_answered_after_the_call_took_effect(fresh_emula
         sdk.create_app_service(request)
     assert (info.value.code, info.value.statusCode) == ("InternalError", 500)
     assert sdk.describe_service("cn-shanghai", "acted").body.service_name == "acted"
+
+
+def test_a_rule_names_a_product_the_emulator_serves() -> None:
+    """``product`` is ``*``, eas, vod or ros: a rule for another product could never fire."""
+    with pytest.raises(ValidationError, match=r"one of \*, eas, vod, ros"):
+        FaultRule(product="sts", error={"code": "X", "status": 500})
+
+
+def test_a_stored_rule_that_no_longer_validates_is_dropped() -> None:
+    """A database holding an old ``sts`` rule still starts; that rule is left out, the others kept."""
+    store = Store(None)
+    store.save_fault_rule({"id": "old", "product": "sts", "error": {"code": "X", "status": 500}})
+    store.save_fault_rule({"id": "kept", "product": "eas", "error": {"code": "Y", "status": 500}})
+    faults = Faults(store)
+    assert [rule.id for rule in faults.rules] == ["kept"]
+
+
+def test_an_effect_shadowed_by_an_earlier_one_keeps_its_count() -> None:
+    """Two matching ``fail`` effects: the first applies and is used up; the second is untouched."""
+    faults = Faults(Store(None))
+    first = faults.add(FaultRule(action="CreateAppService", count=1, effect="fail", message="first"))
+    second = faults.add(FaultRule(action="CreateAppService", count=1, effect="fail", message="second"))
+    assert faults.decide("eas", "CreateAppService", "r", 0.0).effect is first
+    assert faults.decide("eas", "CreateAppService", "r", 0.0).effect is second
+    assert faults.decide("eas", "CreateAppService", "r", 0.0).effect is None
+
+
+def test_a_rate_limit_keeps_its_count_and_zero_switches_it_off() -> None:
+    """Throttling does not use a rate limit's count up; a count of 0 makes it never match."""
+    faults = Faults(Store(None))
+    limit = faults.add(FaultRule(rate_limit=1.0, count=2))
+    decisions = [faults.decide("eas", "DescribeService", "r", 0.0).error for _ in range(4)]
+    assert [error is not None for error in decisions] == [False, True, True, True]
+    assert limit.count == 2
+    off = Faults(Store(None))
+    off.add(FaultRule(rate_limit=1.0, count=0))
+    assert all(off.decide("eas", "DescribeService", "r", 0.0).error is None for _ in range(4))
+
+
+def test_a_second_response_phase_error_keeps_its_count() -> None:
+    """Only the first response-phase error answers; a later one matching the same call is not used up."""
+    faults = Faults(Store(None))
+    late = {"code": "InternalError", "status": 500, "phase": "response"}
+    faults.add(FaultRule(action="CreateAppService", count=1, error=late))
+    second = faults.add(FaultRule(action="CreateAppService", count=1, error={**late, "code": "Second"}))
+    assert faults.decide("eas", "CreateAppService", "r", 0.0).response_error.code == "InternalError"  # type: ignore[union-attr]
+    assert second.count == 1
+    assert faults.decide("eas", "CreateAppService", "r", 0.0).response_error.code == "Second"  # type: ignore[union-attr]

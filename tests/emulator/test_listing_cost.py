@@ -30,6 +30,8 @@ from pulumi_alicloud_ai.emulator.store import Work
 
 REGION = "cn-shanghai"
 PAGE = 10
+AUDIT_CONFIG = '{"AuditItem": ["porn", "terrorism"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}'
+"""A valid AIMediaAudit TemplateConfig."""
 RARE = 3
 """Entities matching the selective filters: the same number at both sizes."""
 
@@ -61,7 +63,7 @@ def _grow(apis: dict[Product, OpenApiClient], start: int, stop: int) -> None:
         )
         task = {"TaskType": "FixTemplate", "Template": "{}"} if rare else {"TaskType": "GenerateTemplate"}
         apis[ROS].call(CREATE_AI_TASK, form={"Prompt": f"a VPC number {index}", **task} if not rare else task)
-        kind, config = ("AIMediaAudit", "{}") if rare else ("AIImage", '{"Count": 1}')
+        kind, config = ("AIMediaAudit", AUDIT_CONFIG) if rare else ("AIImage", '{"Count": 1}')
         template = {"TemplateName": f"t{index}", "TemplateType": kind, "TemplateConfig": config}
         template_id = apis[VOD].call(ADD_AI_TEMPLATE, query=template)["TemplateId"]
         if index == 0:

@@ -23,8 +23,9 @@ from alibabacloud_ros20190910 import models as ros
 from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.ros.generation_pool import pool_for
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client, ros_client, vod_client
 
 TEMPLATE = {
@@ -202,20 +203,20 @@ def test_a_model_that_is_too_slow_or_says_too_much_fails_its_task(
 
 
 def test_a_generation_lost_with_a_restart_fails_its_task(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: SlowModel
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: SlowModel, emulators: EmulatorFactory
 ) -> None:
     """A task whose model was still writing when the emulator stopped fails at its next read, saying
     so, instead of staying RUNNING for ever; the model's late answer harms nothing."""
-    config = EmulatorConfig(data_dir=tmp_path / "data")
-    with serve_in_thread(config) as first:
-        task_id = _create(first)
-        assert model.received.wait(HOLD_LIMIT)
-        old_pool = pool_for(first.state)
-    with serve_in_thread(config) as second:
-        _advance(second, 60)
-        lost = _get(second, task_id)
-        assert lost.status == "FAILURE"
-        assert "stopped while the model was writing" in lost.status_reason
-        model.release.set()
-        assert old_pool.wait_idle(timeout=HOLD_LIMIT + 10)
-        assert _get(second, task_id).status == "FAILURE"
+    first = emulators.start(data_dir=tmp_path / "data")
+    task_id = _create(first)
+    assert model.received.wait(HOLD_LIMIT)
+    old_pool = pool_for(first.state)
+    emulators.stop(first)
+    second = emulators.start(data_dir=tmp_path / "data")
+    _advance(second, 60)
+    lost = _get(second, task_id)
+    assert lost.status == "FAILURE"
+    assert "stopped while the model was writing" in lost.status_reason
+    model.release.set()
+    assert old_pool.wait_idle(timeout=HOLD_LIMIT + 10)
+    assert _get(second, task_id).status == "FAILURE"

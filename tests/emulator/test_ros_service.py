@@ -17,10 +17,10 @@ import httpx
 import pytest
 from Tea.exceptions import TeaException
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.ros.generation_pool import pool_for
 from pulumi_alicloud_ai.emulator.ros.states import AI_TASK, PIPELINES, TASK_TYPES, TEMPLATE_TYPES, TERMINAL
-from tests.conftest import Admin
+from tests.conftest import Admin, EmulatorFactory
 from tests.official_sdk import ros_client
 
 AGENT_TYPES = {"GenerateTemplateAgent", "FixUserTemplateAgent"}
@@ -46,10 +46,9 @@ ROS_MD_HANDLERS = {
 
 
 @pytest.fixture(scope="module")
-def ros_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def ros_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator of this module's own: its clock is moved freely."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("ros-emulator"))) as running:
-        yield running
+    return module_emulators.start()
 
 
 def _advance(emulator: RunningEmulator, seconds: float) -> None:

@@ -30,8 +30,9 @@ def _video(admin: Admin, video_id: str, **extra: Any) -> str:
 
 
 def _audit_template(client: Any, config: dict[str, Any]) -> str:
+    full = {"AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no", **config}
     request = _models().AddAITemplateRequest(
-        template_name="audit", template_type="AIMediaAudit", template_config=json.dumps(config)
+        template_name="audit", template_type="AIMediaAudit", template_config=json.dumps(full)
     )
     return str(client.add_aitemplate(request).body.template_id)
 
@@ -86,8 +87,10 @@ def test_review_follows_the_template_and_is_the_same_every_time(
     """A review audits only the template's items and ranges; the same video gives the same verdict."""
     m, client = _models(), vod_client(fresh_emulator)
     _video(admin, "auditvideo")
-    narrow = _audit_template(client, {"AuditItem": ["ad"], "AuditRange": ["video"]})
-    wide = _audit_template(client, {"AuditItem": ["porn", "ad"], "AuditRange": ["video", "text-title"]})
+    narrow = _audit_template(client, {"AuditItem": ["terrorism"], "AuditRange": ["video"]})
+    wide = _audit_template(
+        client, {"AuditItem": ["porn", "terrorism"], "AuditRange": ["video", "text-title"]}
+    )
     jobs = [
         client.submit_aimedia_audit_job(
             m.SubmitAIMediaAuditJobRequest(media_id="auditvideo", template_id=t)
@@ -107,7 +110,8 @@ def test_review_follows_the_template_and_is_the_same_every_time(
         and first.video_result.porn_result.max_score == "0.00"
     )
     assert first.text_result == [] and [t.content for t in second.text_result] == ["title auditvideo"]
-    assert second.video_result.ad_result.max_score == first.video_result.ad_result.max_score
+    assert second.video_result.terrorism_result.max_score == first.video_result.terrorism_result.max_score
+    assert first.video_result.ad_result.suggestion == "pass"  # never audited: not an AuditItem value
     assert second.to_map() == third.to_map()
 
 

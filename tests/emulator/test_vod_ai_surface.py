@@ -24,7 +24,7 @@ from tests.sdk_surface import VIDEO_BASICS, missing_fields, vod_ai_operations
 
 VIDEO, REFERENCE = "walkvideo0001", "walk-reference-1"
 AUDIT_CONFIG = {
-    "AuditItem": ["porn", "terrorism", "ad"],
+    "AuditItem": ["porn", "terrorism"],
     "AuditRange": ["video", "image-cover", "text-title"],
     "AuditContent": ["screen"],
     "AuditAutoBlock": "no",

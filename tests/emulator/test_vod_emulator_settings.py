@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +11,8 @@ import pytest
 from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
 
@@ -69,14 +69,13 @@ def test_remote_callback_url_is_refused_by_default(
     assert "--allow-remote-callbacks" in info.value.message
 
 
-def test_allow_remote_callbacks_accepts_and_delivers(tmp_path: Path, receiver: Receiver) -> None:
+def test_allow_remote_callbacks_accepts_and_delivers(emulators: EmulatorFactory, receiver: Receiver) -> None:
     """With allow_remote_callbacks a non-loopback CallbackURL is accepted and the completion event is POSTed."""
-    config = EmulatorConfig(data_dir=tmp_path / "remote", time_scale=0, allow_remote_callbacks=True)
-    with serve_in_thread(config) as emulator:
-        url = _non_loopback_url(receiver)
-        job_id = _submit(emulator, json.dumps({"MessageCallback": {"CallbackURL": url}}))
-        assert _job(emulator, job_id).status == "success"  # time scale 0: final at this read
-        event = receiver.wait_for(1)[0]
+    emulator = emulators.start(time_scale=0, allow_remote_callbacks=True)
+    url = _non_loopback_url(receiver)
+    job_id = _submit(emulator, json.dumps({"MessageCallback": {"CallbackURL": url}}))
+    assert _job(emulator, job_id).status == "success"  # time scale 0: final at this read
+    event = receiver.wait_for(1)[0]
     assert (event["JobId"], event["Status"]) == (job_id, "success")
 
 

@@ -19,8 +19,9 @@ import pytest
 from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import vod_client
 
 JOB_SECONDS = 12  # submitted 2 s + processing 10 s (states.py)
@@ -48,6 +49,10 @@ def _video(emulator: RunningEmulator, title: str = "clip", duration: float = 60,
 
 def _advance(emulator: RunningEmulator, seconds: float) -> None:
     _admin(emulator, "POST", "/clock", {"seconds": seconds}).raise_for_status()
+
+
+AUDIT = '{"AuditItem":["porn"],"AuditRange":["video"],"AuditContent":["screen"],"AuditAutoBlock":"no"}'
+"""The smallest AIMediaAudit config the emulator accepts (every key of the API reference's example)."""
 
 
 def _template(client: Any, config: str = '{"Count": 3}', kind: str = "AIImage", name: str = "thumbs") -> str:
@@ -127,6 +132,8 @@ def test_registered_video_is_listed_in_its_region(emulator: RunningEmulator) -> 
         ({"Title": "x", "Duration": 0}, "greater than 0"),
         ({"Title": "x", "Duration": "10"}, "Duration"),
         ({"Title": "x", "Duration": 10, "Region": "Bad Region"}, "region id"),
+        ({"Title": "x", "Duration": 10, "Region": "cn-beijing\n"}, "region id"),
+        ({"Title": "x", "Duration": 10, "VideoId": "clip-0001\n"}, "VideoId must be 1 to 64"),
         ({"Title": "x", "Duration": 10, "Colour": "red"}, "Colour"),
         (None, "valid dictionary"),
     ],
@@ -178,7 +185,7 @@ def test_update_replaces_name_and_config(fresh_emulator: RunningEmulator, fresh_
 def test_list_returns_only_the_asked_type(sdk: Any) -> None:
     """ListAITemplate lists the templates of one TemplateType."""
     image_id = _template(sdk, name="listed-image")
-    audit_id = _template(sdk, '{"AuditItem": ["porn"]}', kind="AIMediaAudit", name="listed-audit")
+    audit_id = _template(sdk, AUDIT, kind="AIMediaAudit", name="listed-audit")
     images = sdk.list_aitemplate(vod.ListAITemplateRequest(template_type="AIImage")).body.template_info_list
     audits = sdk.list_aitemplate(
         vod.ListAITemplateRequest(template_type="AIMediaAudit")
@@ -190,8 +197,8 @@ def test_list_returns_only_the_asked_type(sdk: Any) -> None:
 
 def test_default_template_moves_and_cannot_be_deleted(fresh_sdk: Any) -> None:
     """SetDefaultAITemplate makes one template of a type the default; deleting the default is refused."""
-    first = _template(fresh_sdk, "{}", kind="AIMediaAudit", name="first")
-    second = _template(fresh_sdk, "{}", kind="AIMediaAudit", name="second")
+    first = _template(fresh_sdk, AUDIT, kind="AIMediaAudit", name="first")
+    second = _template(fresh_sdk, AUDIT, kind="AIMediaAudit", name="second")
     missing = _raised(
         lambda: fresh_sdk.get_default_aitemplate(
             vod.GetDefaultAITemplateRequest(template_type="AIMediaAudit")
@@ -330,16 +337,15 @@ def test_results_depend_only_on_video_and_config(fresh_emulator: RunningEmulator
     assert len(images_b) == 2 and not set(images_a) & set(images_b)
 
 
-def test_results_are_the_same_on_another_emulator(fresh_emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_results_are_the_same_on_another_emulator(emulators: EmulatorFactory) -> None:
     """A second emulator produces identical results for a video registered with the same VideoId."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "second")) as second:
-        results = []
-        for emulator in (fresh_emulator, second):
-            client = vod_client(emulator)
-            video_id = _video(emulator, VideoId="fixed-video-0001")
-            _submit(client, video_id, _template(client, '{"Count": 2}'))
-            _advance(emulator, JOB_SECONDS)
-            results.append([_info_key(info) for info in _infos(client, video_id)])
+    results = []
+    for emulator in (emulators.start(), emulators.start()):
+        client = vod_client(emulator)
+        video_id = _video(emulator, VideoId="fixed-video-0001")
+        _submit(client, video_id, _template(client, '{"Count": 2}'))
+        _advance(emulator, JOB_SECONDS)
+        results.append([_info_key(info) for info in _infos(client, video_id)])
     assert len(results[0]) == 2
     assert results[0] == results[1]
 
@@ -477,7 +483,7 @@ def test_bad_submit_is_refused(
     video_id = "0" * 32 if case == "unknown video" else _video(emulator)
     template_id = {
         "unknown template": "1" * 32,
-        "audit template": _template(sdk, "{}", kind="AIMediaAudit", name="audit"),
+        "audit template": _template(sdk, AUDIT, kind="AIMediaAudit", name="audit"),
     }.get(case) or _template(sdk)
     error = _raised(lambda: _submit(sdk, video_id, template_id, user_data))
     assert error.code == code
@@ -495,10 +501,9 @@ def test_submit_needs_video_and_template(sdk: Any) -> None:
 
 
 @pytest.fixture
-def singapore(tmp_path: Path) -> Iterator[RunningEmulator]:
+def singapore(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator whose --region is ap-southeast-1: templates are offered there, AI image jobs are not."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "sg", region="ap-southeast-1")) as running:
-        yield running
+    return emulators.start(region="ap-southeast-1")
 
 
 def test_region_without_ai_image_jobs_refuses_them(singapore: RunningEmulator) -> None:
@@ -671,21 +676,21 @@ def test_no_event_before_the_job_is_final(
 
 
 def test_delivery_resumes_after_a_restart(
-    tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """The delivery state lives in the job, so a restarted emulator makes the retry the first one scheduled."""
     receiver = receiver_factory([500, 200])
-    config = EmulatorConfig(data_dir=tmp_path / "restart")
-    with serve_in_thread(config) as first:
-        client = vod_client(first)
-        user_data = json.dumps({"MessageCallback": {"CallbackURL": receiver.url}})
-        job_id = _submit(client, _video(first), _template(client), user_data)
-        _advance(first, JOB_SECONDS)
-        receiver.wait_for(1)
-        _callback_state(first, job_id, 1)
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "restart")) as second:
-        _advance(second, 1)
-        bodies = receiver.wait_for(2)
-        state = _callback_state(second, job_id, 2)
+    first = emulators.start(data_dir=tmp_path / "restart")
+    client = vod_client(first)
+    user_data = json.dumps({"MessageCallback": {"CallbackURL": receiver.url}})
+    job_id = _submit(client, _video(first), _template(client), user_data)
+    _advance(first, JOB_SECONDS)
+    receiver.wait_for(1)
+    _callback_state(first, job_id, 1)
+    emulators.stop(first)
+    second = emulators.start(data_dir=tmp_path / "restart")
+    _advance(second, 1)
+    bodies = receiver.wait_for(2)
+    state = _callback_state(second, job_id, 2)
     assert bodies[1]["JobId"] == job_id and bodies[1]["Status"] == "success"
     assert (state["delivered"], state["attempts"]) == (True, 2)

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources import _settings
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import provider_env
+from tests.conftest import EmulatorFactory
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 @pytest.fixture
-def example_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def example_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An instant emulator (transitions at the next read) of the test's own."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        yield running
+    return emulators.start(time_scale=0)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +10,11 @@ from pathlib import Path
 import pytest
 
 
-def _run_demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_demo(tmp_path: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_"))}
     env.update(HOME=str(tmp_path), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(
         [sys.executable, "-m", "pulumi_alicloud_ai", "demo", *args],
         capture_output=True,
@@ -35,14 +36,18 @@ def test_demo_without_the_cli_deploys_scales_and_destroys(tmp_path: Path) -> Non
     assert "internet_endpoint  http://" in out
     assert "access_token       [secret]" in out
     assert "AppService chat delete" in out
-    assert out.rstrip().splitlines()[-1].startswith("Done in")
+    done, engine = out.rstrip().splitlines()[-2:]
+    assert done.startswith("Done in")
+    assert engine == "engine: the local engine (pulumi_alicloud_ai.testing.LocalEngine)"
 
 
 @pytest.mark.needs_cli
-def test_demo_with_the_pulumi_cli(tmp_path: Path) -> None:
-    """With the Pulumi CLI on PATH the demo runs real pulumi up/preview/destroy."""
-    if shutil.which("pulumi") is None:
-        pytest.skip("the Pulumi CLI is not on PATH (it cannot be installed in this workplace)")
-    result = _run_demo(tmp_path)
+def test_demo_with_the_pulumi_cli(tmp_path: Path, pulumi_cli: Path) -> None:
+    """With the Pulumi CLI on PATH the demo runs real pulumi up/preview/destroy and says so."""
+    result = _run_demo(tmp_path, path=f"{pulumi_cli}{os.pathsep}{os.environ['PATH']}")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "$ pulumi preview --diff" in result.stdout
+    out = result.stdout
+    assert "$ pulumi preview --diff" in out
+    assert "~ replicas      : 1 => 3" in out
+    assert "-  pulumi-python:dynamic/alicloud-ai:AppService chat deleted" in out
+    assert out.rstrip().splitlines()[-1].endswith(f"engine: the Pulumi CLI ({pulumi_cli / 'pulumi'})")

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE
 from pulumi_alicloud_ai.emulator.ui.snapshot import mask, mask_text
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client
 from tests.operator.scenario import PLANTED_CALLBACK_TOKEN, Scene, admin, create_service, populate
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator of the test's own."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator")) as running:
-        yield running
+    return emulators.start()
 
 
 @pytest.fixture
@@ -124,15 +122,16 @@ def test_page_is_html_with_forms_and_the_live_fragment(emulator: RunningEmulator
         assert marker in response.text
 
 
-def test_signed_requests_are_refused_and_a_remote_emulator_needs_the_token(tmp_path: Path) -> None:
+def test_signed_requests_are_refused_and_a_remote_emulator_needs_the_token(
+    emulators: EmulatorFactory,
+) -> None:
     """The admin guard covers the dashboard: Alibaba-signed calls are refused, the admin token is needed."""
-    config = EmulatorConfig(data_dir=tmp_path / "emulator", admin_token="t0ken-for-this-test")
-    with serve_in_thread(config) as running:
-        url = f"{running.url}/_emulator/ui"
-        assert httpx.get(url).status_code == 401
-        assert httpx.get(url, headers={"authorization": "Bearer t0ken-for-this-test"}).status_code == 200
-        signed = httpx.get(url, headers={"x-acs-action": "DescribeService"})
-        assert signed.status_code == 403
+    running = emulators.start(admin_token="t0ken-for-this-test")
+    url = f"{running.url}/_emulator/ui"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers={"authorization": "Bearer t0ken-for-this-test"}).status_code == 200
+    signed = httpx.get(url, headers={"x-acs-action": "DescribeService"})
+    assert signed.status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client
 from tests.operator import browser
 from tests.operator.scenario import PLANTED_CALLBACK_TOKEN, admin, create_service, populate
@@ -27,10 +27,9 @@ def test_the_browser_is_available() -> None:
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator of the test's own (the test moves its clock and adds fault rules)."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator")) as running:
-        yield running
+    return emulators.start()
 
 
 @pytest.fixture

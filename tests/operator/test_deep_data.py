@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, serve_in_thread
 from pulumi_alicloud_ai.emulator.recorder import Recorder
 from pulumi_alicloud_ai.emulator.store import Entity, Store
+from tests.conftest import EmulatorFactory
 from tests.deep_documents import nested
 from tests.official_sdk import eas_client, ros_client
 from tests.signed_requests import signed_eas_create
@@ -63,27 +63,30 @@ def _store_deep_entities(data_dir: Path) -> None:
     store.close()
 
 
-def test_dashboard_and_recorder_work_on_deep_data_already_stored(tmp_path: Path) -> None:
+def test_dashboard_and_recorder_work_on_deep_data_already_stored(
+    tmp_path: Path, emulators: EmulatorFactory
+) -> None:
     """Page, live fragment and feed answer 200 over 600-deep stored values (cut to a note at
     32 levels), the API still reads them, and the recorder writes every exchange."""
     data_dir, record = tmp_path / "data", tmp_path / "record.jsonl"
     _store_deep_entities(data_dir)
-    with serve_in_thread(EmulatorConfig(data_dir=data_dir, record=record)) as running:
-        for path in ("/ui", "/ui/live", "/ui/feed"):
-            response = httpx.get(f"{running.url}/_emulator{path}", timeout=30)
-            assert response.status_code == 200, (path, response.text[:300])
-        feed = httpx.get(f"{running.url}/_emulator/ui/feed", timeout=30).json()
-        services = next(group for group in feed["groups"] if group["key"] == "eas-service")["entities"]
-        shown = json.dumps(next(e for e in services if e["name"] == "deep_llm")["details"])
-        assert "nested deeper than 32 levels" in shown
-        described = eas_client(running).describe_service("cn-shanghai", "deep_llm").body
-        assert described.status == "Running"
-        task = ros_client(running).get_aitask(
-            _ros_models().GetAITaskRequest(task_id="t-deep0000000000001", output_option="Enabled")
-        )
-        assert task.body.status == "SUCCESS"
-        recorder = running.state.recorder
-        assert recorder is not None
+    running = emulators.start(data_dir=data_dir, record=record)
+    for path in ("/ui", "/ui/live", "/ui/feed"):
+        response = httpx.get(f"{running.url}/_emulator{path}", timeout=30)
+        assert response.status_code == 200, (path, response.text[:300])
+    feed = httpx.get(f"{running.url}/_emulator/ui/feed", timeout=30).json()
+    services = next(group for group in feed["groups"] if group["key"] == "eas-service")["entities"]
+    shown = json.dumps(next(e for e in services if e["name"] == "deep_llm")["details"])
+    assert "nested deeper than 32 levels" in shown
+    described = eas_client(running).describe_service("cn-shanghai", "deep_llm").body
+    assert described.status == "Running"
+    task = ros_client(running).get_aitask(
+        _ros_models().GetAITaskRequest(task_id="t-deep0000000000001", output_option="Enabled")
+    )
+    assert task.body.status == "SUCCESS"
+    recorder = running.state.recorder
+    assert recorder is not None
+    emulators.stop(running)
     assert (recorder.error, recorder.lost) == (None, 0)
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     actions = [line["headers"].get("x-acs-action") for line in lines if line["type"] == "api"]
@@ -101,7 +104,9 @@ def _eas_create(url: str, body: bytes) -> httpx.Response:
         return client.send(signed_eas_create(url, body))
 
 
-def test_recorder_writes_on_after_a_body_too_deep_to_scrub(tmp_path: Path) -> None:
+def test_recorder_writes_on_after_a_body_too_deep_to_scrub(
+    tmp_path: Path, emulators: EmulatorFactory
+) -> None:
     """A 100,000-deep body is recorded without its body (it says why), and every later exchange is
     still written: the writer thread used to die on it, silently."""
     record = tmp_path / "record.jsonl"
@@ -109,11 +114,12 @@ def test_recorder_writes_on_after_a_body_too_deep_to_scrub(tmp_path: Path) -> No
     valid = json.dumps(
         {"ServiceName": "after_deep", "AppType": "LLM", "ServiceSpec": "llama_7b_fp16", "Replicas": 1}
     ).encode()
-    with serve_in_thread(EmulatorConfig(record=record)) as running:
-        _eas_create(running.url, deep)
-        assert _eas_create(running.url, valid).status_code == 200
-        recorder = running.state.recorder
-        assert recorder is not None
+    running = emulators.start(data_dir=None, record=record)
+    _eas_create(running.url, deep)
+    assert _eas_create(running.url, valid).status_code == 200
+    recorder = running.state.recorder
+    assert recorder is not None
+    emulators.stop(running)
     assert (recorder.error, recorder.lost) == (None, 0)
     api = [
         json.loads(line)

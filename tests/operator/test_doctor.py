@@ -12,7 +12,6 @@ import sys
 import time
 import types
 import venv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +19,18 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_alicloud_ai import doctor
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from tests.conftest import EmulatorFactory
 
 KEY_ID = "doctor-key-id-0042"
 SECRET = "doctor-secret-value-7f3a9"
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator with keys of its own, so a leaked secret would be recognisable."""
-    config = EmulatorConfig(
-        data_dir=tmp_path_factory.mktemp("doctor-emulator"), access_key_id=KEY_ID, access_key_secret=SECRET
-    )
-    with serve_in_thread(config) as running:
-        yield running
+    return module_emulators.start(access_key_id=KEY_ID, access_key_secret=SECRET)
 
 
 @pytest.fixture

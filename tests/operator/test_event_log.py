@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +18,13 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_alicloud_ai import AppService, AppServiceArgs
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai import AppService, AppServiceArgs, events
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources import _events, _settings
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env, read_line
+from tests.conftest import EmulatorFactory
 
 EMULATOR_SECRET = "event-log-secret-value-93c1"
 INPUTS = {
@@ -32,16 +36,9 @@ INPUTS = {
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """Transitions happen at the next read (time scale 0); keys of its own, so a leak would be visible."""
-    config = EmulatorConfig(
-        data_dir=tmp_path_factory.mktemp("events-emulator"),
-        time_scale=0,
-        access_key_id="events-key",
-        access_key_secret=EMULATOR_SECRET,
-    )
-    with serve_in_thread(config) as running:
-        yield running
+    return module_emulators.start(time_scale=0, access_key_id="events-key", access_key_secret=EMULATOR_SECRET)
 
 
 def _env(emulator: RunningEmulator, home: Path, **extra: str) -> dict[str, str]:
@@ -256,7 +253,7 @@ def test_events_prints_one_progress_line_per_resource(tmp_path: Path) -> None:
         _line("end", outcome="ok", status="Running", elapsed_s=12.5, time=112.5),
     )
     out = io.StringIO()
-    assert _events.events_main(["--file", str(path)], out=out) == 0
+    assert events.main(["--file", str(path)], out=out) == 0
     progress = out.getvalue().splitlines()[1].strip()
     assert progress == (
         "chat  AppService  create  Creating → Running  done  12.5s  (2 calls; last DescribeService 200 RID-2)"
@@ -299,4 +296,146 @@ def test_events_follow_prints_progress_while_the_log_grows(tmp_path: Path) -> No
 def test_events_without_a_log_says_so(tmp_path: Path) -> None:
     """Asked for a stack that has no log yet, ``events`` exits 1 with a hint."""
     env = {_events.EVENTS_DIR_ENV: str(tmp_path)}
-    assert _events.events_main(["--project", "shop", "--stack", "dev"], out=io.StringIO(), environ=env) == 1
+    assert events.main(["--project", "shop", "--stack", "dev"], out=io.StringIO(), environ=env) == 1
+
+
+class Screen:
+    """Just enough of a terminal to replay what ``events --follow`` writes: rows of a fixed width that
+    wrap, ``ESC[nF`` (up n rows, to the first column) and ``ESC[J`` (clear to the end)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.rows: list[str] = [""]
+        self.row = 0
+
+    def write(self, text: str) -> None:
+        index = 0
+        while index < len(text):
+            if text.startswith("\x1b[", index):
+                end = index + 2
+                while not text[end].isalpha():
+                    end += 1
+                command, count = text[end], text[index + 2 : end]
+                if command == "F":
+                    self.row = max(self.row - int(count or 1), 0)
+                    self.rows[self.row] = self.rows[self.row]
+                elif command == "J":
+                    del self.rows[self.row :]
+                    self.rows.append("")
+                index = end + 1
+                continue
+            char = text[index]
+            if char == "\n":
+                self.row += 1
+                if self.row == len(self.rows):
+                    self.rows.append("")
+                self.rows[self.row] = ""
+            else:
+                if len(self.rows[self.row]) == self.width:  # the terminal wraps
+                    self.row += 1
+                    if self.row == len(self.rows):
+                        self.rows.append("")
+                self.rows[self.row] += char
+            index += 1
+
+    def text(self) -> list[str]:
+        return [row for row in self.rows if row]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_redraws_move_up_by_screen_rows_so_long_lines_never_repeat(tmp_path: Path) -> None:
+    """At 60 columns a failed resource's long line takes several rows; after every redraw of the
+    following view, each resource is on the screen exactly once."""
+    path = tmp_path / "shop-dev.jsonl"
+    error = "InvalidParameter.Config: " + "the Config has unknown keys oss; " * 4
+    _write(
+        path, _line("start", time=time.time()), _line("start", urn="", resource="tpl", type="VodAITemplate")
+    )
+    updates = iter(
+        [
+            [_line("status", status="Creating")],
+            [_line("end", outcome="error", error=error, time=time.time())],
+            [_line("status", status="Normal", urn="", resource="tpl", type="VodAITemplate")],
+        ]
+    )
+
+    def next_update(_: float) -> None:
+        try:
+            _write(path, *next(updates))
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    out = _Terminal()
+    with pytest.raises(KeyboardInterrupt):
+        events._follow(
+            path, out, raw=False, sleep=next_update, terminal_size=lambda: os.terminal_size((60, 24))
+        )
+    screen = Screen(60)
+    screen.write(out.getvalue())
+    shown = screen.text()
+    assert sum(row.startswith("  chat  AppService") for row in shown) == 1, shown
+    assert sum(row.startswith("  tpl  VodAITemplate") for row in shown) == 1, shown
+    assert "FAILED" in shown[0] and "unknown keys oss" in "".join(shown)
+    assert len(shown) > 2  # the long line did take more than one row
+
+
+def test_a_frame_taller_than_the_terminal_keeps_its_last_rows() -> None:
+    """Twelve resources on an eight-row terminal: seven rows drawn, the first saying what was left out."""
+    rows = events.frame([f"resource-{index}" for index in range(12)], 80, 8)
+    assert len(rows) == 7
+    assert rows[0] == "  (6 earlier rows not shown)"
+    assert rows[-1] == "  resource-11"
+
+
+def test_wide_characters_count_two_columns() -> None:
+    """A row of CJK text is cut by display width, not by characters."""
+    rows = events.screen_rows("模" * 30, 21)
+    assert [len(row) for row in rows] == [10, 10, 10]
+
+
+def _run(op: str, start: float, *, ended: bool = True) -> list[dict[str, Any]]:
+    lines = [
+        _line("start", op=op, time=start, resource=op),
+        _line("call", op=op, time=start + 1, resource=op),
+    ]
+    return [*lines, _line("end", op=op, time=start + 2, outcome="ok", resource=op)] if ended else lines
+
+
+def test_follow_starts_at_the_current_run(tmp_path: Path) -> None:
+    """Lines of an earlier run are skipped; the run still going is shown from its first line."""
+    path = tmp_path / "shop-dev.jsonl"
+    now = 10_000.0
+    _write(
+        path, *_run("old", now - 3600), *_run("done-now", now - 20), *_run("running", now - 10, ended=False)
+    )
+    seen = itertools.islice(events.follow(path, sleep=lambda _: None, now=lambda: now), 5)
+    names = [line["resource"] for _, line in seen if line is not None]
+    assert names == ["done-now", "done-now", "done-now", "running", "running"]
+
+
+def test_follow_after_a_finished_run_waits_for_the_next(tmp_path: Path) -> None:
+    """When the last run is over, nothing old is replayed; the next run's lines are."""
+    path = tmp_path / "shop-dev.jsonl"
+    now = 10_000.0
+    _write(path, *_run("old", now - 3600), *_run("last", now - 600))
+    lines = events.follow(path, sleep=lambda _: None, now=lambda: now)
+    assert next(lines)[1] is None
+    _write(path, *_run("next", now + 1, ended=False))
+    assert [next(lines)[1]["resource"] for _ in range(2)] == ["next", "next"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("command", ["demo", "emulator", "emulator run", "doctor", "events", "replay", ""])
+def test_every_command_answers_help_without_running(command: str, tmp_path: Path) -> None:
+    """``--help`` prints the command's usage and exits 0; the demo does not run, no emulator starts."""
+    argv = [sys.executable, "-m", "pulumi_alicloud_ai", *command.split(), "--help"]
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m pulumi_alicloud_ai" + (f" {command}" if command else ""))
+    assert "starting an emulator" not in done.stdout
+    assert "listening on" not in done.stdout
+    assert list(tmp_path.iterdir()) == []

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from pulumi_alicloud_ai import replay
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.recorder import MASK, scrub_body, scrub_json, scrub_pairs
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client, ros_client, vod_client
 from tests.operator.scenario import access_token, admin, create_service
 from tests.processes import emulator_process
@@ -65,11 +66,12 @@ def _session(emulator: RunningEmulator) -> dict[str, str]:
 
 
 @pytest.fixture
-def recording(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def recording(emulators: EmulatorFactory, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A recorded session (the emulator is stopped, so the file is complete) and its secrets."""
     path = tmp_path / "session.jsonl"
-    with serve_in_thread(EmulatorConfig(record=path, time_scale=1.0)) as running:
-        secrets = _session(running)
+    running = emulators.start(data_dir=None, record=path, time_scale=1.0)
+    secrets = _session(running)
+    emulators.stop(running)
     return path, secrets
 
 
@@ -137,13 +139,15 @@ def test_replay_reports_each_answer_that_differs(
     assert report.rstrip().endswith("2 different")
 
 
-def test_replay_against_a_running_emulator(recording: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_replay_against_a_running_emulator(
+    recording: tuple[Path, dict[str, str]], emulators: EmulatorFactory
+) -> None:
     """``--endpoint`` replays against an emulator that is already running."""
     path, _ = recording
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "target")) as target:
-        out = io.StringIO()
-        assert replay.main([str(path), "--endpoint", target.url], out=out) == 0, out.getvalue()
-        assert httpx.get(f"{target.url}/_emulator/ui/feed").json()["groups"][0]["entities"]
+    target = emulators.start()
+    out = io.StringIO()
+    assert replay.main([str(path), "--endpoint", target.url], out=out) == 0, out.getvalue()
+    assert httpx.get(f"{target.url}/_emulator/ui/feed").json()["groups"][0]["entities"]
 
 
 def test_replay_refuses_a_file_that_is_not_a_recording(tmp_path: Path) -> None:

@@ -7,18 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 
 _names = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def instant_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def instant_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """Time scale 0: every pending transition happens at the next read, so waits end at once."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("eas"), time_scale=0)) as running:
-        yield running
+    return module_emulators.start(time_scale=0)
 
 
 @pytest.fixture(scope="module")

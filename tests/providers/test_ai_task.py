@@ -12,9 +12,10 @@ import httpx
 import pytest
 from pulumi.runtime import proto
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 
 REAL_ROS_TYPES = frozenset(
     line.strip()
@@ -351,10 +352,9 @@ class TestLifecycle:
 
 
 @pytest.fixture(scope="module")
-def slow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def slow_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """Time scale 1: a task stays PENDING/RUNNING for 14 emulated seconds."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("ros-slow"))) as running:
-        yield running
+    return module_emulators.start()
 
 
 def test_timed_out_create_says_how_to_take_the_task_over(

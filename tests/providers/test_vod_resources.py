@@ -12,10 +12,11 @@ import pytest
 from alibabacloud_vod20170321 import models as vod
 from pulumi.runtime import proto
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
 
@@ -462,10 +463,9 @@ def test_lost_submit_answer_says_a_job_may_exist(
 
 
 @pytest.fixture(scope="module")
-def slow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+def slow_emulator(module_emulators: EmulatorFactory) -> RunningEmulator:
     """Time scale 1: a job stays running until the test advances the emulator clock."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("vod-slow"))) as running:
-        yield running
+    return module_emulators.start()
 
 
 def test_running_job_holds_its_template_until_it_finishes(

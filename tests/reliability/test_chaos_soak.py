@@ -9,7 +9,7 @@ A failed operation is retried the way a user would run ``pulumi up`` again.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,13 @@ from alibabacloud_ros20190910.models import GetAITaskRequest
 from alibabacloud_vod20170321 import models as vod
 from pulumi.dynamic.dynamic import serialize_provider
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client, ros_client, vod_client
 
 SEED = 20261123
@@ -56,12 +57,12 @@ VIDEO = "soak-video-0001"
 
 
 @pytest.fixture
-def chaos_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def chaos_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An instant emulator with a fixed seed for its fault draws and one registered video."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0, seed=SEED)) as running:
-        body = {"Title": "soak", "Duration": 60, "VideoId": VIDEO}
-        httpx.post(f"{running.url}/_emulator/vod/videos", json=body).raise_for_status()
-        yield running
+    running = emulators.start(time_scale=0, seed=SEED)
+    body = {"Title": "soak", "Duration": 60, "VideoId": VIDEO}
+    httpx.post(f"{running.url}/_emulator/vod/videos", json=body).raise_for_status()
+    return running
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import rpc
 
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobInputs, AIImageJobProvider
+from pulumi_alicloud_ai.resources._ai_task_provider import AITaskInputs, AITaskProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceInputs, AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateInputs, VodAITemplateProvider
 
@@ -80,10 +81,25 @@ JOB_FIELDS: dict[str, Any] = {
     "timeouts": st.one_of(st.fixed_dictionaries({"create": st.sampled_from(["10m", "x", 0])}), VALUES),
 }
 
+TASK_FIELDS: dict[str, Any] = {
+    "task_type": st.one_of(st.sampled_from(["GenerateTemplate", "FixTemplate", "Other"]), VALUES),
+    "template_type": st.one_of(st.sampled_from(["ROS", "Terraform", "HCL"]), VALUES),
+    "prompt": st.one_of(st.text(max_size=60), VALUES),
+    "template": st.one_of(
+        st.sampled_from(['{"ROSTemplateFormatVersion": "2015-09-01"}', 'resource "x" "y" {}', ""]),
+        st.fixed_dictionaries({"ROSTemplateFormatVersion": st.just("2015-09-01")}),
+        VALUES,
+    ),
+    "region": st.one_of(st.sampled_from(["cn-hangzhou", "cn-beijing", "mars-1"]), VALUES),
+    "timeouts": st.one_of(st.fixed_dictionaries({"create": st.sampled_from(["5m", "later", 3])}), VALUES),
+}
+
+
 PROVIDERS: list[tuple[str, ResourceProvider, dict[str, Any], set[str]]] = [
     ("AppService", AppServiceProvider(), APP_SERVICE_FIELDS, set(AppServiceInputs.model_fields)),
     ("VodAITemplate", VodAITemplateProvider(), TEMPLATE_FIELDS, set(VodAITemplateInputs.model_fields)),
     ("AIImageJob", AIImageJobProvider(), JOB_FIELDS, set(AIImageJobInputs.model_fields)),
+    ("AITask", AITaskProvider(), TASK_FIELDS, set(AITaskInputs.model_fields)),
 ]
 
 
@@ -99,7 +115,8 @@ def _inputs(fields: dict[str, Any]) -> Any:
 def test_check_passes_or_names_a_field(
     kind: str, provider: ResourceProvider, fields: dict[str, Any], known: set[str]
 ) -> None:
-    """Whatever the input, check returns; every failure names a property and gives a reason."""
+    """Whatever the input, check returns; every failure names a property and gives a reason; what
+    passes passes again unchanged (check's output is a valid input)."""
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(_inputs(fields))
@@ -111,6 +128,9 @@ def test_check_passes_or_names_a_field(
             assert named or failure.property == "(input)", (kind, failure.property, news)
         if not result.failures:
             assert isinstance(result.inputs, dict)
+            again = provider.check({}, result.inputs)
+            assert again.failures == [], (kind, news, again.failures)
+            assert again.inputs == result.inputs, (kind, news)
 
     run()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +19,19 @@ from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.retry import RetryPolicy
 from pulumi_alicloud_ai.client.session import ClientSettings, open_client
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client, vod_client
 from tests.processes import emulator_process, wait_until
 
 
 @pytest.fixture
-def instant_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def instant_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """Transitions happen at the next read."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        yield running
+    return emulators.start(time_scale=0)
 
 
 def _services_named(emulator: RunningEmulator, name: str) -> int:

@@ -7,7 +7,6 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +17,8 @@ from hypothesis import strategies as st
 
 from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 
 ROUTES = [
     ("POST", "/api/v2/app_services", "CreateAppService", "2021-07-01"),
@@ -83,11 +83,12 @@ BODIES = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningEmulator, Path]]:
+def fuzz_target(
+    module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[RunningEmulator, Path]:
     """An emulator of the module's own, with its database path."""
     data = tmp_path_factory.mktemp("fuzz")
-    with serve_in_thread(EmulatorConfig(data_dir=data, time_scale=0)) as running:
-        yield running, data / "emulator.sqlite3"
+    return module_emulators.start(data_dir=data, time_scale=0), data / "emulator.sqlite3"
 
 
 @settings(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +18,19 @@ from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.retry import RetryPolicy
 from pulumi_alicloud_ai.client.transport import OpenApiClient, Operation
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
 
 KEY_ID = "LTAIplantedKeyId7Q"
 SECRET = "PLANTED-secret-3f9c1e"
 
 
 @pytest.fixture
-def planted_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def planted_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator whose only key is the planted one."""
-    config = EmulatorConfig(
-        data_dir=tmp_path / "emulator", time_scale=0, access_key_id=KEY_ID, access_key_secret=SECRET
-    )
-    with serve_in_thread(config) as running:
-        yield running
+    return emulators.start(time_scale=0, access_key_id=KEY_ID, access_key_secret=SECRET)
 
 
 def _sts(emulator: RunningEmulator) -> dict[str, str]:
@@ -141,15 +137,14 @@ def test_environment_credentials_are_not_captured_by_the_pickled_provider(
     assert SECRET.encode() not in base64.b64decode(serialize_provider(provider))
 
 
-def test_admin_api_needs_its_token_when_one_is_set(tmp_path: Path) -> None:
+def test_admin_api_needs_its_token_when_one_is_set(emulators: EmulatorFactory) -> None:
     """Beyond loopback the admin API needs a token; with one set, calls without it are refused."""
-    config = EmulatorConfig(data_dir=tmp_path / "emulator", admin_token="admin-token-xyz")
-    with serve_in_thread(config) as running:
-        assert httpx.get(f"{running.url}/_emulator/health").status_code == 401
-        authorised = httpx.get(
-            f"{running.url}/_emulator/health", headers={"Authorization": "Bearer admin-token-xyz"}
-        )
-        assert authorised.status_code == 200
+    running = emulators.start(admin_token="admin-token-xyz")
+    assert httpx.get(f"{running.url}/_emulator/health").status_code == 401
+    authorised = httpx.get(
+        f"{running.url}/_emulator/health", headers={"Authorization": "Bearer admin-token-xyz"}
+    )
+    assert authorised.status_code == 200
     remote = EmulatorConfig(host="0.0.0.0", allow_remote=True)
     remote.check_bind()
     assert remote.admin_token  # generated when none was given

@@ -12,21 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pulumi_alicloud_ai.client.ratelimit import AdaptiveRateLimiter, shared_limiter
-
-
-class FakeTime:
-    """A clock that only moves when slept on."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.fake_time import FakeTime
 
 
 @pytest.fixture

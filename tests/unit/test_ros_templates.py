@@ -21,7 +21,7 @@ from pulumi_alicloud_ai.emulator.ros.generator import (
     generator_from_env,
     strip_fences,
 )
-from pulumi_alicloud_ai.emulator.ros.validator import ROS, TERRAFORM, TemplateSyntaxError, check, load_ros
+from pulumi_alicloud_ai.templates.validator import ROS, TERRAFORM, TemplateSyntaxError, check, load_ros
 
 REAL_ROS_TYPES = {
     line.strip()

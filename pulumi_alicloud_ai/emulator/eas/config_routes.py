@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import errors, models, parts
+from pulumi_alicloud_ai.emulator.eas import errors, parts, service
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, COMMITTING, DEVELOPING, UPDATING
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter, missing_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, parse_bool
@@ -21,7 +21,7 @@ METADATA_FIELDS = {"resource": "Resource", "group": "ServiceGroup", "role": "Rol
 """Service-config ``metadata`` keys DescribeService reports, with their field names."""
 
 
-_service, _saved = models.service_at_path, parts.saved
+_service, _saved = service.service_at_path, parts.saved
 
 
 def check_labels(labels: Any, field: str) -> dict[str, str]:
@@ -76,21 +76,21 @@ def general_fields(config: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def create_service(call: Call) -> dict[str, Any]:
     """POST /api/v2/services: a service from a raw EAS service config (JSON body)."""
-    name, data = general_fields(models.parse_merge_body(call.body))
-    if problem := models.name_problem(name):
+    name, data = general_fields(service.parse_merge_body(call.body))
+    if problem := service.name_problem(name):
         raise invalid_parameter("name", problem)
-    models.ensure_new_name(call, name)
+    service.ensure_new_name(call, name)
     try:
         develop = parse_bool(call.param("Develop"))
     except ValueError:
         raise invalid_parameter("Develop", "Develop must be true or false") from None
     data.update({"Labels": _query_labels(call) or {}, "Source": "CustomService", "Develop": bool(develop)})
-    entity = models.store_new(call, name, data)
+    entity = service.store_new(call, name, data)
     return _created(entity, with_region=True)
 
 
 def _created(entity: Entity, *, with_region: bool) -> dict[str, Any]:
-    internet, intranet = models.endpoints(entity.region, entity.data["Uid"], entity.name)
+    internet, intranet = service.endpoints(entity.region, entity.data["Uid"], entity.name)
     body = {
         "ServiceId": entity.id,
         "ServiceName": entity.name,
@@ -117,17 +117,17 @@ def clone_service(call: Call) -> dict[str, Any]:
     """POST …/clone: a copy (named by the body's ``name``, else ``<name>_clone``) with the body's config
     keys laid over the source's; the clone remembers its source as ``ParentServiceUid``."""
     source = _service(call)
-    overrides = models.parse_merge_body(call.body) if call.body else {}
+    overrides = service.parse_merge_body(call.body) if call.body else {}
     data = {key: source.data[key] for key in CLONED if key in source.data}
     name = overrides.get("name") or f"{source.name}_clone"
     if data.get("GeneralConfig") is not None or overrides:
-        base = data.get("GeneralConfig") or models.service_config(source.name, source.data)
+        base = data.get("GeneralConfig") or service.service_config(source.name, source.data)
         merged = {**base, **overrides, "name": name}
         name, general = general_fields(merged)
         data.update(general)
-    if problem := models.name_problem(name):
+    if problem := service.name_problem(name):
         raise invalid_parameter("name", problem)
-    models.ensure_new_name(call, name)
+    service.ensure_new_name(call, name)
     labels = _query_labels(call)
     data.update(
         {
@@ -136,13 +136,13 @@ def clone_service(call: Call) -> dict[str, Any]:
             "Source": source.data.get("Source") or "AppService",
         }
     )
-    return _created(models.store_new(call, name, data), with_region=False)
+    return _created(service.store_new(call, name, data), with_region=False)
 
 
 def update_service_label(call: Call) -> dict[str, Any]:
     """PUT …/label: add or change labels (``Labels`` map)."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     body = call.json_body()
     if "Labels" not in body:
         raise missing_parameter("Labels")
@@ -154,7 +154,7 @@ def update_service_label(call: Call) -> dict[str, Any]:
 def delete_service_label(call: Call) -> dict[str, Any]:
     """DELETE …/label?Keys=a,b: unknown keys are ignored, so repeating a delete is harmless."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     keys = [key for key in call.require("Keys").split(",") if key]
     labels = entity.data.get("Labels") or {}
     entity.data["Labels"] = {key: value for key, value in labels.items() if key not in keys}
@@ -176,7 +176,7 @@ def update_service_safety_lock(call: Call) -> dict[str, Any]:
 def list_service_versions(call: Call) -> dict[str, Any]:
     """GET …/versions: newest first."""
     entity = _service(call)
-    page, size = models.page(call)
+    page, size = service.page(call)
     versions = entity.data.get("Versions") or []
     latest = int(entity.data.get("LatestVersion", len(versions)))
     listed = [
@@ -190,13 +190,13 @@ def list_service_versions(call: Call) -> dict[str, Any]:
         }
         for offset, version in enumerate(reversed(versions))
     ]
-    return models.paged("Versions", listed, page, size)
+    return service.paged("Versions", listed, page, size)
 
 
 def update_service_version(call: Call) -> dict[str, Any]:
     """PUT …/version: roll back to an earlier version (0 < Version < CurrentVersion)."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     version = call.json_body().get("Version")
     if version is None:
         raise missing_parameter("Version")
@@ -214,41 +214,41 @@ def update_service_version(call: Call) -> dict[str, Any]:
     snapshot = versions[version - kept - 1]["Snapshot"]
     entity.data.update(snapshot)
     entity.data["CurrentVersion"] = version
-    models.refresh_texts(entity.name, entity.data)
-    models.move(call, entity, UPDATING, "RollbackRequested")
+    service.refresh_texts(entity.name, entity.data)
+    service.move(call, entity, UPDATING, "RollbackRequested")
     return {"Message": f"Service [{entity.name}] is rolling back to version {version}"}
 
 
 def develop_service(call: Call) -> dict[str, Any]:
     """PUT …/develop: enter development mode (``Developing``), or leave it with ``Exit=true``."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     try:
         leaving = parse_bool(call.param("Exit")) or False
     except ValueError:
         raise invalid_parameter("Exit", "Exit must be true or false") from None
     if leaving:
-        models.move(call, entity, UPDATING, "DevelopExited")
+        service.move(call, entity, UPDATING, "DevelopExited")
         return {"Message": f"Service [{entity.name}] leaves development mode"}
-    models.move(call, entity, DEVELOPING, "DevelopRequested")
+    service.move(call, entity, DEVELOPING, "DevelopRequested")
     return {"Message": f"Service [{entity.name}] is in development mode"}
 
 
 def commit_service(call: Call) -> dict[str, Any]:
     """PUT …/commit: a service in development mode builds a new version and runs it."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     if entity.status != DEVELOPING:
         raise errors.invalid_status(entity.name, entity.status, call.action, [DEVELOPING])
-    models.record_version(entity.name, entity.data, call.state.clock.now())
-    models.move(call, entity, COMMITTING, "CommitRequested")
+    service.record_version(entity.name, entity.data, call.state.clock.now())
+    service.move(call, entity, COMMITTING, "CommitRequested")
     return {"Message": f"Service [{entity.name}] is committing"}
 
 
 def release_service(call: Call) -> dict[str, Any]:
     """PUT …/release: set the traffic state and the weight within its group."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     body = call.json_body()
     state, weight = body.get("TrafficState"), body.get("Weight")
     if state is not None and state not in TRAFFIC_STATES:
@@ -280,7 +280,7 @@ def _mirror(call: Call, entity: Entity) -> dict[str, Any]:
     for target in targets:
         if (
             target == entity.name
-            or call.state.tracker.load(
+            or call.state.lifecycles.load(
                 APP_SERVICE, store.find_by_name("eas", "service", entity.region, target)
             )
             is None

@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import errors, instances, models, scaling
+from pulumi_alicloud_ai.emulator.eas import errors, instances, scaling, service
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, parse_bool
 from pulumi_alicloud_ai.emulator.routing import Call, Route
@@ -17,7 +17,7 @@ SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 INSTANCE = SERVICE + "/instances/{InstanceName}"
 
 
-_service = models.service_at_path
+_service = service.service_at_path
 
 
 def _bool(call: Call, name: str) -> bool | None:
@@ -43,7 +43,7 @@ INSTANCE_SORTS = ("InstanceName", "StartTime", "RestartCount")
 def list_service_instances(call: Call) -> dict[str, Any]:
     """GET …/instances: filtered, sorted (``Sort``: InstanceName, StartTime, RestartCount) and paged."""
     entity = _service(call)
-    page, size = models.page(call)
+    page, size = service.page(call)
     now = call.state.clock.now()
     listed = [instances.describe(entity, now, i) for i in range(scaling.instances(entity.data, now))]
     for key, matches in INSTANCE_FILTERS.items():
@@ -60,7 +60,7 @@ def list_service_instances(call: Call) -> dict[str, Any]:
     if order not in ("asc", "desc"):
         raise invalid_parameter("Order", f"Order {order!r} is not supported; allowed values: asc, desc")
     listed.sort(key=lambda instance: instance[sort], reverse=order == "desc")
-    return models.paged("Instances", listed, page, size)
+    return service.paged("Instances", listed, page, size)
 
 
 def list_service_containers(call: Call) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _instance_states(entity: Entity) -> dict[str, dict[str, Any]]:
 def delete_service_instances(call: Call) -> dict[str, Any]:
     """DELETE …/instances?InstanceList=a,b: each instance restarts (recreated unless SoftRestart)."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     now = call.state.clock.now()
     wanted = [name for name in call.require("InstanceList").split(",") if name]
     for name in wanted:
@@ -114,7 +114,7 @@ def delete_service_instances(call: Call) -> dict[str, Any]:
 def update_service_instance(call: Call) -> dict[str, Any]:
     """PUT …/instances/{InstanceName}: ``Isolate`` takes it out of (or back into) traffic."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     name = call.path_params["InstanceName"]
     instances.find(entity, call.state.clock.now(), name)
     isolate = call.json_body().get("Isolate")
@@ -148,7 +148,7 @@ def events_page(key: str, items: list[Any], page: int, size: int) -> dict[str, A
 def describe_service_log(call: Call) -> dict[str, Any]:
     """GET …/logs: the service's history as log lines, oldest first; Keyword, time and paging filters."""
     entity = _service(call)
-    page, size = models.page(call, "PageNum")
+    page, size = service.page(call, "PageNum")
     keyword = call.param("Keyword")
     lines = [
         f"{when} [{event.type.upper()}] {event.reason}: {event.message}"
@@ -174,7 +174,7 @@ def describe_service_signed_url(call: Call) -> dict[str, Any]:
         raise invalid_parameter("Expire", "Expire must be a whole number of seconds") from None
     if not 60 <= expire <= 86400:
         raise invalid_parameter("Expire", "Expire must be from 60 to 86400 seconds")
-    internet, intranet = models.endpoints(entity.region, entity.data["Uid"], entity.name)
+    internet, intranet = service.endpoints(entity.region, entity.data["Uid"], entity.name)
     base = (intranet if _bool(call, "Internal") else internet).replace("/api/predict/", f"/{page}/")
     expires = int(call.state.clock.now()) + expire
     signature = hmac.new(

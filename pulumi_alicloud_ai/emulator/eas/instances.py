@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import errors, models, scaling
+from pulumi_alicloud_ai.emulator.eas import errors, scaling, service
 from pulumi_alicloud_ai.emulator.eas.states import RUNNING
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.store import Entity
@@ -82,7 +82,7 @@ def containers(entity: Entity, now: float, index: int) -> list[dict[str, Any]]:
     return [
         {
             "Name": CONTAINER,
-            "Image": models.image(entity, entity.data),
+            "Image": service.image(entity, entity.data),
             "Port": INSTANCE_PORT,
             "Ready": running,
             "RestartCount": instance["RestartCount"],
@@ -98,7 +98,7 @@ def containers(entity: Entity, now: float, index: int) -> list[dict[str, Any]]:
 
 def diagnosis(entity: Entity) -> list[dict[str, Any]]:
     """What is wrong with the service: its last failure, with a cause and an advice; empty when healthy."""
-    reason, message = models.last_warning(entity.data)
+    reason, message = service.last_warning(entity.data)
     if entity.status != "Failed":
         return []
     return [

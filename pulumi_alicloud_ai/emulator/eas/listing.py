@@ -5,7 +5,7 @@ The answer is what filtering and sorting every service would give: services sort
 creation order either way (a stable sort of the creation-ordered list); ``TotalCount`` counts every
 match. To get there without loading every service:
 
-* due lifecycle steps are applied first (``Tracker.settle_due``), so stored statuses are current and a
+* due lifecycle steps are applied first (``LifecycleEngine.settle_due``), so stored statuses are current and a
   ``Status`` filter and the count are SQL;
 * each equality filter has two indexes holding it before the sort keys, one per order, so a page is
   an index range; PageNumber paging skips the index entries before the page, or after it when that is
@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE
-from pulumi_alicloud_ai.emulator.lifecycle import Tracker
+from pulumi_alicloud_ai.emulator.lifecycle import LifecycleEngine
 from pulumi_alicloud_ai.emulator.store import CREATED_SECOND, Entity, Index, data_key
 
 PRODUCT, KIND = "eas", "service"
@@ -130,7 +130,7 @@ class ServiceFilter:
 
 
 def list_page(
-    tracker: Tracker,
+    lifecycles: LifecycleEngine,
     wanted: ServiceFilter,
     *,
     newest_first: bool,
@@ -139,8 +139,8 @@ def list_page(
     sort: str = "CreateTime",
 ) -> tuple[int, list[Entity]]:
     """``(TotalCount, the page)`` of the services ``wanted`` selects, as of the clock's now."""
-    store = tracker.store
-    tracker.settle_due(APP_SERVICE, tracker.clock.now())
+    store = lifecycles.store
+    lifecycles.settle_due(APP_SERVICE, lifecycles.clock.now())
     if wanted.name is not None or wanted.service_uid is not None:
         found = (
             store.find_by_name(PRODUCT, KIND, wanted.region, wanted.name)

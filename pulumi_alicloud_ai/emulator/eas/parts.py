@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.eas import errors, models, scaling
+from pulumi_alicloud_ai.emulator.eas import errors, scaling, service
 from pulumi_alicloud_ai.emulator.routing import Call, Handler
 from pulumi_alicloud_ai.emulator.store import Entity
 
@@ -36,7 +36,7 @@ def saved(call: Call, entity: Entity, message: str) -> dict[str, Any]:
 
 def existing(call: Call, part: Part) -> tuple[Entity, dict[str, Any]]:
     """The service and its part, or ``<Thing>NotFound``."""
-    entity = models.service_at_path(call)
+    entity = service.service_at_path(call)
     value = entity.data.get(part.key)
     if value is None:
         raise errors.not_found(part.thing, entity.name)
@@ -47,8 +47,8 @@ def setter(part: Part, *, creating: bool) -> Handler:
     """The Create… (``creating``) or Update… handler of a part."""
 
     def handle(call: Call) -> dict[str, Any]:
-        entity = models.service_at_path(call)
-        models.guard(entity, call.action)
+        entity = service.service_at_path(call)
+        service.guard(entity, call.action)
         present = entity.data.get(part.key) is not None
         if creating and present:
             raise errors.exists(part.thing, entity.name)
@@ -72,7 +72,7 @@ def deleter(part: Part) -> Handler:
 
     def handle(call: Call) -> dict[str, Any]:
         entity, _ = existing(call, part)
-        models.guard(entity, call.action)
+        service.guard(entity, call.action)
         if part.scales:
             entity.data["Replicas"] = scaling.instances(entity.data, call.state.clock.now())
         entity.data.pop(part.key)

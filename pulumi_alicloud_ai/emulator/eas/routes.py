@@ -8,9 +8,9 @@ from pulumi_alicloud_ai.emulator.eas import (
     config_routes,
     instance_routes,
     listing,
-    models,
     scaling,
     scaling_routes,
+    service,
 )
 from pulumi_alicloud_ai.emulator.eas.errors import invalid_status
 from pulumi_alicloud_ai.emulator.eas.states import DELETING, STARTING, STOPPING
@@ -21,13 +21,13 @@ from pulumi_alicloud_ai.emulator.store import Entity
 SERVICE = "/api/v2/services/{ClusterId}/{ServiceName}"
 
 
-_service = models.service_at_path
+_service = service.service_at_path
 
 
 def create_app_service(call: Call) -> dict[str, Any]:
     """POST /api/v2/app_services."""
-    entity = models.create(call, call.json_body())
-    described = models.describe(entity, call.state.clock.now())
+    entity = service.create(call, call.json_body())
+    described = service.describe(entity, call.state.clock.now())
     keys = ("ServiceId", "ServiceName", "Status", "Region", "InternetEndpoint", "IntranetEndpoint")
     return {key: described[key] for key in keys}
 
@@ -37,7 +37,7 @@ def update_app_service(call: Call) -> dict[str, Any]:
     body = call.json_body()
     if "ServiceName" in body:
         raise invalid_parameter("ServiceName", "ServiceName cannot be changed; create a new service instead")
-    entity = models.update(call, _service(call), body)
+    entity = service.update(call, _service(call), body)
     return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
 
 
@@ -48,12 +48,12 @@ def update_service(call: Call) -> dict[str, Any]:
         raise invalid_parameter(
             "UpdateType", f"UpdateType {update_type!r} is not supported; allowed values: merge, replace"
         )
-    config = models.parse_merge_body(call.body)
+    config = service.parse_merge_body(call.body)
     instance = (
         config.get("metadata", {}).get("instance") if isinstance(config.get("metadata"), dict) else None
     )
     changes = {"Replicas": instance} if instance is not None else {}
-    entity = models.update(call, _service(call), changes)
+    entity = service.update(call, _service(call), changes)
     return {"Message": f"Service [{entity.name}] is {entity.status.lower()}"}
 
 
@@ -63,15 +63,15 @@ def describe_service(call: Call) -> dict[str, Any]:
     entity = _service(call)
     now = call.state.clock.now()
     if scaling.follows_clock(entity.data):
-        return models.describe(entity, now)
+        return service.describe(entity, now)
     return call.state.store.memo(
-        entity, "DescribeService", lambda e: Encoded(models.describe(e, now)), size=2048
+        entity, "DescribeService", lambda e: Encoded(service.describe(e, now)), size=2048
     )
 
 
 def list_services(call: Call) -> dict[str, Any]:
     """GET /api/v2/services in the caller's region, filtered and paged."""
-    page, size = models.page(call)
+    page, size = service.page(call)
     sort = call.param("Sort") or "CreateTime"
     if sort not in listing.SORTS:
         raise invalid_parameter(
@@ -96,7 +96,7 @@ def list_services(call: Call) -> dict[str, Any]:
         labels=_label_filter(call.json_param("Label")),
     )
     total, services = listing.list_page(
-        call.state.tracker,
+        call.state.lifecycles,
         wanted,
         newest_first=order == "desc",
         offset=(page - 1) * size,
@@ -108,7 +108,7 @@ def list_services(call: Call) -> dict[str, Any]:
         "PageNumber": page,
         "PageSize": size,
         "TotalCount": total,
-        "Services": [models.describe(entity, now) for entity in services],
+        "Services": [service.describe(entity, now) for entity in services],
     }
 
 
@@ -131,37 +131,37 @@ MAX_LABEL_FILTERS = 20
 def delete_service(call: Call) -> dict[str, Any]:
     """DELETE …/services/{ClusterId}/{ServiceName}: Deleting, then gone. Repeating it is harmless."""
     entity = _service(call)
-    models.guard(entity, call.action, dangerous=True)
+    service.guard(entity, call.action, dangerous=True)
     if entity.status != DELETING:
-        models.move(call, entity, DELETING, "DeleteRequested")
+        service.move(call, entity, DELETING, "DeleteRequested")
     return {"Message": f"Service [{entity.name}] is deleting"}
 
 
 def start_service(call: Call) -> dict[str, Any]:
     """PUT …/start: Stopped → Starting → Running."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     if entity.status != "Stopped":
         raise _status_error(entity, call.action, ["Stopped"])
-    models.move(call, entity, STARTING, "StartRequested")
+    service.move(call, entity, STARTING, "StartRequested")
     return {"Message": f"Service [{entity.name}] is starting"}
 
 
 def stop_service(call: Call) -> dict[str, Any]:
     """PUT …/stop: Running → Stopping → Stopped."""
     entity = _service(call)
-    models.guard(entity, call.action, dangerous=True)
-    models.move(call, entity, STOPPING, "StopRequested")
+    service.guard(entity, call.action, dangerous=True)
+    service.move(call, entity, STOPPING, "StopRequested")
     return {"Message": f"Service [{entity.name}] is stopping"}
 
 
 def restart_service(call: Call) -> dict[str, Any]:
     """PUT …/restart: Running → Starting → Running."""
     entity = _service(call)
-    models.guard(entity, call.action)
+    service.guard(entity, call.action)
     if entity.status != "Running":
         raise _status_error(entity, call.action, ["Running"])
-    models.move(call, entity, STARTING, "RestartRequested")
+    service.move(call, entity, STARTING, "RestartRequested")
     return {"Message": f"Service [{entity.name}] is restarting"}
 
 
@@ -171,7 +171,7 @@ def _status_error(entity: Entity, action: str, allowed: list[str]) -> ApiError:
 
 def describe_service_endpoints(call: Call) -> dict[str, Any]:
     """GET …/endpoints: where to call the service, and its token."""
-    described = models.describe(_service(call), call.state.clock.now())
+    described = service.describe(_service(call), call.state.clock.now())
     return {
         "Message": "success",
         "AccessToken": described["AccessToken"],
@@ -191,7 +191,7 @@ def describe_service_endpoints(call: Call) -> dict[str, Any]:
 def describe_service_event(call: Call) -> dict[str, Any]:
     """GET …/events: the service's history, filtered by type, instance and time, and paged."""
     entity = _service(call)
-    page, size = models.page(call, "PageNum")
+    page, size = service.page(call, "PageNum")
     event_type = call.param("EventType")
     if event_type not in (None, "Normal", "Warning"):
         raise invalid_parameter(

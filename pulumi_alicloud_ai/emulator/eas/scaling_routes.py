@@ -93,7 +93,9 @@ async def report_load(request: Request) -> JSONResponse:
         return admin_error("InvalidParameter.Load", 'Send {"qps": <number>, "cpu": <number>, ...}', 400)
     try:
         with state.store.transaction():
-            entity = state.tracker.load(APP_SERVICE, state.store.find_by_name("eas", "service", region, name))
+            entity = state.lifecycles.load(
+                APP_SERVICE, state.store.find_by_name("eas", "service", region, name)
+            )
             if entity is None:
                 raise errors.service_not_found(region, name)
             now = state.clock.now()

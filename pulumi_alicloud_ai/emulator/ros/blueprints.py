@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.ros.hcl import Block, Expr, value
+from pulumi_alicloud_ai.templates.hcl import Block, Expr, value
 
 VPC_CIDR = "192.168.0.0/16"
 VSWITCH_CIDR = "192.168.1.0/24"

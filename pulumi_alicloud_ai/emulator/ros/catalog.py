@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pulumi_alicloud_ai.emulator.ros import blueprints
 from pulumi_alicloud_ai.emulator.ros.blueprints import Plan, RosPart
-from pulumi_alicloud_ai.emulator.ros.hcl import Block
+from pulumi_alicloud_ai.templates.hcl import Block
 
 
 @dataclass(frozen=True)

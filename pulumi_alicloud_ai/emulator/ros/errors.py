@@ -27,7 +27,8 @@ from pulumi_alicloud_ai._bounded import BoundsError
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 
 MAX_TEMPLATE_BYTES = 524288
-"""The ROS template body limit."""
+"""The ROS template body limit (CreateStack reference, TemplateBody: 1 to 524,288 bytes), which the
+emulator applies to CreateAITask's Template; the CreateAITask reference itself gives no limit."""
 
 
 def task_not_found(task_id: str) -> ApiError:

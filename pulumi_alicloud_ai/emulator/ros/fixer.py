@@ -25,8 +25,8 @@ from typing import Any
 
 from pulumi_alicloud_ai.emulator.ros import fixer_terraform
 from pulumi_alicloud_ai.emulator.ros.fixes import FixError, FixResult, Progress, closest, unresolved
-from pulumi_alicloud_ai.emulator.ros.hcl import HclSyntaxError, parse
-from pulumi_alicloud_ai.emulator.ros.validator import (
+from pulumi_alicloud_ai.templates.hcl import HclSyntaxError, parse
+from pulumi_alicloud_ai.templates.validator import (
     FORMAT_VERSION,
     ROS,
     TERRAFORM,

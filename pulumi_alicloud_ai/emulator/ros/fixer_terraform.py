@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pulumi_alicloud_ai.emulator.ros.fixes import Change, FixError, Progress, closest, unresolved
-from pulumi_alicloud_ai.emulator.ros.hcl import (
+from pulumi_alicloud_ai.templates.hcl import (
     Block,
     Expr,
     HclBlock,
@@ -35,7 +35,7 @@ from pulumi_alicloud_ai.emulator.ros.hcl import (
     parse,
     render,
 )
-from pulumi_alicloud_ai.emulator.ros.validator import Fault, known_types, terraform_faults
+from pulumi_alicloud_ai.templates.validator import Fault, known_types, terraform_faults
 
 MAX_ROUNDS = 4
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_alicloud_ai.emulator.ros.validator import Fault
+from pulumi_alicloud_ai.templates.validator import Fault
 
 
 @dataclass(frozen=True)

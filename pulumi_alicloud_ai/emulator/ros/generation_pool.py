@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pulumi_alicloud_ai.emulator.errors import ApiError
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator")
 

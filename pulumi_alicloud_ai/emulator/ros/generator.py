@@ -28,8 +28,8 @@ import httpx
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.ros import catalog
 from pulumi_alicloud_ai.emulator.ros.blueprints import Plan
-from pulumi_alicloud_ai.emulator.ros.hcl import Block, Expr, Value, render
-from pulumi_alicloud_ai.emulator.ros.validator import (
+from pulumi_alicloud_ai.templates.hcl import Block, Expr, Value, render
+from pulumi_alicloud_ai.templates.validator import (
     FORMAT_VERSION,
     ROS,
     TERRAFORM,

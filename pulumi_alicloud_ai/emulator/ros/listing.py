@@ -15,7 +15,7 @@ from pulumi_alicloud_ai.emulator.ros.states import AI_TASK
 from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 PRODUCT, KIND = AI_TASK.product, AI_TASK.kind
 TASK_TYPE = data_key("TaskType")

@@ -41,12 +41,12 @@ from pulumi_alicloud_ai.emulator.ros.states import (
     TEMPLATE_TYPES,
     TERMINAL,
 )
-from pulumi_alicloud_ai.emulator.ros.validator import ROS
 from pulumi_alicloud_ai.emulator.routing import Call
 from pulumi_alicloud_ai.emulator.store import Entity
+from pulumi_alicloud_ai.templates.validator import ROS
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 PRODUCT, KIND = AI_TASK.product, AI_TASK.kind
 DEFAULT_PAGE = 50
@@ -67,7 +67,7 @@ def create(call: Call) -> Entity:
         raise missing_parameter("TaskType")
     template_type = choice(call, "TemplateType", TEMPLATE_TYPES) or ROS
     prompt, template = call.param("Prompt"), call.param("Template")
-    if task_type == GENERATE_TEMPLATE and prompt is None:
+    if task_type == GENERATE_TEMPLATE and not (prompt or "").strip():
         raise missing_parameter("Prompt")
     if task_type == GENERATE_TEMPLATE and template is not None:
         raise errors.template_not_used()
@@ -92,7 +92,7 @@ def create(call: Call) -> Entity:
     elif not outcome["ok"]:
         data[FAULT_KEY] = {"reason": "TaskFailed", "message": outcome["reason"]}
     task_id = new_id("t-", 20)
-    entity = call.state.tracker.create(
+    entity = call.state.lifecycles.create(
         AI_TASK, entity_id=task_id, region=call.region, name=task_id, data=data
     )
     if off_loop is not None:
@@ -147,7 +147,7 @@ def settle_generation(state: EmulatorState, task_id: str, outcome: dict[str, Any
     """Store a generation's outcome (on the event loop, in a transaction of its own); a task the
     emulator no longer has (reset meanwhile) is left alone."""
     with state.store.transaction():
-        entity = state.tracker.load(AI_TASK, state.store.get(PRODUCT, KIND, task_id))
+        entity = state.lifecycles.load(AI_TASK, state.store.get(PRODUCT, KIND, task_id))
         if entity is not None and GENERATING in entity.data:
             _conclude(state, entity, outcome)
 
@@ -164,7 +164,7 @@ def _conclude(state: EmulatorState, entity: Entity, outcome: dict[str, Any]) -> 
     if entity.status == RUNNING:
         entity.status_since = max(entity.status_since, clock.now() - clock.scaled(RUNNING_SECONDS))
     state.store.put(entity)
-    state.tracker.load(AI_TASK, entity)
+    state.lifecycles.load(AI_TASK, entity)
 
 
 def _lost_generation(state: EmulatorState, entity: Entity) -> None:
@@ -256,7 +256,7 @@ def brought_up(state: EmulatorState, entity: Entity | None) -> Entity | None:
     """A stored task brought up to the clock (a generation lost to a restart fails it first)."""
     if entity is not None:
         _lost_generation(state, entity)
-    return state.tracker.load(AI_TASK, entity)
+    return state.lifecycles.load(AI_TASK, entity)
 
 
 def status_reason(entity: Entity) -> str:

@@ -14,11 +14,9 @@ time evenly: a handler appears when its turn starts, ``RUNNING`` until its share
 from __future__ import annotations
 
 from pulumi_alicloud_ai.emulator.lifecycle import Lifecycle, Step
-from pulumi_alicloud_ai.emulator.ros.validator import ROS, TERRAFORM
+from pulumi_alicloud_ai.templates.validator import ROS, TERRAFORM
 
 PENDING, WAITING, RUNNING, SUCCESS, FAILURE = "PENDING", "WAITING", "RUNNING", "SUCCESS", "FAILURE"
-STATUSES = (PENDING, WAITING, RUNNING, SUCCESS, FAILURE)
-"""Every status the API defines."""
 TERMINAL = frozenset({SUCCESS, FAILURE})
 
 QUEUED_SECONDS = 2.0
@@ -42,7 +40,9 @@ AI_TASK = Lifecycle(
 
 GENERATE_TEMPLATE, FIX_TEMPLATE = "GenerateTemplate", "FixTemplate"
 TASK_TYPES = (GENERATE_TEMPLATE, FIX_TEMPLATE)
+"""CreateAITask reference, TaskType: GenerateTemplate, FixTemplate."""
 TEMPLATE_TYPES = (ROS, TERRAFORM)
+"""CreateAITask reference, TemplateType: ROS (the default) or Terraform."""
 
 AGENTS = {GENERATE_TEMPLATE: "GenerateTemplateAgent", FIX_TEMPLATE: "FixUserTemplateAgent"}
 """``AgentType`` of a task's events."""

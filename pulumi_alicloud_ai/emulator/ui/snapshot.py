@@ -20,7 +20,7 @@ from pulumi_alicloud_ai.emulator.store import Entity, Event
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.recorder import RequestRecord
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 MASK = "••••••"
 MAX_ENTITIES = 100

@@ -16,7 +16,8 @@ from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Lifecycle
 from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
 from pulumi_alicloud_ai.emulator.vod import analysis, media
-from pulumi_alicloud_ai.emulator.vod.models import AI_MEDIA_AUDIT, PRODUCT, Vod, split_ids
+from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, Vod
+from pulumi_alicloud_ai.emulator.vod.rules import AI_MEDIA_AUDIT, split_ids
 from pulumi_alicloud_ai.emulator.vod.states import AI_AUDIT_JOB, AI_JOB, FINAL, SUCCESS
 
 if TYPE_CHECKING:
@@ -76,14 +77,14 @@ class AiJobs(Vod):
             )
             data = self._job_data(video, kind, effect, config=settings, user_data=user_data, result=found)
             jobs.append(
-                self.state.tracker.create(
+                self.state.lifecycles.create(
                     AI_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
                 )
             )
         return jobs
 
     def _load(self, lifecycle: Lifecycle, job_id: str) -> Entity | None:
-        return self.state.tracker.load(lifecycle, self._get(lifecycle.kind, job_id))
+        return self.state.lifecycles.load(lifecycle, self._get(lifecycle.kind, job_id))
 
     def ai_jobs(self, job_ids: str) -> tuple[list[Entity], list[str]]:
         """The jobs asked for, in order, and the ids not found."""
@@ -105,7 +106,7 @@ class AiJobs(Vod):
             order="created_at DESC, id DESC",
         )
         for stored in jobs:
-            job = self.state.tracker.load(AI_JOB, stored)
+            job = self.state.lifecycles.load(AI_JOB, stored)
             if job is not None and job.status == SUCCESS:
                 result: dict[str, Any] = job.data["result"]
                 return result
@@ -129,7 +130,7 @@ class AiJobs(Vod):
         config = analysis.config_object(template.data["config"])
         found = analysis.media_audit(video.id, video.name, config, media.cover_url(video))
         data = self._job_data(video, kind, effect, template_id=template.id, result=found)
-        return self.state.tracker.create(
+        return self.state.lifecycles.create(
             AI_AUDIT_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
         )
 

@@ -18,7 +18,8 @@ from pulumi_alicloud_ai.emulator.vod.ai_jobs import (
     audit_job_wire,
 )
 from pulumi_alicloud_ai.emulator.vod.library import Library
-from pulumi_alicloud_ai.emulator.vod.models import JOB_REGIONS, PRODUCT, TEMPLATE_REGIONS
+from pulumi_alicloud_ai.emulator.vod.models import PRODUCT
+from pulumi_alicloud_ai.emulator.vod.rules import JOB_REGIONS, TEMPLATE_REGIONS
 
 JOB_ACTIONS = (
     "SubmitAIJob",

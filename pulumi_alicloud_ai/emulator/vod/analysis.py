@@ -20,7 +20,8 @@ TAG_WORDS = {
     "Time": ("morning", "daytime", "evening", "night"),
 }
 SCENES = ("porn", "terrorism", "ad", "live", "logo", "GreenEnhanced")
-"""Review scenes, as ``AuditItem`` names them and VideoResult reports them."""
+"""Review scenes VideoResult reports. ``AuditItem`` may name only ``porn`` and ``terrorism``
+(``rules.AUDIT_VALUES``); the others always read as not audited."""
 DEFAULT_AUDIT = {"AuditItem": ["porn", "terrorism"], "AuditRange": ["video"]}
 VIDEO_RESULT_KEYS = {
     "porn": "PornResult",

@@ -36,7 +36,7 @@ from pulumi_alicloud_ai.emulator.vod.models import CALLBACK, PRODUCT, Vod
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
 
 if TYPE_CHECKING:
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
     from pulumi_alicloud_ai.emulator.store import Entity
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator.vod")

@@ -1,4 +1,6 @@
-"""The VOD rules: videos, AI templates, AI image jobs, and the AIImageInfo records a job produces.
+"""The emulated VOD: videos, AI templates, AI image jobs, and the AIImageInfo records a job produces.
+
+What each field must hold, and where each action runs, is in ``rules.py``.
 
 Everything is regional, as in VOD: a video, template or job is seen only through the region it was
 made in (the region comes from the Host the call reached). :class:`Vod` is one region's view; routes
@@ -18,23 +20,21 @@ Where vod.md is silent the emulator chooses, and says so here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
 from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
-from pulumi_alicloud_ai.emulator.vod import errors
-from pulumi_alicloud_ai.emulator.vod.results import image_options, produce
+from pulumi_alicloud_ai.emulator.vod import errors, rules
+from pulumi_alicloud_ai.emulator.vod.results import produce
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
 from pulumi_alicloud_ai.emulator.vod.userdata import parse_user_data
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.faults import FaultRule
-    from pulumi_alicloud_ai.emulator.state import EmulatorState
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 PRODUCT = "vod"
 VIDEO, TEMPLATE, IMAGE_INFO = "video", "aitemplate", "aiimageinfo"
@@ -42,33 +42,6 @@ CALLBACK = "aiimagejob.callback"
 """Index of jobs whose completion event is still owed: one entity per job, removed once resolved."""
 NORMAL = "Normal"
 """Status of entities without a lifecycle (videos, templates, image records)."""
-
-AI_IMAGE, AI_MEDIA_AUDIT = "AIImage", "AIMediaAudit"
-TEMPLATE_TYPES = (AI_MEDIA_AUDIT, AI_IMAGE)
-DEFAULT_LOOKUP_TYPES = (AI_MEDIA_AUDIT,)
-MAX_IDS = 10
-MAX_TEMPLATE_NAME_BYTES = 128
-
-JOB_REGIONS = frozenset({"cn-beijing", "cn-shanghai"})
-TEMPLATE_REGIONS = JOB_REGIONS | {"ap-southeast-1"}
-REGIONS: Mapping[str, frozenset[str]] = {
-    **dict.fromkeys(
-        ("SubmitAIImageJob", "GetAIImageJobs", "ListAIImageInfo", "DeleteAIImageInfos"), JOB_REGIONS
-    ),
-    **dict.fromkeys(
-        (
-            "AddAITemplate",
-            "GetAITemplate",
-            "UpdateAITemplate",
-            "DeleteAITemplate",
-            "ListAITemplate",
-            "SetDefaultAITemplate",
-            "GetDefaultAITemplate",
-        ),
-        TEMPLATE_REGIONS,
-    ),
-}
-"""Where each action is offered: the seed doc for jobs, the API reference for templates (vod.md)."""
 
 _DEFAULT_FAILURE = "The AI image job failed (injected fault)."
 
@@ -87,62 +60,6 @@ JOBS_BY_TEMPLATE = Index(
 INFOS_BY_VIDEO = Index("vod_infos_by_video", PRODUCT, IMAGE_INFO, ("region", "name", "created_at", "id"))
 """An AIImageInfo record's name is its video id."""
 OLDEST_FIRST = "created_at, id"
-
-
-def check_region(action: str, region: str) -> None:
-    """Refuse an action the region does not offer (``Forbidden.RegionNotSupported``)."""
-    supported = REGIONS[action]
-    if region not in supported:
-        raise errors.region_not_supported(action, region, supported)
-
-
-def split_ids(name: str, text: str) -> list[str]:
-    """A comma list of at most :data:`MAX_IDS` ids, blanks and repeats dropped, order kept."""
-    ids = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    if not ids:
-        raise invalid_parameter(name, f"The parameter {name} must list at least one id.")
-    if len(ids) > MAX_IDS:
-        raise invalid_parameter(
-            name, f"The parameter {name} lists {len(ids)} ids; at most {MAX_IDS} are allowed per call."
-        )
-    return ids
-
-
-def _template_type(value: str, allowed: tuple[str, ...] = TEMPLATE_TYPES) -> str:
-    if value not in allowed:
-        raise invalid_parameter(
-            "TemplateType", f"The TemplateType {value!r} is not valid; allowed values: {', '.join(allowed)}."
-        )
-    return value
-
-
-def _template_name(value: str) -> str:
-    size = len(value.encode("utf-8"))
-    if size > MAX_TEMPLATE_NAME_BYTES:
-        raise invalid_parameter(
-            "TemplateName",
-            f"The TemplateName is {size} bytes long; at most {MAX_TEMPLATE_NAME_BYTES} bytes are allowed.",
-        )
-    return value
-
-
-def _template_config(text: str, template_type: str) -> str:
-    """The config, verbatim, once it is a JSON object within the parser's bounds (and an AIImage one
-    has usable Count/Format)."""
-    try:
-        value = load_json(text, what="The TemplateConfig")
-    except BoundsError as exc:
-        raise invalid_parameter("TemplateConfig", f"{exc}.") from None
-    except ValueError:
-        raise invalid_parameter("TemplateConfig", "The TemplateConfig is not valid JSON.") from None
-    if not isinstance(value, dict):
-        raise invalid_parameter("TemplateConfig", "The TemplateConfig must be a JSON object.")
-    if template_type == AI_IMAGE:
-        try:
-            image_options(value)
-        except ValueError as exc:
-            raise invalid_parameter("TemplateConfig", f"The TemplateConfig is invalid: {exc}") from None
-    return text
 
 
 class Vod:
@@ -191,12 +108,12 @@ class Vod:
 
     def add_template(self, name: str, template_type: str, config: str) -> Entity:
         """A new custom template; never the default until SetDefaultAITemplate says so."""
-        template_type = _template_type(template_type)
+        template_type = rules.template_type(template_type)
         now = self._now()
         template = Entity(
-            PRODUCT, TEMPLATE, new_id(), self.region, _template_name(name), NORMAL, now, {}, now, now
+            PRODUCT, TEMPLATE, new_id(), self.region, rules.template_name(name), NORMAL, now, {}, now, now
         )
-        template.data = {"type": template_type, "config": _template_config(config, template_type)}
+        template.data = {"type": template_type, "config": rules.template_config(config, template_type)}
         self.store.put(template)
         return template
 
@@ -210,8 +127,8 @@ class Vod:
     def update_template(self, template_id: str, name: str, config: str) -> Entity:
         """Replace name and config (both required, as in the API); the type never changes."""
         template = self.template(template_id)
-        template.name = _template_name(name)
-        template.data["config"] = _template_config(config, template.data["type"])
+        template.name = rules.template_name(name)
+        template.data["config"] = rules.template_config(config, template.data["type"])
         template.updated_at = self._now()
         self.store.put(template)
         return template
@@ -240,7 +157,7 @@ class Vod:
 
     def templates(self, template_type: str) -> list[Entity]:
         """The region's templates of one type, oldest first."""
-        template_type = _template_type(template_type)
+        template_type = rules.template_type(template_type)
         return self.store.select(
             TEMPLATES, {"region": self.region, TEMPLATE_TYPE: template_type}, order=OLDEST_FIRST
         )
@@ -264,7 +181,7 @@ class Vod:
 
     def default_template(self, template_type: str) -> Entity:
         """The default template of a type (only ``AIMediaAudit`` may be asked for, per the API doc)."""
-        template_type = _template_type(template_type, DEFAULT_LOOKUP_TYPES)
+        template_type = rules.template_type(template_type, rules.DEFAULT_LOOKUP_TYPES)
         defaults = self._defaults(template_type)
         if defaults:
             return defaults[0]
@@ -284,11 +201,11 @@ class Vod:
         """Queue an AI image job; its result is fixed now and revealed when it reads back ``success``."""
         video = self.video(video_id)
         template = self.template(template_id)
-        if template.data["type"] != AI_IMAGE:
+        if template.data["type"] != rules.AI_IMAGE:
             raise invalid_parameter(
                 "AITemplateId",
                 f"The AI template {template_id!r} is an {template.data['type']} template; "
-                f"SubmitAIImageJob needs an {AI_IMAGE} template.",
+                f"SubmitAIImageJob needs an {rules.AI_IMAGE} template.",
             )
         parsed = parse_user_data(user_data, allow_remote_callbacks=self.state.config.allow_remote_callbacks)
         config = template.data["config"]
@@ -318,7 +235,7 @@ class Vod:
                 "gave_up": False,
                 "last_error": None,
             }
-        job = self.state.tracker.create(
+        job = self.state.lifecycles.create(
             AI_IMAGE_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
         )
         if data["callback"] is not None:
@@ -343,7 +260,7 @@ class Vod:
 
     def settle(self, job: Entity | None, now: float | None = None) -> Entity | None:
         """Apply due lifecycle steps; on first sight of ``success`` write the job's AIImageInfo records."""
-        job = self.state.tracker.load(AI_IMAGE_JOB, job, now)
+        job = self.state.lifecycles.load(AI_IMAGE_JOB, job, now)
         if job is None or job.status != SUCCESS or job.data["infos_created"]:
             return job
         for index, image in enumerate(job.data["result"]["images"]):
@@ -371,7 +288,7 @@ class Vod:
 
     def get_jobs(self, job_ids: str) -> list[Entity]:
         """Up to ten jobs in the order asked; unknown ids are left out."""
-        loaded = (self.load_job(job_id) for job_id in split_ids("JobIds", job_ids))
+        loaded = (self.load_job(job_id) for job_id in rules.split_ids("JobIds", job_ids))
         return [job for job in loaded if job is not None]
 
     def image_infos(self, video_id: str) -> list[Entity]:
@@ -384,6 +301,6 @@ class Vod:
 
     def delete_image_infos(self, info_ids: str) -> None:
         """Delete up to ten AIImageInfo records; unknown ids are ignored."""
-        for info_id in split_ids("AIImageInfoIds", info_ids):
+        for info_id in rules.split_ids("AIImageInfoIds", info_ids):
             if self._get(IMAGE_INFO, info_id) is not None:
                 self.store.delete(PRODUCT, IMAGE_INFO, info_id)

@@ -26,7 +26,9 @@ from typing import Any
 
 DEFAULT_COUNT = 3
 MAX_COUNT = 10
+"""Not published (no AIImage config schema is): the emulator's own ceiling on ``Count``."""
 FORMATS = ("png", "gif")
+"""ListAIImageInfo reference, Format: gif or png."""
 RESULT_VERSION = "1"
 """AIImageInfo ``Version`` for every image (the algorithm version, fixed in the emulator)."""
 

@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
@@ -26,7 +34,8 @@ from pulumi_alicloud_ai.emulator.routing import Call, Route
 from pulumi_alicloud_ai.emulator.vod import ai_routes
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
 from pulumi_alicloud_ai.emulator.vod.library import Library
-from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod, check_region
+from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod
+from pulumi_alicloud_ai.emulator.vod.rules import check_region
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
 from pulumi_alicloud_ai.emulator.vod.wire import image_info_wire, job_wire, template_wire, video_wire
 
@@ -130,7 +139,18 @@ ROUTES = [
 
 # --- admin: videos ---------------------------------------------------------------------------------
 
-_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_FORMATS = {
+    "region": (re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*"), "Region must be a region id such as cn-beijing"),
+    "video_id": (
+        re.compile(r"[0-9A-Za-z_-]{1,64}"),
+        "VideoId must be 1 to 64 letters, digits, underscores or hyphens",
+    ),
+    "reference_id": (
+        re.compile(r"[0-9A-Za-z_-]{6,64}"),
+        "ReferenceId must be 6 to 64 letters, digits, underscores or hyphens",
+    ),
+}
+"""Admin video fields matched whole (no trailing newline), with the rule a refusal states."""
 
 
 class VideoSpec(BaseModel):
@@ -140,9 +160,9 @@ class VideoSpec(BaseModel):
     title: str = Field(alias="Title", min_length=1, max_length=128)
     duration: float = Field(alias="Duration", gt=0, le=86_400, strict=True)
     region: str | None = Field(None, alias="Region")
-    video_id: str | None = Field(None, alias="VideoId", pattern=r"^[0-9A-Za-z_-]{1,64}$")
+    video_id: str | None = Field(None, alias="VideoId")
     corrupt: StrictBool = Field(False, alias="Corrupt")
-    reference_id: str | None = Field(None, alias="ReferenceId", pattern=r"^[0-9A-Za-z_-]{6,64}$")
+    reference_id: str | None = Field(None, alias="ReferenceId")
 
     @field_validator("title")
     @classmethod
@@ -151,11 +171,12 @@ class VideoSpec(BaseModel):
             raise ValueError("Title must not be blank")
         return value
 
-    @field_validator("region")
+    @field_validator("region", "video_id", "reference_id")
     @classmethod
-    def _region_id(cls, value: str | None) -> str | None:
-        if value is not None and not _REGION.fullmatch(value):
-            raise ValueError("Region must be a region id such as cn-beijing")
+    def _whole_match(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, rule = _FORMATS[str(info.field_name)]
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(rule)
         return value
 
 

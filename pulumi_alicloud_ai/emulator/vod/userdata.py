@@ -21,6 +21,7 @@ from pulumi_alicloud_ai._net import is_loopback_url
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 
 MAX_USER_DATA_BYTES = 512
+"""SubmitAIImageJob reference, UserData (the VOD UserData page): a JSON string of at most 512 bytes."""
 _SCHEMES = frozenset({"http", "https"})
 
 

@@ -1,4 +1,4 @@
-"""HCL for the ROS AI-task emulator: a writer for generated Terraform and an index of parsed Terraform.
+"""HCL for Terraform templates: a writer for generated files and an index of parsed ones.
 
 Parsing is python-hcl2's grammar, read within ``_bounded.TEMPLATE_BOUNDS`` (so a deeply nested file is
 refused before the recursive index below walks it). Its lark parse tree keeps each token's offset in

@@ -1,4 +1,6 @@
-"""Everything one running emulator holds: settings, database, clock, faults, keys, routes."""
+"""One running emulator: its settings (:class:`EmulatorConfig`) and the live objects built from them
+(:class:`EmulatorState`: database, clock, lifecycle engine, faults, keys, routes). The database itself
+is ``store.py``."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pulumi_alicloud_ai.emulator.connections import (
 )
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
-from pulumi_alicloud_ai.emulator.lifecycle import Tracker
+from pulumi_alicloud_ai.emulator.lifecycle import LifecycleEngine
 from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord, subjects
 from pulumi_alicloud_ai.emulator.routing import Router
 from pulumi_alicloud_ai.emulator.store import Store
@@ -78,7 +80,7 @@ class EmulatorState:
         db_path = None if config.data_dir is None else Path(config.data_dir) / "emulator.sqlite3"
         self.store = Store(db_path, owner=True)
         self.clock = Clock(self.store, time_scale=config.time_scale)
-        self.tracker = Tracker(self.store, self.clock)
+        self.lifecycles = LifecycleEngine(self.store, self.clock)
         self.faults = Faults(self.store, seed=config.seed)
         for rule in config.faults:
             self.faults.add(rule)

@@ -1,4 +1,6 @@
-"""The checks shared by the generator (to prove what it made) and the fixer (to find what to repair).
+"""What is wrong with a ROS or Terraform template: the checks the emulator's generator (to prove what it
+made) and fixer (to find what to repair) use, and the ``GeneratedTemplate`` component (to decide whether
+a generated template needs repair). It lives outside the emulator so resources never import it.
 
 A check never raises over a template's content: it returns :class:`Fault` values, each with a code
 the fixer looks its repair up by, a location a person can find, and the names involved (``subject``).
@@ -7,7 +9,7 @@ past the parser's bounds (too deep, too many YAML aliases, too large once they a
 :class:`~pulumi_alicloud_ai._bounded.BoundsError` before it is built (``_bounded.TEMPLATE_BOUNDS``).
 
 What counts as a known resource type, and which properties are required, is data:
-``resource_types.json`` in this package.
+``resource_types.json`` beside this module.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import yaml
 
 from pulumi_alicloud_ai._bounded import TEMPLATE_BOUNDS, BoundsError, load_json, load_yaml
-from pulumi_alicloud_ai.emulator.ros.hcl import HclDocument, HclSyntaxError, parse
+from pulumi_alicloud_ai.templates.hcl import HclDocument, HclSyntaxError, parse
 
 ROS = "ROS"
 TERRAFORM = "Terraform"
@@ -162,7 +164,7 @@ def ros_sections(template: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 
 def ros_faults(template: Any) -> list[Fault]:
-    """Everything wrong with a parsed ROS template that this emulator knows how to see."""
+    """Everything wrong with a parsed ROS template that these checks know how to see."""
     if not isinstance(template, dict):
         return [Fault("NotAMapping", "(template)", "A ROS template must be a JSON object or a YAML mapping.")]
     parameters, resources_ = ros_sections(template)
@@ -261,7 +263,7 @@ def _line(line: int) -> str:
 
 
 def terraform_faults(doc: HclDocument) -> list[Fault]:
-    """Everything wrong with a parsed Terraform file that this emulator knows how to see."""
+    """Everything wrong with a parsed Terraform file that these checks know how to see."""
     known = known_types()
     faults: list[Fault] = []
     declared = {kind: doc.declared(kind) for kind in ("resource", "data", "variable", "module")}

@@ -1,4 +1,4 @@
-"""The EAS service's rules: validation, the service entity, and how it reads back on the wire.
+"""The EAS app service: creating, changing and describing it (what its fields must hold: ``rules.py``).
 
 An app service is stored as an :class:`Entity` of kind ``service`` with its inputs in ``data``. What
 DescribeService shows is derived from them: ``TotalInstance`` and ``ServiceConfig.metadata.instance``
@@ -13,12 +13,11 @@ import secrets
 from typing import Any
 
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
-from pulumi_alicloud_ai.client import eas_rules
-from pulumi_alicloud_ai.emulator.eas import errors, scaling
+from pulumi_alicloud_ai.emulator.eas import errors, rules, scaling
 from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
-from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter, missing_parameter
+from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
-from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Tracker
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, LifecycleEngine
 from pulumi_alicloud_ai.emulator.routing import BODY_BOUNDS, Call
 from pulumi_alicloud_ai.emulator.store import Entity
 
@@ -38,39 +37,10 @@ def endpoints(region: str, uid: str, name: str) -> tuple[str, str]:
     )
 
 
-def validate_fields(body: dict[str, Any], *, creating: bool) -> None:
-    """Check body fields; on create the required ones must be present."""
-    if creating:
-        for key in ("ServiceName", "AppType", "ServiceSpec", "Replicas"):
-            if body.get(key) in (None, ""):
-                raise missing_parameter(key)
-        if problem := eas_rules.name_problem(body["ServiceName"]):
-            raise invalid_parameter("ServiceName", problem)
-    if "AppType" in body and (
-        problem := eas_rules.choice_problem("AppType", body["AppType"], eas_rules.APP_TYPES)
-    ):
-        raise invalid_parameter("AppType", problem)
-    if "ServiceSpec" in body and (
-        problem := eas_rules.choice_problem("ServiceSpec", body["ServiceSpec"], eas_rules.SERVICE_SPECS)
-    ):
-        raise invalid_parameter("ServiceSpec", problem)
-    if "Replicas" in body and (problem := eas_rules.replicas_problem(body["Replicas"])):
-        raise invalid_parameter("Replicas", problem)
-    if "AppVersion" in body and not isinstance(body["AppVersion"], str):
-        raise invalid_parameter("AppVersion", "AppVersion must be a string")
-    if "Config" in body:
-        problems = eas_rules.config_problems(body["Config"])
-        if problems:
-            key = problems[0][0]
-            raise invalid_parameter(
-                f"Config.{key}" if key != "Config" else "Config", "; ".join(r for _, r in problems)
-            )
-
-
 def load_service(call: Call, region: str, name: str) -> Entity:
     """The service brought up to the clock, or ``ServiceNotFound``."""
     store = call.state.store
-    entity = call.state.tracker.load(APP_SERVICE, store.find_by_name("eas", "service", region, name))
+    entity = call.state.lifecycles.load(APP_SERVICE, store.find_by_name("eas", "service", region, name))
     if entity is None:
         raise errors.service_not_found(region, name)
     return entity
@@ -79,7 +49,7 @@ def load_service(call: Call, region: str, name: str) -> Entity:
 def service_at_path(call: Call) -> Entity:
     """The service a ``…/services/{ClusterId}/{ServiceName}…`` call names, with its failure reason."""
     entity = load_service(call, call.path_params["ClusterId"], call.path_params["ServiceName"])
-    record_failure_reason(call.state.tracker, entity)
+    record_failure_reason(call.state.lifecycles, entity)
     return entity
 
 
@@ -112,7 +82,7 @@ def paged(key: str, items: list[dict[str, Any]], number: int, size: int) -> dict
 
 def create(call: Call, body: dict[str, Any]) -> Entity:
     """Create a service in ``Creating``; a ``fail`` fault makes it end ``Failed``."""
-    validate_fields(body, creating=True)
+    rules.validate(body, creating=True)
     name = body["ServiceName"]
     ensure_new_name(call, name)
     data: dict[str, Any] = {key: body[key] for key in UPDATABLE if key in body}
@@ -134,7 +104,7 @@ def store_new(call: Call, name: str, data: dict[str, Any]) -> Entity:
     )
     _attach_fault(call, data)
     record_version(name, data, call.state.clock.now())
-    return call.state.tracker.create(
+    return call.state.lifecycles.create(
         APP_SERVICE, entity_id=new_id("eas-m-", 16), region=call.region, name=name, data=data
     )
 
@@ -142,7 +112,7 @@ def store_new(call: Call, name: str, data: dict[str, Any]) -> Entity:
 def ensure_new_name(call: Call, name: str) -> None:
     """Names are unique per region: ``ServiceAlreadyExists`` when one is taken."""
     store = call.state.store
-    if call.state.tracker.load(APP_SERVICE, store.find_by_name("eas", "service", call.region, name)):
+    if call.state.lifecycles.load(APP_SERVICE, store.find_by_name("eas", "service", call.region, name)):
         raise errors.already_exists(call.region, name)
 
 
@@ -158,7 +128,7 @@ def guard(entity: Entity, action: str, *, dangerous: bool = False) -> None:
 
 def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     """Apply a partial update: replicas alone scale, anything else updates."""
-    validate_fields(body, creating=False)
+    rules.validate(body, creating=False)
     changes = {key: body[key] for key in UPDATABLE if key in body}
     target = SCALING if set(changes) == {"Replicas"} else UPDATING
     guard(entity, call.action)
@@ -173,7 +143,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     else:
         record_version(entity.name, entity.data, call.state.clock.now())
     described = ", ".join(f"{key}={json.dumps(value)}" for key, value in changes.items()) or "nothing"
-    return call.state.tracker.move(
+    return call.state.lifecycles.move(
         APP_SERVICE, entity, target, reason="UpdateRequested", message=f"update: {described}"
     )
 
@@ -181,7 +151,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
 def move(call: Call, entity: Entity, target: str, reason: str) -> Entity:
     """An explicit transition the table allows, or ``InvalidServiceStatus``."""
     _require_move(entity, target, call.action)
-    return call.state.tracker.move(APP_SERVICE, entity, target, reason=reason)
+    return call.state.lifecycles.move(APP_SERVICE, entity, target, reason=reason)
 
 
 def _require_move(entity: Entity, target: str, action: str) -> None:
@@ -235,8 +205,10 @@ def config_texts(name: str, data: dict[str, Any]) -> tuple[str, str]:
 
 
 def name_problem(name: str) -> str | None:
-    """Why a service name is refused, or None."""
-    return eas_rules.name_problem(name)
+    """Why a service name is refused, or None (the emulator's own rule, ``rules.SERVICE_NAME``)."""
+    if rules.SERVICE_NAME.fullmatch(name) is None:
+        return f"The name {name!r} is invalid: 2 to 64 lowercase letters, digits or underscores, starting with a letter."
+    return None
 
 
 def refresh_texts(name: str, data: dict[str, Any]) -> None:
@@ -352,14 +324,14 @@ def last_warning(data: dict[str, Any]) -> tuple[str, str]:
     return failure.get("reason", ""), failure.get("message", "")
 
 
-def record_failure_reason(tracker: Tracker, entity: Entity) -> None:
+def record_failure_reason(lifecycles: LifecycleEngine, entity: Entity) -> None:
     """Copy the last Warning event into the entity so DescribeService shows Reason/Message."""
     if entity.status != "Failed" or entity.data.get("LastFailure"):
         return
-    warnings = [e for e in tracker.store.events("eas", "service", entity.id) if e.type == "Warning"]
+    warnings = [e for e in lifecycles.store.events("eas", "service", entity.id) if e.type == "Warning"]
     if warnings:
         entity.data["LastFailure"] = {"reason": warnings[-1].reason, "message": warnings[-1].message}
-        tracker.store.put(entity)
+        lifecycles.store.put(entity)
 
 
 def parse_merge_body(raw: bytes) -> dict[str, Any]:

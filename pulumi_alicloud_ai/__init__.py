@@ -25,7 +25,9 @@ _EXPORTS = {
     "AITemplateType": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AppService": "pulumi_alicloud_ai.resources.app_service",
     "AppServiceArgs": "pulumi_alicloud_ai.resources.app_service",
+    "AppServiceInfo": "pulumi_alicloud_ai.resources.lookups",
     "AppType": "pulumi_alicloud_ai.resources.app_service",
+    "AssumeRole": "pulumi_alicloud_ai.resources.provider_settings",
     "AuditAutoBlock": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
@@ -37,6 +39,7 @@ _EXPORTS = {
     "NasModelStorage": "pulumi_alicloud_ai.resources.app_service",
     "Network": "pulumi_alicloud_ai.resources.llm_service",
     "OssModelStorage": "pulumi_alicloud_ai.resources.app_service",
+    "ProviderSettings": "pulumi_alicloud_ai.resources.provider_settings",
     "ServiceSpec": "pulumi_alicloud_ai.resources.app_service",
     "TemplateType": "pulumi_alicloud_ai.resources.ai_task",
     "Timeouts": "pulumi_alicloud_ai.resources.timeouts",
@@ -44,6 +47,7 @@ _EXPORTS = {
     "VideoAIImagesArgs": "pulumi_alicloud_ai.resources.video_ai_images",
     "VodAITemplate": "pulumi_alicloud_ai.resources.vod_ai_template",
     "VodAITemplateArgs": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "get_app_service": "pulumi_alicloud_ai.resources.lookups",
 }
 
 __all__ = [
@@ -60,7 +64,9 @@ __all__ = [
     "AITemplateType",
     "AppService",
     "AppServiceArgs",
+    "AppServiceInfo",
     "AppType",
+    "AssumeRole",
     "AuditAutoBlock",
     "AuditContent",
     "AuditItem",
@@ -72,6 +78,7 @@ __all__ = [
     "NasModelStorage",
     "Network",
     "OssModelStorage",
+    "ProviderSettings",
     "ServiceSpec",
     "TemplateType",
     "Timeouts",
@@ -80,6 +87,7 @@ __all__ = [
     "VodAITemplate",
     "VodAITemplateArgs",
     "__version__",
+    "get_app_service",
 ]
 
 
@@ -111,6 +119,8 @@ if TYPE_CHECKING:
     )
     from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs
     from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
+    from pulumi_alicloud_ai.resources.lookups import AppServiceInfo, get_app_service
+    from pulumi_alicloud_ai.resources.provider_settings import AssumeRole, ProviderSettings
     from pulumi_alicloud_ai.resources.timeouts import Timeouts
     from pulumi_alicloud_ai.resources.video_ai_images import VideoAIImages, VideoAIImagesArgs
     from pulumi_alicloud_ai.resources.vod_ai_template import (

@@ -109,7 +109,8 @@ def _temporary(obj: object, what: str) -> dict[str, str]:
 
 def _call_sts(
     http: httpx.Client | None, base_url: str, action: str, params: Mapping[str, str]
-) -> dict[str, str]:
+) -> dict[str, Any]:
+    """Send one STS call; the JSON object it answered, or a :class:`CredentialsError` with STS's code."""
     # The query is encoded with the same RFC 3986 rule the signature used, so no layer re-encodes
     # ``+`` or ``/`` of the base64 Signature differently from what was signed.
     query = "&".join(f"{signing.percent_encode(k)}={signing.percent_encode(v)}" for k, v in params.items())
@@ -124,7 +125,24 @@ def _call_sts(
             http_status=error.http_status,
             action=action,
         ) from error
-    return _temporary(_json_object(response, what).get("Credentials"), what)
+    return _json_object(response, what)
+
+
+def _signed(
+    params: dict[str, str], access_key_id: str, access_key_secret: str, security_token: str | None
+) -> dict[str, str]:
+    """``params`` signed with legacy RPC HMAC-SHA1, as the SDK signs STS calls."""
+    params = params | {
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": uuid.uuid4().hex,
+        "AccessKeyId": access_key_id,
+    }
+    if security_token:
+        params["SecurityToken"] = security_token
+    to_sign = signing.rpc_v1_string_to_sign("GET", signing.rpc_v1_canonicalized_query(params))
+    params["Signature"] = signing.rpc_v1_signature(access_key_secret, to_sign)
+    return params
 
 
 def _sts_params(action: str, now: float, role_arn: str, session_name: str, duration: int) -> dict[str, str]:
@@ -155,21 +173,37 @@ def assume_role(
 ) -> dict[str, str]:
     """STS ``AssumeRole`` as a GET signed with legacy RPC HMAC-SHA1 (the SDK's choice for this call)."""
     params = _sts_params("AssumeRole", now, role_arn, session_name, duration)
-    params |= {
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureVersion": "1.0",
-        "SignatureNonce": uuid.uuid4().hex,
-        "AccessKeyId": access_key_id,
-    }
-    if security_token:
-        params["SecurityToken"] = security_token
     if policy:
         params["Policy"] = policy
     if external_id:
         params["ExternalId"] = external_id
-    to_sign = signing.rpc_v1_string_to_sign("GET", signing.rpc_v1_canonicalized_query(params))
-    params["Signature"] = signing.rpc_v1_signature(access_key_secret, to_sign)
-    return _call_sts(http, base_url, "AssumeRole", params)
+    signed = _signed(params, access_key_id, access_key_secret, security_token)
+    body = _call_sts(http, base_url, "AssumeRole", signed)
+    return _temporary(body.get("Credentials"), f"STS at {_host(base_url)}")
+
+
+def caller_identity(
+    http: httpx.Client | None,
+    base_url: str,
+    *,
+    access_key_id: str,
+    access_key_secret: str,
+    security_token: str | None,
+    now: float,
+) -> dict[str, str]:
+    """STS ``GetCallerIdentity``: which account (``AccountId``) and principal (``Arn``) a key acts for."""
+    params = {
+        "Action": "GetCallerIdentity",
+        "Format": "JSON",
+        "Version": STS_VERSION,
+        "Timestamp": time.strftime(EXPIRATION_FORMAT, time.gmtime(now)),
+    }
+    signed = _signed(params, access_key_id, access_key_secret, security_token)
+    body = _call_sts(http, base_url, "GetCallerIdentity", signed)
+    account = body.get("AccountId")
+    if not isinstance(account, str) or not account:
+        raise CredentialsError(f"STS at {_host(base_url)} answered GetCallerIdentity without an AccountId")
+    return {key: str(body[key]) for key in ("AccountId", "Arn", "IdentityType") if key in body}
 
 
 def assume_role_with_oidc(
@@ -189,7 +223,8 @@ def assume_role_with_oidc(
     params |= {"OIDCProviderArn": oidc_provider_arn, "OIDCToken": oidc_token}
     if policy:
         params["Policy"] = policy
-    return _call_sts(http, base_url, "AssumeRoleWithOIDC", params)
+    body = _call_sts(http, base_url, "AssumeRoleWithOIDC", params)
+    return _temporary(body.get("Credentials"), f"STS at {_host(base_url)}")
 
 
 # --- ECS instance metadata (IMDS) -----------------------------------------------------------------

@@ -31,12 +31,14 @@ network calls in ``_credential_fetch``) and are re-exported here; import them fr
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import httpx
 
+from pulumi_alicloud_ai.client import _credential_fetch as fetch
 from pulumi_alicloud_ai.client._credential_profiles import CLIProfileProvider, ProfileProvider
 from pulumi_alicloud_ai.client._credential_providers import (
     IMDS_ENDPOINT,
@@ -66,7 +68,10 @@ __all__ = [
     "ProfileProvider",
     "RamRoleArnProvider",
     "StaticCredentialsProvider",
+    "caller_identity",
+    "configured_provider",
     "default_chain",
+    "sts_base_url",
 ]
 
 
@@ -146,4 +151,78 @@ def default_chain(
             EcsRamRoleProvider(endpoint=imds_endpoint, environ=environ, http=http, clock=clock),
             CredentialsURIProvider(environ=environ, http=http, clock=clock),
         ]
+    )
+
+
+def configured_provider(
+    *,
+    static: tuple[str, str, str | None] | None = None,
+    profile: str | None = None,
+    profile_path: str | None = None,
+    role_arn: str | None = None,
+    role_session_name: str | None = None,
+    role_duration_seconds: int | None = None,
+    role_policy: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    sts_endpoint: str | None = None,
+    http: httpx.Client | None = None,
+    clock: Callable[[], float] = time.time,
+) -> CredentialsProvider:
+    """The provider pulumi-alicloud's settings describe: given keys (``static``: id, secret, token),
+    else a named profile of the CLI's ``config.json`` (``profile_path`` replaces
+    ``~/.aliyun/config.json``), else the default chain; with ``role_arn``, that role is assumed with
+    whichever of them answered. Nothing is fetched until credentials are asked for.
+    """
+    base: CredentialsProvider
+    if static is not None:
+        base = StaticCredentialsProvider(*static)
+    elif profile:
+        base = CLIProfileProvider(
+            profile, path=profile_path, environ=environ, http=http, sts_endpoint=sts_endpoint, clock=clock
+        )
+    else:
+        base = default_chain(environ, http=http, sts_endpoint=sts_endpoint, clock=clock)
+    if not role_arn:
+        return base
+    return RamRoleArnProvider(
+        base,
+        role_arn,
+        role_session_name=role_session_name,
+        duration_seconds=role_duration_seconds or 3600,
+        policy=role_policy,
+        sts_endpoint=sts_endpoint,
+        environ=environ,
+        http=http,
+        clock=clock,
+    )
+
+
+def sts_base_url(
+    environ: Mapping[str, str] | None = None, *, region: str | None = None, override: str | None = None
+) -> str:
+    """Where STS calls go: ``override`` (an emulator), else ``sts.{region}`` as the SDK picks it."""
+    env = os.environ if environ is None else environ
+    return fetch.sts_base_url(env, override=override, region=region, enable_vpc=None)
+
+
+def caller_identity(
+    credentials: CredentialsProvider,
+    sts_url: str,
+    *,
+    http: httpx.Client | None = None,
+    clock: Callable[[], float] = time.time,
+) -> dict[str, str]:
+    """STS ``GetCallerIdentity`` with these credentials: ``AccountId``, ``Arn`` and ``IdentityType``.
+
+    Any key may call it (it needs no RAM permission), so it is how a provider learns which account it
+    is about to act in.
+    """
+    current = credentials.get_credentials()
+    return fetch.caller_identity(
+        http,
+        sts_url.rstrip("/"),
+        access_key_id=current.access_key_id,
+        access_key_secret=current.access_key_secret,
+        security_token=current.security_token,
+        now=clock(),
     )

@@ -164,6 +164,7 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(
         {
             "status": "ok",
+            "instance": state.instance_id,
             "version": __version__,
             "region": state.config.region,
             "time": state.clock.now(),

@@ -19,6 +19,7 @@ from pulumi_alicloud_ai.emulator.connections import (
     DEFAULT_MAX_CONNECTIONS,
 )
 from pulumi_alicloud_ai.emulator.faults import load_rules_file
+from pulumi_alicloud_ai.emulator.keys import KeyPair, load_keys_file, parse_key
 from pulumi_alicloud_ai.emulator.runtime import DEFAULT_MAX_BODY, EmulatorConfig
 from pulumi_alicloud_ai.emulator.server import make_server
 
@@ -35,8 +36,20 @@ def parse_args(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emula
     parser.add_argument("--faults", type=Path, help="JSON file of fault rules")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault rules' random source")
     parser.add_argument("--region", default="cn-shanghai", help="region for clients that do not name one")
-    parser.add_argument("--access-key-id", default="test")
-    parser.add_argument("--access-key-secret", default="test")
+    parser.add_argument("--access-key-id", default="test", help="the first accepted key (default test)")
+    parser.add_argument("--access-key-secret", default="test", help="its secret (default test)")
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="ID:SECRET[:ACCOUNT]",
+        help="accept another key pair, acting for ACCOUNT (repeatable)",
+    )
+    parser.add_argument(
+        "--keys-file",
+        type=Path,
+        help='JSON file of more key pairs: {"keys": [{"accessKeyId", "accessKeySecret", "accountId"}]}',
+    )
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body, bytes")
     parser.add_argument(
         "--allow-remote",
@@ -87,6 +100,13 @@ def parse_args(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emula
             faults = load_rules_file(json.loads(args.faults.read_text()))
         except (OSError, ValueError, TypeError) as exc:
             parser.error(f"--faults {args.faults}: {exc}")
+    keys: list[KeyPair] = []
+    try:
+        keys += [parse_key(text) for text in args.key]
+        if args.keys_file is not None:
+            keys += load_keys_file(args.keys_file)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
     if not (math.isfinite(args.time_scale) and args.time_scale >= 0):
         parser.error("--time-scale must be a finite number >= 0")
     if args.max_body < 1:
@@ -104,6 +124,7 @@ def parse_args(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emula
         region=args.region,
         access_key_id=args.access_key_id,
         access_key_secret=args.access_key_secret,
+        keys=keys,
         seed=args.seed,
         faults=faults,
         max_body=args.max_body,

@@ -33,7 +33,7 @@ from pulumi_alicloud_ai.emulator.store import Store
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator")
 
-PRODUCTS = ("*", "eas", "vod", "ros")
+PRODUCTS = ("*", "eas", "vod", "ros", "sts")
 """What a rule's ``product`` may name: every product the emulator serves, or ``*``."""
 
 

@@ -25,6 +25,7 @@ SERVICE_MODULES = (
     "pulumi_alicloud_ai.emulator.eas.routes",
     "pulumi_alicloud_ai.emulator.vod.routes",
     "pulumi_alicloud_ai.emulator.ros.routes",
+    "pulumi_alicloud_ai.emulator.sts.routes",
 )
 """The service packages' route modules; each exposes ``ROUTES: list[Route]``."""
 
@@ -33,7 +34,7 @@ BODY_BOUNDS = Bounds(max_bytes=1 << 40)
 the body arrives."""
 
 # RPC products are told apart by API version; ROA (EAS) by its /api/ path.
-RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros"}
+RPC_VERSIONS = {"2017-03-21": "vod", "2019-09-10": "ros", "2015-04-01": "sts"}
 ROA_VERSIONS = {"2021-07-01": "eas"}
 _HOST_PRODUCTS = {
     "pai-eas": "eas",

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 import secrets
 import time
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pulumi_alicloud_ai._net import is_loopback_host
+from pulumi_alicloud_ai.emulator import instance
 from pulumi_alicloud_ai.emulator.clock import Clock
 from pulumi_alicloud_ai.emulator.connections import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
 )
-from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
+from pulumi_alicloud_ai.emulator.keys import KeyPair, KeyRing
 from pulumi_alicloud_ai.emulator.lifecycle import LifecycleEngine
 from pulumi_alicloud_ai.emulator.recorder import REQUEST_LOG_SIZE, Recorder, RequestRecord, subjects
 from pulumi_alicloud_ai.emulator.routing import Router
 from pulumi_alicloud_ai.emulator.store import Store
-from pulumi_alicloud_ai.emulator.verify import NonceCache, same_text
+from pulumi_alicloud_ai.emulator.verify import NonceCache
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
 
@@ -41,6 +41,8 @@ class EmulatorConfig:
     region: str = "cn-shanghai"
     access_key_id: str = "test"
     access_key_secret: str = field(default="test", repr=False)
+    keys: list[KeyPair] = field(default_factory=list)
+    """More accepted key pairs (``--key``, ``--keys-file``), each acting for its own account."""
     seed: int = 0
     faults: list[FaultRule] = field(default_factory=list)
     max_body: int = DEFAULT_MAX_BODY
@@ -79,6 +81,10 @@ class EmulatorState:
         self.config = config
         db_path = None if config.data_dir is None else Path(config.data_dir) / "emulator.sqlite3"
         self.store = Store(db_path, owner=True)
+        self.instance_id = instance.load_or_create(self.store)
+        self.keys = KeyRing(
+            [KeyPair(config.access_key_id, config.access_key_secret), *config.keys], self.store
+        )
         self.clock = Clock(self.store, time_scale=config.time_scale)
         self.lifecycles = LifecycleEngine(self.store, self.clock)
         self.faults = Faults(self.store, seed=config.seed)
@@ -109,45 +115,12 @@ class EmulatorState:
         }
 
     def secret_for(self, access_key_id: str, token: str | None) -> str:
-        """The secret to verify a signature with, checking STS tokens the emulator issued."""
-        if token is None and access_key_id == self.config.access_key_id:
-            return self.config.access_key_secret
-        issued = self.store.sts_key(access_key_id)
-        if issued is None:
-            if token is not None and access_key_id == self.config.access_key_id:
-                raise ApiError(
-                    "InvalidSecurityToken.MismatchWithAccessKey",
-                    "The security token does not belong to this AccessKeyId.",
-                )
-            raise ApiError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
-        secret, expected_token, expiration = issued
-        if token is None:
-            raise ApiError(
-                "InvalidSecurityToken.Malformed", "Temporary credentials need their security token."
-            )
-        if not same_text(token, expected_token):
-            raise ApiError(
-                "InvalidSecurityToken.MismatchWithAccessKey",
-                "The security token does not belong to this AccessKeyId.",
-            )
-        if expiration < time.time():
-            raise ApiError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
-        return secret
+        """The secret to verify a signature with (see :class:`KeyRing`)."""
+        return self.keys.secret_for(access_key_id, token)
 
     def issue_sts(self, duration: float = 3600.0) -> dict[str, str]:
         """Temporary credentials in the STS response shape, accepted by this emulator until they expire."""
-        access_key_id = "STS." + uuid.uuid4().hex[:20]
-        secret = secrets.token_urlsafe(24)
-        token = "CAIS" + secrets.token_urlsafe(48)
-        expiration = time.time() + duration
-        with self.store.transaction():
-            self.store.add_sts_key(access_key_id, secret, token, expiration)
-        return {
-            "AccessKeyId": access_key_id,
-            "AccessKeySecret": secret,
-            "SecurityToken": token,
-            "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiration)),
-        }
+        return self.keys.issue(duration)
 
     def request_records(self) -> list[RequestRecord]:
         """The request log for the dashboard, newest last; records are built here, on read, so the
@@ -164,6 +137,7 @@ class EmulatorState:
     def reset(self) -> None:
         """Forget all state; fault rules from the command line come back."""
         self.store.reset()
+        self.instance_id = instance.load_or_create(self.store)  # a wiped emulator is another instance
         self.clock.reset()
         self.faults.remove()
         self.faults.reseed(self.config.seed)

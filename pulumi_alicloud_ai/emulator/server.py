@@ -35,6 +35,7 @@ from pulumi_alicloud_ai.emulator.connections import (
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import Outcome
 from pulumi_alicloud_ai.emulator.formats import json_bytes
+from pulumi_alicloud_ai.emulator.instance import InstanceHeader
 from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
 from pulumi_alicloud_ai.emulator.routing import (
     Call,
@@ -454,7 +455,7 @@ def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> t
     limits = ConnectionLimits(config.max_connections, config.header_timeout, config.body_timeout)
     state = state or EmulatorState(config)
     uv_config = uvicorn.Config(
-        EmulatorApp(state),
+        InstanceHeader(EmulatorApp(state), state),
         host=config.host,
         port=config.port,
         http=guarded_protocol(limits),

@@ -85,7 +85,7 @@ class AIImageJobInputs(ResourceInputs):
     TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0, "delete": 1800.0}
     REGIONS: ClassVar[tuple[str, ...] | None] = JOB_REGIONS
     OFFERS: ClassVar[str] = "VOD AI image jobs"
-    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_final", "timeouts", "connection")
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_final", "timeouts", "connection", "settings")
     WAIT_FLAG: ClassVar[str | None] = "wait_for_final"
 
     video_id: str = Field(min_length=1)

@@ -75,7 +75,13 @@ class AppServiceInputs(ResourceInputs):
     """The provider's view of the inputs; validation messages name the field and the allowed values."""
 
     TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0, "update": 1800.0, "delete": 900.0}
-    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_ready", "timeouts", "adopt_existing", "connection")
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = (
+        "wait_for_ready",
+        "timeouts",
+        "adopt_existing",
+        "connection",
+        "settings",
+    )
     WAIT_FLAG: ClassVar[str | None] = "wait_for_ready"
 
     service_name: str

@@ -22,7 +22,7 @@ Where the names come from: the dynamic-provider host (``pulumi/dynamic/__main__.
 resource's URN in each request but does not pass it to the provider, and it configures the runtime with
 the placeholder stack ``"stack"``. So the URN (and with it the project and stack) is read from the host's
 request in the calling frames, best effort; failing that, from the ``project``/``stack`` the resource
-captured when the program ran (``_settings.stack_settings``), then ``PULUMI_PROJECT``/``PULUMI_STACK``.
+captured when the program ran (``_program.stack_settings``), then ``PULUMI_PROJECT``/``PULUMI_STACK``.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ class Timeouts(BaseModel):
 
 class ResourceInputs(BaseModel):
     """What every resource's inputs hold besides its API fields: where it lives, how long its
-    operations may wait, and the connection settings the program captured."""
+    operations may wait, the connection settings the program captured, and its settings object."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -116,7 +116,7 @@ class ResourceInputs(BaseModel):
     """Where the service is offered (None: any region id)."""
     OFFERS: ClassVar[str] = ""
     """What the service is called in a region error ("VOD AI templates")."""
-    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("timeouts", "connection")
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("timeouts", "connection", "settings")
     """Inputs that steer the provider and never reach the API: kept as recorded on refresh."""
     WAIT_FLAG: ClassVar[str | None] = None
     """The boolean input that turns waiting for a final state off, if the resource has one."""
@@ -124,6 +124,8 @@ class ResourceInputs(BaseModel):
     region: str = Field(None, validate_default=True)
     timeouts: Timeouts | None = None
     connection: dict[str, str] | None = None
+    settings: dict[str, Any] | None = None
+    """The resource's settings object (references only): where it lives, with which credentials."""
 
     @field_validator("region", mode="before")
     @classmethod

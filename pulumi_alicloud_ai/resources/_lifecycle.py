@@ -16,12 +16,19 @@ Every wait goes through one poller (:func:`~pulumi_alicloud_ai.client.waiter.pol
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
 from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.errors import (
@@ -32,6 +39,7 @@ from pulumi_alicloud_ai.client.errors import (
     TransportError,
 )
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError, poll_until
+from pulumi_alicloud_ai.resources import _connection
 from pulumi_alicloud_ai.resources._inputs import REGION_ENV, ResourceInputs, Timeouts
 from pulumi_alicloud_ai.resources._provider import (
     OUTPUTS_VERSION,
@@ -41,8 +49,10 @@ from pulumi_alicloud_ai.resources._provider import (
     check_inputs,
     product_client,
     render,
+    settings_failures,
     user_props,
 )
+from pulumi_alicloud_ai.resources._target import TARGET_KEY
 from pulumi_alicloud_ai.resources._waiting import CLEANUP_WINDOW, persist
 
 InputsT = TypeVar("InputsT", bound=ResourceInputs)
@@ -145,9 +155,16 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
 
     # --- Pulumi's calls --------------------------------------------------------------------
 
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the stack config the engine passes (``alicloud:*``, ``alicloud-ai:*``) for this process."""
+        _connection.remember_config(req)
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate inputs without touching the network; messages name the field and what is allowed."""
-        return check_inputs(self.inputs, news, passthrough=("connection",))
+        """Validate inputs without touching the network; messages name the field and what is allowed.
+        Settings that cannot work (the cloud chosen with no credentials anywhere) fail here too."""
+        result = check_inputs(self.inputs, news, passthrough=("connection", "settings"))
+        result.failures = [*result.failures, *settings_failures(news)]
+        return result
 
     def recorded_inputs(self, olds: Mapping[str, Any]) -> Mapping[str, Any]:
         """Old outputs as the inputs they came from (an output may shadow an input of the same name)."""
@@ -160,7 +177,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Submit (or adopt), wait for a final state, and return the outputs; transactional."""
         inputs: InputsT = self.inputs.model_validate(user_props(props))  # type: ignore[assignment]
-        with self._session(inputs.region, inputs.connection) as op:
+        with self._session(inputs.region, inputs.connection, inputs.settings) as op:
             id_ = self._send(op, inputs)
             try:
                 live = self._arrived(op, id_, inputs.region, inputs, "create")
@@ -177,6 +194,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         with self._existing(id_, props) as (op, recorded, region):
             live = self._fetch(op, id_, region)
             if live is None:
+                op.guard.gone_or_raise(self.label(id_, region))
                 return ReadResult("", {})
             inputs = self.live_inputs(op.api, id_, region, live, recorded)
             inputs.update(
@@ -187,7 +205,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Wait until settled, apply what differs from the live resource, wait for a final state."""
         inputs: InputsT = self.inputs.model_validate(user_props(news))  # type: ignore[assignment]
-        with self._existing(id_, olds) as (op, recorded, region):
+        with self._existing(id_, olds, inputs) as (op, recorded, region):
             live = self._present(
                 self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region
             )
@@ -208,10 +226,12 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             if live is not None and not self.removable(live):
                 live = self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=False)
             if live is None:
+                op.guard.gone_or_raise(self.label(id_, region))
                 return
             try:
                 self.remove(op.api, id_, region, recorded)
             except NotFoundError:
+                op.guard.gone_or_raise(self.label(id_, region))
                 return
             if self.waits_until_gone:
                 self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=True)
@@ -219,22 +239,42 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     # --- the lifecycle, once ---------------------------------------------------------------
 
     def _session(
-        self, region: str, captured: Mapping[str, Any] | None
+        self,
+        region: str,
+        captured: Mapping[str, Any] | None,
+        settings: Mapping[str, Any] | None,
+        recorded: Mapping[str, Any] | None = None,
+        label: str = "",
     ) -> AbstractContextManager[Session[ApiT]]:
-        return product_client(self.product, self.client, region, captured)
+        return product_client(
+            self.product, self.client, region, captured, settings=settings, recorded=recorded, label=label
+        )
 
     @contextmanager
-    def _existing(self, id_: str, props: Mapping[str, Any]) -> Iterator[Existing[ApiT]]:
+    def _existing(
+        self, id_: str, props: Mapping[str, Any], settings: ResourceInputs | None = None
+    ) -> Iterator[Existing[ApiT]]:
         """The one way into a resource that exists: its recorded properties, its region and a session
-        that goes where it was made."""
+        that goes where it was made. The session is resolved with the resource's recorded settings, or
+        with ``settings`` (an update's new inputs), and must reach the target its properties record."""
         recorded = user_props(props)
-        region = self.region_in_id(id_) or recorded.get("region") or os.environ.get(REGION_ENV)
+        wanted = (
+            {"connection": settings.connection, "settings": settings.settings}
+            if settings is not None
+            else recorded
+        )
+        region = (
+            self.region_in_id(id_)
+            or recorded.get("region")
+            or _connection.default_region(wanted.get("connection"), wanted.get("settings"))
+        )
         if not region:
             raise ProviderError(
                 f"{self.noun} {id_!r}: the region is unknown; set the region input (or alicloud:region) in "
                 f"the program that imports it, or {REGION_ENV}"
             )
-        with self._session(region, recorded.get("connection")) as op:
+        label = self.label(id_, region)
+        with self._session(region, wanted.get("connection"), wanted.get("settings"), recorded, label) as op:
             yield op, recorded, region
 
     def _send(self, op: Session[ApiT], inputs: InputsT) -> str:
@@ -363,6 +403,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             **inputs,
             **self.outputs(op.api, id_, region, live, inputs),
             "_outputs_version": OUTPUTS_VERSION,
+            TARGET_KEY: op.guard.current.to_state(),
         }
 
     @staticmethod

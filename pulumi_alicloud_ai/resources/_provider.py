@@ -29,7 +29,7 @@ from pulumi_alicloud_ai.client.errors import AlibabaCloudError
 from pulumi_alicloud_ai.client.session import open_client
 from pulumi_alicloud_ai.client.transport import OpenApiClient
 from pulumi_alicloud_ai.client.waiter import Backoff
-from pulumi_alicloud_ai.resources import _connection, _events, _waiting
+from pulumi_alicloud_ai.resources import _connection, _events, _target, _waiting
 
 T = TypeVar("T")
 
@@ -193,6 +193,8 @@ class Session(Generic[T]):
 
     api: T
     connection: _connection.Connection
+    guard: _target.Guard
+    """Where the resource lives now, and whether a NotFound there proves it gone (:mod:`._target`)."""
 
     @property
     def where(self) -> str:
@@ -215,18 +217,34 @@ def render(error: BaseException, where: str) -> str:
 
 @contextmanager
 def product_client(
-    product: Product, typed: Callable[[OpenApiClient], T], region: str, captured: Mapping[str, Any] | None
+    product: Product,
+    typed: Callable[[OpenApiClient], T],
+    region: str,
+    captured: Mapping[str, Any] | None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    recorded: Mapping[str, Any] | None = None,
+    label: str = "",
 ) -> Iterator[Session[T]]:
     """A session for one provider operation, resolved now (credentials are never kept), closed after;
     every error leaves as a :class:`ProviderError` line from :func:`render`, except unexpected ones
     (bugs), which keep their own type and traceback.
+
+    ``settings`` is the resource's settings object. With ``recorded`` (the properties of a resource that
+    exists), the target they record must be where the current settings point, else the operation is
+    refused before any call about the resource (:func:`._target.check`).
 
     Every operation is written to the stack's event log (:mod:`._events`): each API attempt, each
     status change and the outcome; errors raised to the engine end with ``(event log: PATH)``.
     """
     events = _events.open_operation(product.code, region, captured)
     try:
-        connection = _connection.resolve(region, captured)
+        connection = _connection.resolve(region, captured, resource=settings)
+        guard = (
+            _target.fresh(connection)
+            if recorded is None
+            else _target.check(recorded, connection, label or f"{product.code} resource")
+        )
     except AlibabaCloudError as exc:
         error = ProviderError(events.named(str(exc)))
         events.start("unresolved")
@@ -238,7 +256,7 @@ def product_client(
         api.origin = events.origin.urn
     events.start(connection.describe())
     try:
-        yield Session(typed(api), connection)
+        yield Session(typed(api), connection, guard)
     except (AlibabaCloudError, ProviderError) as exc:
         error = ProviderError(events.named(render(exc, connection.describe())))
         events.finish(error)
@@ -250,3 +268,24 @@ def product_client(
         events.finish(None)
     finally:
         api.close()
+
+
+def settings_failures(news: Mapping[str, Any]) -> list[CheckFailure]:
+    """What about where the resource goes cannot work, found at ``pulumi preview`` (see
+    :func:`._connection.preview_problems`), as check failures. Only ``settings`` and ``connection``
+    are read, each within :data:`INPUT_BOUNDS` (``check_inputs`` names a deeper one)."""
+    found: dict[str, Mapping[str, Any] | None] = {}
+    for key in ("settings", "connection"):
+        value = news.get(key)
+        try:
+            check_depth(value, INPUT_BOUNDS, what=key)
+        except BoundsError:
+            return []
+        if _contains_unknown(value):
+            return []  # judged once known, at `up`
+        value = plain(value)
+        found[key] = value if isinstance(value, Mapping) else None
+    return [
+        CheckFailure(key, reason)
+        for key, reason in _connection.preview_problems(found["connection"], found["settings"])
+    ]

@@ -26,7 +26,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
-from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources._program import placement, read_existing
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 
@@ -104,18 +105,45 @@ class AIImageJob(Resource, module="alicloud-ai", name="AIImageJob"):
     creation_time: pulumi.Output[str]
 
     def __init__(
-        self, resource_name: str, args: AIImageJobArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        resource_name: str,
+        args: AIImageJobArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
-        settings = stack_settings()
+        """``settings`` puts the job in another account, region or endpoint than the stack's."""
         props: dict[str, Any] = {
             "video_id": args.video_id,
             "ai_template_id": args.ai_template_id,
             "user_data": args.user_data,
             "ai_pipeline_id": args.ai_pipeline_id,
-            "region": args.region or settings.region,
             "wait_for_final": args.wait_for_final,
             "timeouts": timeouts_input(args.timeouts),
-            "connection": settings.connection or None,
+            **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }
         super().__init__(AIImageJobProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        region: pulumi.Input[str] | None = None,
+        settings: ProviderSettings | None = None,
+    ) -> AIImageJob:
+        """An existing job (id: its JobId) read into the program, not managed: its outputs are
+        the live job's (status, images). ``region`` is where it ran."""
+        fields = ("video_id", "ai_template_id", *_OUTPUTS)
+        return read_existing(
+            AIImageJob,
+            AIImageJobProvider(),
+            resource_name,
+            id,
+            opts,
+            fields=fields,
+            settings=settings,
+            region=region,
+        )

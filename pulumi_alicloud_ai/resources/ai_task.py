@@ -33,7 +33,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
-from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources._program import placement, read_existing
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 
@@ -144,9 +145,14 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
     """The template sent to FixTemplate, as text (None for GenerateTemplate)."""
 
     def __init__(
-        self, resource_name: str, args: AITaskArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        resource_name: str,
+        args: AITaskArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
-        settings = stack_settings()
+        """``settings`` puts the task in another account, region or endpoint than the stack's."""
         template = None
         if args.template is not None:
             template = pulumi.Output.from_input(args.template).apply(_template_text)
@@ -155,9 +161,24 @@ class AITask(Resource, module="alicloud-ai", name="AITask"):
             "prompt": args.prompt,
             "template": template,
             "template_type": _value(args.template_type),
-            "region": args.region or settings.region,
             "timeouts": timeouts_input(args.timeouts),
-            "connection": settings.connection or None,
+            **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }
         super().__init__(AITaskProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        region: pulumi.Input[str] | None = None,
+        settings: ProviderSettings | None = None,
+    ) -> AITask:
+        """An existing task (id: its TaskId) read into the program, not managed: its outputs are
+        the live task's (status, template, changes)."""
+        fields = ("task_type", "prompt", "template_type", *_OUTPUTS)
+        return read_existing(
+            AITask, AITaskProvider(), resource_name, id, opts, fields=fields, settings=settings, region=region
+        )

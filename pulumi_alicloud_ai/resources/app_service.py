@@ -27,7 +27,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
-from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources._program import placement, read_existing
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts, timeouts_input
 
 __all__ = [
@@ -206,9 +207,14 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
     """The token to call the service with; a Pulumi secret."""
 
     def __init__(
-        self, resource_name: str, args: AppServiceArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        resource_name: str,
+        args: AppServiceArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
-        settings = stack_settings()
+        """``settings`` puts the service in another account, region or endpoint than the stack's."""
         config = (
             args.config.to_config()
             if isinstance(args.config, OssModelStorage | NasModelStorage)
@@ -223,14 +229,31 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
             "config": config,
             "workspace_id": args.workspace_id,
             "quota_id": args.quota_id,
-            "region": args.region or settings.region,
             "wait_for_ready": args.wait_for_ready,
             "timeouts": timeouts_input(args.timeouts),
             "adopt_existing": args.adopt_existing,
-            "connection": settings.connection or None,
+            **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }
         secret = pulumi.ResourceOptions(additional_secret_outputs=["access_token"])
         super().__init__(
             AppServiceProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret, opts)
+        )
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
+    ) -> AppService:
+        """An existing service (id ``<region>/<service_name>``) read into the program, not managed:
+        its outputs are the live service's, and ``pulumi destroy`` leaves it alone."""
+        secret = pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(additional_secret_outputs=["access_token"]), opts
+        )
+        fields = ("service_name", "service_spec", "replicas", "app_type", "config", *_OUTPUTS)
+        return read_existing(
+            AppService, AppServiceProvider(), resource_name, id, secret, fields=fields, settings=settings
         )

@@ -27,6 +27,7 @@ from typing import Any
 import pulumi
 
 from pulumi_alicloud_ai.resources.ai_task import AITask, AITaskArgs, AITaskType, TemplateType
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts
 
 
@@ -73,8 +74,14 @@ class GeneratedTemplate(pulumi.ComponentResource):
     fixed: pulumi.Output[bool]
 
     def __init__(
-        self, name: str, args: GeneratedTemplateArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: GeneratedTemplateArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
+        """``settings`` runs the tasks in another account or endpoint than the stack's."""
         super().__init__("alicloud-ai:index:GeneratedTemplate", name, None, opts)
         self.fix = None
         template_type = TemplateType(args.template_type)
@@ -88,6 +95,7 @@ class GeneratedTemplate(pulumi.ComponentResource):
                 timeouts=args.timeouts,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None),
+            settings=settings,
         )
         self.faults = self.generate.template.apply(lambda text: template_faults(text, template_type))
 
@@ -106,6 +114,7 @@ class GeneratedTemplate(pulumi.ComponentResource):
                     timeouts=args.timeouts,
                 ),
                 pulumi.ResourceOptions(parent=self),
+                settings=settings,
             )
             return self.fix.template
 

@@ -29,6 +29,7 @@ from pulumi_alicloud_ai.resources.app_service import (
     ServiceSpec,
     ServiceSpecName,
 )
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts
 
 
@@ -78,7 +79,15 @@ class LlmService(pulumi.ComponentResource):
     status: pulumi.Output[str]
     service_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: LlmServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: LlmServiceArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
+    ) -> None:
+        """``settings`` puts the service in another account, region or endpoint than the stack's."""
         super().__init__("alicloud-ai:index:LlmService", name, None, opts)
         child_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         self.service = AppService(
@@ -95,6 +104,7 @@ class LlmService(pulumi.ComponentResource):
                 timeouts=args.timeouts,
             ),
             child_opts,
+            settings=settings,
         )
         chosen = (
             self.service.internet_endpoint

@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 
 from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 from pulumi_alicloud_ai.resources.timeouts import Timeouts
 from pulumi_alicloud_ai.resources.vod_ai_template import (
     AIImageTemplateConfig,
@@ -63,8 +64,14 @@ class VideoAIImages(pulumi.ComponentResource):
     """Image URLs per video id."""
 
     def __init__(
-        self, name: str, args: VideoAIImagesArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: VideoAIImagesArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
+        """``settings`` puts the template and jobs in another account, region or endpoint."""
         super().__init__("alicloud-ai:index:VideoAIImages", name, None, opts)
         duplicates = {v for v in args.video_ids if list(args.video_ids).count(v) > 1}
         if duplicates:
@@ -79,6 +86,7 @@ class VideoAIImages(pulumi.ComponentResource):
                 region=args.region,
             ),
             pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+            settings=settings,
         )
         self.jobs = {
             video_id: AIImageJob(
@@ -91,6 +99,7 @@ class VideoAIImages(pulumi.ComponentResource):
                     timeouts=args.timeouts,
                 ),
                 pulumi.ResourceOptions(parent=self),
+                settings=settings,
             )
             for video_id in args.video_ids
         }

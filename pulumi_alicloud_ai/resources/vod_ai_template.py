@@ -25,7 +25,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_alicloud_ai.resources._lazy import LazyProvider
-from pulumi_alicloud_ai.resources._settings import stack_settings
+from pulumi_alicloud_ai.resources._program import placement, read_existing
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
 
 
 class VodAITemplateProvider(LazyProvider):
@@ -207,9 +208,14 @@ class VodAITemplate(Resource, module="alicloud-ai", name="VodAITemplate"):
     """``Custom`` for templates made through the API."""
 
     def __init__(
-        self, resource_name: str, args: VodAITemplateArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        resource_name: str,
+        args: VodAITemplateArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: ProviderSettings | None = None,
     ) -> None:
-        settings = stack_settings()
+        """``settings`` puts the template in another account, region or endpoint than the stack's."""
         template_type = args.template_type
         if template_type is None and isinstance(args.config, AIImageTemplateConfig):
             template_type = AITemplateType.AI_IMAGE
@@ -225,8 +231,30 @@ class VodAITemplate(Resource, module="alicloud-ai", name="VodAITemplate"):
             "template_type": _value(template_type),
             "config": config,
             "is_default": args.is_default,
-            "region": args.region or settings.region,
-            "connection": settings.connection or None,
+            **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }
         super().__init__(VodAITemplateProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        region: pulumi.Input[str] | None = None,
+        settings: ProviderSettings | None = None,
+    ) -> VodAITemplate:
+        """An existing template (id: its TemplateId) read into the program, not managed: its outputs
+        are the live template's, and ``pulumi destroy`` leaves it alone. ``region`` is where it is."""
+        fields = ("template_name", "template_type", "config", "is_default", *_OUTPUTS)
+        return read_existing(
+            VodAITemplate,
+            VodAITemplateProvider(),
+            resource_name,
+            id,
+            opts,
+            fields=fields,
+            settings=settings,
+            region=region,
+        )

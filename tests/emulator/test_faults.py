@@ -102,15 +102,16 @@ def test_response_phase_error_is_answered_after_the_call_took_effect(fresh_emula
 
 
 def test_a_rule_names_a_product_the_emulator_serves() -> None:
-    """``product`` is ``*``, eas, vod or ros: a rule for another product could never fire."""
-    with pytest.raises(ValidationError, match=r"one of \*, eas, vod, ros"):
-        FaultRule(product="sts", error={"code": "X", "status": 500})
+    """``product`` is ``*``, eas, vod, ros or sts: a rule for another product could never fire."""
+    with pytest.raises(ValidationError, match=r"one of \*, eas, vod, ros, sts"):
+        FaultRule(product="oss", error={"code": "X", "status": 500})
 
 
 def test_a_stored_rule_that_no_longer_validates_is_dropped() -> None:
-    """A database holding an old ``sts`` rule still starts; that rule is left out, the others kept."""
+    """A database holding a rule that no longer validates still starts; that rule is left out, the
+    others kept."""
     store = Store(None)
-    store.save_fault_rule({"id": "old", "product": "sts", "error": {"code": "X", "status": 500}})
+    store.save_fault_rule({"id": "old", "product": "oss", "error": {"code": "X", "status": 500}})
     store.save_fault_rule({"id": "kept", "product": "eas", "error": {"code": "Y", "status": 500}})
     faults = Faults(store)
     assert [rule.id for rule in faults.rules] == ["kept"]

@@ -19,11 +19,11 @@ def test_a_path_matches_a_route_only_whole() -> None:
 
 
 def test_every_service_module_is_loaded() -> None:
-    """EAS, VOD and ROS all contribute routes."""
+    """EAS, VOD, ROS and STS all contribute routes."""
     loaded = service_modules()
     assert [module.__name__ for module in loaded] == list(SERVICE_MODULES)
     products = {route.product for module in loaded for route in module.ROUTES}
-    assert products == {"eas", "vod", "ros"}
+    assert products == {"eas", "vod", "ros", "sts"}
 
 
 def test_a_service_module_that_cannot_be_imported_stops_the_emulator() -> None:

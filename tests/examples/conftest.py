@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import provider_env
 from tests.conftest import EmulatorFactory
@@ -30,7 +30,7 @@ def engine(
     env = provider_env(example_emulator.url, str(tmp_path))
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    _settings.reset_cache()
+    _program.reset_cache()
     with LocalEngine("example", env=env) as running:
         yield running
-    _settings.reset_cache()
+    _program.reset_cache()

@@ -20,7 +20,7 @@ from pulumi.runtime import rpc
 
 from pulumi_alicloud_ai import AppService, AppServiceArgs, events
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.resources import _events, _settings
+from pulumi_alicloud_ai.resources import _events, _program
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.testing import LocalEngine
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env, read_line
@@ -169,9 +169,9 @@ def test_stack_settings_capture_project_and_stack(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")
-    _settings.reset_cache()
+    _program.reset_cache()
     pulumi.runtime.set_mocks(Mocks(), project="shop", stack="prod", preview=False)
-    connection = _settings.stack_settings().connection
+    connection = _program.stack_settings().connection
     assert (connection["project"], connection["stack"]) == ("shop", "prod")
 
 

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.resources import _program
 
 
 class RecordingMonitor(MockMonitor):
@@ -53,7 +53,7 @@ def mocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recording
     """Fresh mocks and settings per test, with no credentials anywhere (HOME is empty)."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ALICLOUD_AI_ENDPOINT", "http://127.0.0.1:9")  # never called under mocks
-    _settings.reset_cache()
+    _program.reset_cache()
     recording = RecordingMocks()
     recording.monitor = RecordingMonitor(recording)
     pulumi.runtime.set_mocks(
@@ -62,4 +62,4 @@ def mocks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Recording
     try:
         yield recording
     finally:
-        _settings.reset_cache()
+        _program.reset_cache()

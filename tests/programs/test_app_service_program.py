@@ -9,7 +9,7 @@ import pulumi
 import pytest
 
 from pulumi_alicloud_ai import AppService, AppServiceArgs, NasModelStorage, OssModelStorage, ServiceSpec
-from pulumi_alicloud_ai.resources import _settings
+from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources._app_service_provider import SERVICE_SPECS
 from tests.programs.conftest import RecordingMocks
 
@@ -77,12 +77,12 @@ def test_embedded_emulator_default_region_and_warning(
 ) -> Any:
     """With no credentials and no endpoint the resource targets the embedded emulator's region."""
     monkeypatch.delenv("ALICLOUD_AI_ENDPOINT")
-    _settings.reset_cache()
+    _program.reset_cache()
     service = AppService("llm", AppServiceArgs(service_name="chat_llm", service_spec="llama_7b_fp16"))
-    assert _settings.stack_settings().embedded
+    assert _program.stack_settings().embedded
 
     def verify(_: Any) -> None:
-        assert mocks.resources[-1].inputs["region"] == _settings.EMULATOR_DEFAULT_REGION
+        assert mocks.resources[-1].inputs["region"] == _program.EMULATOR_DEFAULT_REGION
 
     return service.urn.apply(verify)
 

@@ -1,0 +1,1 @@
+"""The emulated Security Token Service: AssumeRole and GetCallerIdentity, for multi-account tests."""

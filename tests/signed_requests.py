@@ -31,10 +31,10 @@ def signed_eas_create(url: str, body: bytes) -> httpx.Request:
 
 
 def rpc_v1_query(secret: str = "test", **replaced: str) -> str:
-    """The query of a GetVideoInfo call signed with HMAC-SHA1 by key ``test``; ``replaced`` fields are
+    """The query of a GetCategories call signed with HMAC-SHA1 by key ``test``; ``replaced`` fields are
     set after signing (to send a wrong signature or token on purpose)."""
     params = {
-        "Action": "GetVideoInfo",
+        "Action": "GetCategories",
         "Version": "2017-03-21",
         "Format": "JSON",
         "AccessKeyId": "test",

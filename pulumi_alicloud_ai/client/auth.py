@@ -1,4 +1,4 @@
-"""Sign an outgoing httpx request with ACS3-HMAC-SHA256, in place.
+"""Sign an outgoing httpx request with ACS3-HMAC-SHA256 (or ACS3-HMAC-SM3), in place.
 
 The transport calls :func:`sign_request` with credentials it reads at the moment of sending, so a
 rotated STS token is picked up and nothing secret lives on the client object. The headers set here are
@@ -25,10 +25,17 @@ def acs_date(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def sign_request(request: httpx.Request, credentials: Credentials, now: float, nonce: str) -> None:
-    """Set the V3 headers on ``request`` and sign it in place."""
+def sign_request(
+    request: httpx.Request,
+    credentials: Credentials,
+    now: float,
+    nonce: str,
+    *,
+    algorithm: str = signing.ACS3_HMAC_SHA256,
+) -> None:
+    """Set the V3 headers on ``request`` and sign it in place with ``algorithm``."""
     body = request.content
-    payload_hash = signing.hex_sha256(body)
+    payload_hash = signing.payload_hash(body, algorithm)
     request.headers["x-acs-date"] = acs_date(now)
     request.headers["x-acs-signature-nonce"] = nonce
     request.headers["x-acs-content-sha256"] = payload_hash
@@ -50,5 +57,6 @@ def sign_request(request: httpx.Request, credentials: Credentials, now: float, n
         hashed_payload=payload_hash,
         access_key_id=credentials.access_key_id,
         access_key_secret=credentials.access_key_secret,
+        algorithm=algorithm,
     )
     request.headers["Authorization"] = signature.authorization

@@ -13,6 +13,7 @@ from pulumi_alicloud_ai.client.credentials import CredentialsProvider
 from pulumi_alicloud_ai.client.endpoints import Product
 from pulumi_alicloud_ai.client.ratelimit import shared_limiter
 from pulumi_alicloud_ai.client.retry import RetryPolicy, policy_from_env
+from pulumi_alicloud_ai.client.signing import ACS3_HMAC_SHA256
 from pulumi_alicloud_ai.client.transport import OpenApiClient, emulator_aware_endpoint
 
 
@@ -26,6 +27,8 @@ class ClientSettings:
     network: str | None = None
     retry: RetryPolicy = field(default_factory=policy_from_env)
     timeout: float = 30.0
+    signature_algorithm: str = ACS3_HMAC_SHA256
+    """``ACS3-HMAC-SHA256`` (the default) or ``ACS3-HMAC-SM3``, where a policy asks for the SM3 family."""
 
 
 ADAPTIVE_RATE_ENV = "ALICLOUD_AI_ADAPTIVE_RATE"
@@ -52,4 +55,5 @@ def open_client(
         retry=settings.retry,
         limiter=limiter,
         timeout=settings.timeout,
+        signature_algorithm=settings.signature_algorithm,
     )

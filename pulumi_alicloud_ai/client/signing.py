@@ -5,9 +5,11 @@ and the emulator verifies through ``emulator/verify.py``; both call the step fun
 rules exist once. Because a shared bug would be symmetric and invisible, ``tests/unit/test_signing.py``
 checks every intermediate string against vectors made with the official SDK.
 
-Three algorithms:
+Four algorithms:
 
 * ``ACS3-HMAC-SHA256`` (V3), the SDK default for RPC and ROA alike;
+* ``ACS3-HMAC-SM3``, the same V3 steps with SM3 for every hash and the HMAC (the SDK's
+  ``Config(signature_algorithm='ACS3-HMAC-SM3')``); SM3 comes from OpenSSL through :mod:`hashlib`;
 * legacy RPC ``HMAC-SHA1`` (signature version 1.0), used by STS ``AssumeRole`` in the credential chain;
 * legacy ROA ``acs AK:signature`` (HMAC-SHA1), only with ``signature_algorithm='v2'``.
 """
@@ -17,12 +19,38 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 ACS3_HMAC_SHA256 = "ACS3-HMAC-SHA256"
+ACS3_HMAC_SM3 = "ACS3-HMAC-SM3"
+V3_ALGORITHMS = (ACS3_HMAC_SHA256, ACS3_HMAC_SM3)
+"""The V3 algorithms we sign and verify. The SDK's third, ``ACS3-RSA-SHA256``, signs with a private
+key whose public half no emulator can know, so it is not among them."""
 EMPTY_PAYLOAD_HASH = hashlib.sha256(b"").hexdigest()
+
+
+def _sm3(data: bytes = b"") -> Any:
+    try:
+        return hashlib.new("sm3", data)
+    except ValueError:
+        raise ValueError(
+            f"{ACS3_HMAC_SM3} needs SM3, which this Python's OpenSSL does not provide (OpenSSL 1.1.1 and "
+            "later build it by default)"
+        ) from None
+
+
+_HASHES: dict[str, Callable[..., Any]] = {ACS3_HMAC_SHA256: hashlib.sha256, ACS3_HMAC_SM3: _sm3}
+
+
+def _hash_for(algorithm: str) -> Callable[..., Any]:
+    found = _HASHES.get(algorithm)
+    if found is None:
+        raise ValueError(f"unknown signature algorithm {algorithm!r}; use one of: {', '.join(V3_ALGORITHMS)}")
+    return found
+
 
 HeaderItems = Mapping[str, str] | Iterable[tuple[str, str]]
 """Headers as a mapping, or as (name, value) pairs when a name may repeat."""
@@ -31,6 +59,13 @@ HeaderItems = Mapping[str, str] | Iterable[tuple[str, str]]
 def hex_sha256(data: bytes) -> str:
     """Lower-case hex SHA-256, the payload hash of ``x-acs-content-sha256``."""
     return hashlib.sha256(data).hexdigest()
+
+
+def payload_hash(data: bytes, algorithm: str = ACS3_HMAC_SHA256) -> str:
+    """Lower-case hex digest of the body with the algorithm's hash (the header keeps its SHA-256 name)."""
+    if algorithm == ACS3_HMAC_SHA256:
+        return hashlib.sha256(data).hexdigest() if data else EMPTY_PAYLOAD_HASH
+    return str(_hash_for(algorithm)(data).hexdigest())
 
 
 def percent_encode(value: str) -> str:
@@ -119,13 +154,16 @@ def canonical_request_of(
 
 
 def string_to_sign(canonical: str, algorithm: str = ACS3_HMAC_SHA256) -> str:
-    """``algorithm \\n hex(sha256(CanonicalRequest))``."""
-    return f"{algorithm}\n{hex_sha256(canonical.encode('utf-8'))}"
+    """``algorithm \\n hex(hash(CanonicalRequest))``, the hash being the algorithm's."""
+    return f"{algorithm}\n{payload_hash(canonical.encode('utf-8'), algorithm)}"
 
 
-def v3_signature(access_key_secret: str, to_sign: str) -> str:
-    """Lower-case hex HMAC-SHA256 keyed with the raw secret."""
-    return hmac.digest(access_key_secret.encode("utf-8"), to_sign.encode("utf-8"), "sha256").hex()
+def v3_signature(access_key_secret: str, to_sign: str, algorithm: str = ACS3_HMAC_SHA256) -> str:
+    """Lower-case hex HMAC (with the algorithm's hash) keyed with the raw secret."""
+    key, message = access_key_secret.encode("utf-8"), to_sign.encode("utf-8")
+    if algorithm == ACS3_HMAC_SHA256:
+        return hmac.digest(key, message, "sha256").hex()
+    return hmac.new(key, message, _hash_for(algorithm)).hexdigest()
 
 
 def authorization_header(
@@ -160,7 +198,7 @@ def sign_v3(
     """Sign a request whose headers (``x-acs-content-sha256`` included) are already set."""
     canonical, signed = canonical_request(method, pathname, query, headers, hashed_payload)
     to_sign = string_to_sign(canonical, algorithm)
-    signature = v3_signature(access_key_secret, to_sign)
+    signature = v3_signature(access_key_secret, to_sign, algorithm)
     return V3Signature(
         canonical_request=canonical,
         string_to_sign=to_sign,

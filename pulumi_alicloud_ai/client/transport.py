@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from pulumi_alicloud_ai._version import __version__
+from pulumi_alicloud_ai.client import signing
 from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import CredentialsProvider
 from pulumi_alicloud_ai.client.endpoints import Endpoint, Product, resolve_endpoint
@@ -166,7 +167,15 @@ class OpenApiClient:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         observer: CallObserver | None = None,
+        signature_algorithm: str = signing.ACS3_HMAC_SHA256,
     ) -> None:
+        if signature_algorithm not in signing.V3_ALGORITHMS:
+            raise ValueError(
+                f"signature_algorithm {signature_algorithm!r} is not supported; "
+                f"allowed values: {', '.join(signing.V3_ALGORITHMS)}"
+            )
+        self.signature_algorithm = signature_algorithm
+        """``ACS3-HMAC-SHA256`` (the default, as the SDK's) or ``ACS3-HMAC-SM3``."""
         self.product = product
         self.observer = observer
         """Optional: called with a :class:`CallRecord` after each attempt (the provider event log)."""
@@ -189,6 +198,16 @@ class OpenApiClient:
             "user-agent": USER_AGENT,
             "x-acs-version": product.version,
         }
+
+    def _sign(self, request: httpx.Request) -> None:
+        """Sign with credentials read now, a fresh nonce, and this client's algorithm."""
+        sign_request(
+            request,
+            self._credentials.get_credentials(),
+            self._clock(),
+            uuid.uuid4().hex,
+            algorithm=self.signature_algorithm,
+        )
 
     def __enter__(self) -> OpenApiClient:
         return self
@@ -247,7 +266,7 @@ class OpenApiClient:
         """A request for ``operation``, signed now but not sent: for tools that measure or replay
         exactly what :meth:`call` would send (``bench/``)."""
         request = self._build(operation, path_params, query, None, None, None)
-        sign_request(request, self._credentials.get_credentials(), self._clock(), uuid.uuid4().hex)
+        self._sign(request)
         return request
 
     def _build(
@@ -327,7 +346,7 @@ class OpenApiClient:
     def _exchange(self, operation: Operation, request: httpx.Request) -> dict[str, Any]:
         # Signed at each attempt, with credentials read now: a fresh date and nonce per attempt, and a
         # rotated STS token is picked up.
-        sign_request(request, self._credentials.get_credentials(), self._clock(), uuid.uuid4().hex)
+        self._sign(request)
         try:
             response = self._pool.handle_request(request)
             try:

@@ -23,3 +23,13 @@ def iso_utc(epoch: float) -> str:
 def new_id(prefix: str = "", length: int = 32) -> str:
     """A random hex id, optionally prefixed (``eas-m-…``, ``t-…``); VOD ids are bare 32-hex."""
     return prefix + uuid.uuid4().hex[:length]
+
+
+def parse_bool(value: str | None) -> bool | None:
+    """Query booleans: the SDK sends Python's ``True``/``False``, the docs show ``true``/``false``."""
+    if value is None or value == "":
+        return None
+    lowered = value.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    raise ValueError(value)

@@ -102,6 +102,19 @@ class Call:
         assert value is not None
         return value
 
+    def json_param(self, name: str) -> Any:
+        """A parameter holding JSON text (``Labels``, ``Config``), decoded; None when absent, and
+        ``InvalidParameter.<Name>`` when it is not JSON or is past the parser's bounds."""
+        text = self.param(name)
+        if text is None:
+            return None
+        try:
+            return load_json(text, what=f"The parameter {name}")
+        except BoundsError as exc:
+            raise ApiError(f"InvalidParameter.{name}", f"{exc}.") from None
+        except ValueError:
+            raise ApiError(f"InvalidParameter.{name}", f"The parameter {name} is not valid JSON.") from None
+
     def json_body(self) -> dict[str, Any]:
         """The JSON object body of a ROA call; wrong type, bad JSON or JSON past the parser's bounds
         (nested deeper than 64 levels) is ``InvalidParameter.Body``."""

@@ -1,7 +1,8 @@
 """Check a received request's signature with the client's own signing steps.
 
 The canonical request is rebuilt from what arrived: the headers named in ``SignedHeaders``, the wire
-query decoded and re-encoded, the raw path, and the SHA-256 of the received body. Timestamps are
+query decoded and re-encoded, the raw path, and the hash of the received body (SHA-256, or SM3 for
+``ACS3-HMAC-SM3``; ``ACS3-RSA-SHA256`` is refused, as no public key is known). Timestamps are
 checked against real wall time (±15 minutes) and each nonce is accepted once within that window, also
 across restarts (:class:`NonceCache` keeps a log on disk). Each failure is the gateway's own error code
 and HTTP status (errors.md); text a client controls is compared as UTF-8 bytes, so any character in a
@@ -255,8 +256,10 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
         parsed = _parse_authorization(auth)
     except ValueError as exc:
         raise _incomplete(str(exc)) from None
-    if parsed.algorithm != signing.ACS3_HMAC_SHA256:
-        raise _incomplete(f"algorithm {parsed.algorithm} is not supported here; use ACS3-HMAC-SHA256")
+    if parsed.algorithm not in signing.V3_ALGORITHMS:
+        raise _incomplete(
+            f"algorithm {parsed.algorithm} is not supported here; use {' or '.join(signing.V3_ALGORITHMS)}"
+        )
     headers = request.headers
     for required in ("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"):
         if required not in parsed.signed_headers:
@@ -269,7 +272,7 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
     _check_time(_parse_iso(headers["x-acs-date"]), now, headers["x-acs-date"])
     token = headers.get("x-acs-security-token")
     secret = secret_for(parsed.access_key_id, token)
-    body_hash = signing.hex_sha256(request.body) if request.body else signing.EMPTY_PAYLOAD_HASH
+    body_hash = signing.payload_hash(request.body, parsed.algorithm)
     if not same_text(headers["x-acs-content-sha256"], body_hash):
         raise ApiError(
             "SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the request body."
@@ -278,8 +281,8 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
     canonical = signing.canonical_request_of(
         request.method, request.raw_path, request.query, header_lines, signed, body_hash
     )
-    to_sign = signing.string_to_sign(canonical)
-    if not same_text(parsed.signature, signing.v3_signature(secret, to_sign)):
+    to_sign = signing.string_to_sign(canonical, parsed.algorithm)
+    if not same_text(parsed.signature, signing.v3_signature(secret, to_sign, parsed.algorithm)):
         raise ApiError(
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation. server string to sign is:"

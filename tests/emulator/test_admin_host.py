@@ -107,6 +107,6 @@ def test_api_calls_keep_their_cloud_host_names(fresh_emulator: RunningEmulator) 
     API's): an unsigned call gets the gateway's signature error, not a Host refusal."""
     response = httpx.post(
         f"{fresh_emulator.url}/",
-        headers={"Host": "vod.cn-shanghai.aliyuncs.com", "x-acs-action": "GetVideoInfo"},
+        headers={"Host": "vod.cn-shanghai.aliyuncs.com", "x-acs-action": "GetCategories"},
     )
     assert response.json()["Code"] == "MissingParameter.AccessKeyId"

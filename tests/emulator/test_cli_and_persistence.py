@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from alibabacloud_vod20170321.models import GetVideoInfoRequest
+from alibabacloud_vod20170321.models import GetCategoriesRequest
 from Tea.exceptions import TeaException
 
 from tests.official_sdk import vod_client
@@ -72,7 +72,7 @@ def test_state_survives_kill_9(tmp_path: Path) -> None:
         with pytest.raises(TeaException) as info:  # the STS key still verifies: the call gets past signing
             vod_client(
                 emulator, key=sts["AccessKeyId"], secret=sts["AccessKeySecret"], token=sts["SecurityToken"]
-            ).get_video_info(GetVideoInfoRequest(video_id="v"))
+            ).get_categories(GetCategoriesRequest())
         assert info.value.code == "InvalidAction.NotFound"
 
 

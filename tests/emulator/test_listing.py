@@ -41,7 +41,7 @@ from pulumi_alicloud_ai.client.vod import (
 )
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 
-AUDIT = '{"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}'
+AUDIT_CONFIG = '{"AuditItem": ["porn", "terrorism"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}'
 """A valid AIMediaAudit TemplateConfig."""
 SCALE = 10.0
 """Lifecycle durations times ten, so no transition falls due while a comparison runs."""
@@ -298,11 +298,11 @@ def test_list_ai_template_answers_what_a_full_scan_would(tmp_path: Path) -> None
     with _emulator(tmp_path / "emulator") as emulator, _api(emulator, VOD) as api:
         for index in range(200):
             kind = "AIImage" if index % 2 else "AIMediaAudit"
-            config = '{"Count": 2}' if kind == "AIImage" else AUDIT
+            config = '{"Count": 2}' if kind == "AIImage" else AUDIT_CONFIG
             query = {"TemplateName": f"t{index}", "TemplateType": kind, "TemplateConfig": config}
             made.append((api.call(ADD_AI_TEMPLATE, query=query)["TemplateId"], kind))
         for template_id, kind in made[3:60:7]:
-            config = '{"Count": 3}' if kind == "AIImage" else AUDIT.replace("porn", "terrorism")
+            config = '{"Count": 3}' if kind == "AIImage" else AUDIT_CONFIG.replace('"no"', '"yes"')
             query = {"TemplateId": template_id, "TemplateName": "renamed", "TemplateConfig": config}
             api.call(UPDATE_AI_TEMPLATE, query=query)
         deleted = {template_id for template_id, _ in made[5:120:9]}

@@ -32,6 +32,8 @@ AUDIT = '{"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["scre
 """A valid AIMediaAudit TemplateConfig."""
 REGION = "cn-shanghai"
 PAGE = 10
+AUDIT_CONFIG = '{"AuditItem": ["porn", "terrorism"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}'
+"""A valid AIMediaAudit TemplateConfig."""
 RARE = 3
 """Entities matching the selective filters: the same number at both sizes."""
 
@@ -63,7 +65,7 @@ def _grow(apis: dict[Product, OpenApiClient], start: int, stop: int) -> None:
         )
         task = {"TaskType": "FixTemplate", "Template": "{}"} if rare else {"TaskType": "GenerateTemplate"}
         apis[ROS].call(CREATE_AI_TASK, form={"Prompt": f"a VPC number {index}", **task} if not rare else task)
-        kind, config = ("AIMediaAudit", AUDIT) if rare else ("AIImage", '{"Count": 1}')
+        kind, config = ("AIMediaAudit", AUDIT_CONFIG) if rare else ("AIImage", '{"Count": 1}')
         template = {"TemplateName": f"t{index}", "TemplateType": kind, "TemplateConfig": config}
         template_id = apis[VOD].call(ADD_AI_TEMPLATE, query=template)["TemplateId"]
         if index == 0:
@@ -90,6 +92,17 @@ def _calls(apis: dict[Product, OpenApiClient]) -> dict[str, Callable[[], Any]]:
             LIST_SERVICES, query={"PageSize": PAGE, "WorkspaceId": "rare"}
         ),
         "ListServices ServiceName": lambda: eas.call(LIST_SERVICES, query={"ServiceName": "svc_0001"}),
+        "ListServices Sort=ServiceName page 2": lambda: eas.call(
+            LIST_SERVICES, query={"PageSize": PAGE, "PageNumber": 2, "Sort": "ServiceName"}
+        ),
+        "ListServices WorkspaceId Sort=ServiceName": lambda: eas.call(
+            LIST_SERVICES, query={"PageSize": PAGE, "WorkspaceId": "rare", "Sort": "ServiceName"}
+        ),
+        "ListServices ServiceType": lambda: eas.call(LIST_SERVICES, query={"ServiceType": "Async"}),
+        "ListServices ResourceType": lambda: eas.call(
+            LIST_SERVICES, query={"ResourceType": "DedicatedResource", "Order": "asc"}
+        ),
+        "ListServices ServiceUid": lambda: eas.call(LIST_SERVICES, query={"ServiceUid": "eas-m-none"}),
         "DescribeService": lambda: eas.call(
             DESCRIBE_SERVICE, path_params={"ClusterId": REGION, "ServiceName": "svc_0002"}
         ),

@@ -23,7 +23,7 @@ def _unimplemented_calls() -> dict[str, Callable[..., Any]]:
         "eas": lambda emu, **kw: eas_client(emu, **kw).create_benchmark_task(
             eas.CreateBenchmarkTaskRequest(body='{"ServiceName":"x"}')
         ),
-        "vod": lambda emu, **kw: vod_client(emu, **kw).get_video_info(vod.GetVideoInfoRequest(video_id="v1")),
+        "vod": lambda emu, **kw: vod_client(emu, **kw).get_categories(vod.GetCategoriesRequest()),
         "ros": lambda emu, **kw: ros_client(emu, **kw).create_stack(
             ros.CreateStackRequest(stack_name="s", region_id="cn-hangzhou", template_body="{}")
         ),

@@ -30,7 +30,7 @@ def _v3(url: str) -> httpx.Request:
     request = httpx.Request(
         "POST",
         f"{url}/",
-        headers={"host": f"127.0.0.1:{port}", "x-acs-action": "GetVideoInfo", "x-acs-version": "2017-03-21"},
+        headers={"host": f"127.0.0.1:{port}", "x-acs-action": "GetCategories", "x-acs-version": "2017-03-21"},
     )
     sign_request(request, Credentials("test", "test"), time.time(), uuid.uuid4().hex)
     return request

@@ -31,7 +31,7 @@ def _signed(
     content: bytes | None = None,
     now: float | None = None,
     nonce: str | None = None,
-    action: str = "GetVideoInfo",
+    action: str = "GetCategories",
     version: str = "2017-03-21",
 ) -> httpx.Request:
     request = httpx.Request(
@@ -138,9 +138,15 @@ Mutation = Callable[[httpx.Request], None]
         (lambda r: r.headers.__setitem__("authorization", "Bearer abc"), (400, "IncompleteSignature")),
         (
             lambda r: r.headers.__setitem__(
-                "authorization", r.headers["authorization"].replace("ACS3-HMAC-SHA256", "ACS3-HMAC-SM3")
+                "authorization", r.headers["authorization"].replace("ACS3-HMAC-SHA256", "ACS3-RSA-SHA256")
             ),
             (400, "IncompleteSignature"),
+        ),
+        (
+            lambda r: r.headers.__setitem__(
+                "authorization", r.headers["authorization"].replace("ACS3-HMAC-SHA256", "ACS3-HMAC-SM3")
+            ),
+            (400, "SignatureDoesNotMatch"),
         ),
         (
             lambda r: r.headers.__setitem__(
@@ -149,7 +155,14 @@ Mutation = Callable[[httpx.Request], None]
             (400, "IncompleteSignature"),
         ),
     ],
-    ids=["no-auth", "missing-parts", "other-scheme", "unsupported-algorithm", "date-not-signed"],
+    ids=[
+        "no-auth",
+        "missing-parts",
+        "other-scheme",
+        "unsupported-algorithm",
+        "relabelled-sm3",
+        "date-not-signed",
+    ],
 )
 def test_malformed_authorization_is_rejected(
     emulator: RunningEmulator, mutate: Mutation, expected: tuple[int, str]

@@ -42,7 +42,7 @@ def _signed_v3(emulator: RunningEmulator, credentials: Credentials | None = None
         f"{emulator.url}/",
         headers={
             "host": f"127.0.0.1:{emulator.port}",
-            "x-acs-action": "GetVideoInfo",
+            "x-acs-action": "GetCategories",
             "x-acs-version": "2017-03-21",
         },
     )

@@ -11,9 +11,13 @@ import pytest
 
 from pulumi_alicloud_ai.client import signing
 
-VECTORS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).parents[1] / "data" / "signing_vectors.json").read_text()
-)["vectors"]
+DATA = Path(__file__).parents[1] / "data"
+VECTORS: list[dict[str, Any]] = [
+    vector
+    for name in ("signing_vectors.json", "signing_vectors_sm3.json")
+    for vector in json.loads((DATA / name).read_text())["vectors"]
+]
+"""SHA-256 and legacy vectors, then ACS3-HMAC-SM3 ones (scripts/make_sm3_vectors.py)."""
 
 
 def _by_algorithm(prefix: str) -> list[dict[str, Any]]:
@@ -28,8 +32,8 @@ def _body_bytes(vector: dict[str, Any]) -> bytes:
 @pytest.mark.parametrize("vector", _by_algorithm("ACS3"), ids=lambda v: v["name"])
 def test_v3_vector_every_step(vector: dict[str, Any]) -> None:
     """Payload hash, canonical request, string to sign, signature and header all match the SDK."""
-    request, expected = vector["request"], vector["expected"]
-    payload_hash = signing.hex_sha256(_body_bytes(vector))
+    request, expected, algorithm = vector["request"], vector["expected"], vector["signature_algorithm"]
+    payload_hash = signing.payload_hash(_body_bytes(vector), algorithm)
     assert payload_hash == expected["x-acs-content-sha256"], "payload hash"
     result = signing.sign_v3(
         method=request["method"],
@@ -39,6 +43,7 @@ def test_v3_vector_every_step(vector: dict[str, Any]) -> None:
         hashed_payload=payload_hash,
         access_key_id=vector["access_key_id"],
         access_key_secret=vector["access_key_secret"],
+        algorithm=algorithm,
     )
     assert result.canonical_request == expected["canonical_request"], "canonical request"
     assert result.signed_headers == expected["signed_headers"], "signed headers"
@@ -91,9 +96,9 @@ def test_legacy_roa_vector(vector: dict[str, Any]) -> None:
 
 
 def test_every_vector_is_exercised() -> None:
-    """No vector in the file escapes the parametrised tests above."""
+    """No vector in the files escapes the parametrised tests above (12 SHA-256 and legacy, 5 SM3)."""
     families = ("ACS3", "HMAC-SHA1 (legacy RPC", "HMAC-SHA1 (legacy ROA")
-    assert sum(len(_by_algorithm(prefix)) for prefix in families) == len(VECTORS) == 12
+    assert sum(len(_by_algorithm(prefix)) for prefix in families) == len(VECTORS) == 12 + 5
 
 
 class TestEncoding:

@@ -3,7 +3,9 @@
 Timed steps (seconds before ``--time-scale``): a new service is ``Creating`` for 30 s, then
 ``Running``; an update is ``Updating`` (spec, version, config) or ``Scaling`` (replicas only) for 20 s;
 ``Stopping`` 10 s → ``Stopped``; ``Starting`` 20 s → ``Running``; ``Deleting`` 10 s → gone. A service
-carrying a fault (an ``effect: fail`` rule) ends ``Failed`` instead of ``Running``.
+carrying a fault (an ``effect: fail`` rule) ends ``Failed`` instead of ``Running``. DevelopService puts a
+running service in ``Developing`` until it exits (``Updating``) or commits (``Committing`` 20 s →
+``Running``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pulumi_alicloud_ai.emulator.lifecycle import GONE, Lifecycle, Step
 
 CREATING, RUNNING, UPDATING, SCALING = "Creating", "Running", "Updating", "Scaling"
 STOPPING, STOPPED, STARTING, DELETING, FAILED = "Stopping", "Stopped", "Starting", "Deleting", "Failed"
+DEVELOPING, COMMITTING = "Developing", "Committing"
 
 _ANY_UPDATE = frozenset({UPDATING, SCALING})
 
@@ -19,7 +22,21 @@ APP_SERVICE = Lifecycle(
     product="eas",
     kind="service",
     initial=CREATING,
-    states=frozenset({CREATING, RUNNING, UPDATING, SCALING, STOPPING, STOPPED, STARTING, DELETING, FAILED}),
+    states=frozenset(
+        {
+            CREATING,
+            RUNNING,
+            UPDATING,
+            SCALING,
+            STOPPING,
+            STOPPED,
+            STARTING,
+            DELETING,
+            FAILED,
+            DEVELOPING,
+            COMMITTING,
+        }
+    ),
     steps={
         CREATING: Step(RUNNING, 30, "ServiceCreated"),
         UPDATING: Step(RUNNING, 20, "ServiceUpdated"),
@@ -27,11 +44,14 @@ APP_SERVICE = Lifecycle(
         STOPPING: Step(STOPPED, 10, "ServiceStopped"),
         STARTING: Step(RUNNING, 20, "ServiceStarted"),
         DELETING: Step(GONE, 10, "ServiceDeleted"),
+        COMMITTING: Step(RUNNING, 20, "ServiceCommitted"),
     },
     on_fault={CREATING: FAILED, UPDATING: FAILED, SCALING: FAILED, STARTING: FAILED},
     moves={
         CREATING: frozenset({DELETING}),
-        RUNNING: _ANY_UPDATE | {STOPPING, STARTING, DELETING},
+        RUNNING: _ANY_UPDATE | {STOPPING, STARTING, DELETING, DEVELOPING},
+        DEVELOPING: frozenset({UPDATING, COMMITTING, DELETING}),
+        COMMITTING: frozenset({DELETING}),
         FAILED: _ANY_UPDATE | {DELETING},
         STOPPED: _ANY_UPDATE | {STARTING, DELETING},
         UPDATING: frozenset({DELETING}),

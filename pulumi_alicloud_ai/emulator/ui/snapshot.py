@@ -75,6 +75,16 @@ KINDS = (
         ("video_id", "template_id"),
     ),
     Kind(
+        "vod", "aijob", "VOD AI jobs", "pulumi_alicloud_ai.emulator.vod.states:AI_JOB", ("video_id", "type")
+    ),
+    Kind(
+        "vod",
+        "aiauditjob",
+        "VOD review jobs",
+        "pulumi_alicloud_ai.emulator.vod.states:AI_AUDIT_JOB",
+        ("video_id", "type", "template_id"),
+    ),
+    Kind(
         "ros",
         "ai_task",
         "ROS AI tasks",

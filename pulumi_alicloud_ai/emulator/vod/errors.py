@@ -15,6 +15,8 @@ API errors:
 | ``InvalidAITemplate.NotFound`` | 404 | no template with that id in the region (deleted ones included), or no default template of a type |
 | ``InvalidAITemplate.IsDefault`` | 409 | DeleteAITemplate on the default template: set another default first |
 | ``InvalidAITemplate.InUse`` | 409 | DeleteAITemplate while a job using the template is not final |
+| ``InvalidVideo.NoneStream`` | 404 | GetPlayInfo/GetMezzanineInfo on a corrupt video, or for a definition other than ``OD`` |
+| ``InvalidAIJob.NotFound`` | 404 | GetAIMediaAuditJob with an unknown id; GetAIVideoTagResult before a tagging job finished |
 | ``Forbidden.RegionNotSupported`` | 403 | the region does not offer the operation: AI image jobs run in cn-beijing and cn-shanghai, AI templates also in ap-southeast-1; the central host (``vod.aliyuncs.com``, no region) offers neither |
 
 Job failure codes (``Code`` of a job whose ``Status`` is ``fail``, also in its completion event):
@@ -89,4 +91,11 @@ def region_not_supported(action: str, region: str, supported: Iterable[str]) -> 
         "Forbidden.RegionNotSupported",
         f"{action} is not supported in {where}; supported regions: {', '.join(sorted(supported))}.",
         403,
+    )
+
+
+def no_stream(video_id: str) -> ApiError:
+    """The video has no playable stream of the kind asked for (or cannot be decoded at all)."""
+    return ApiError(
+        "InvalidVideo.NoneStream", f"The video {video_id!r} has no playable stream matching the request.", 404
     )

@@ -80,12 +80,20 @@ class Vod:
     # --- videos (admin API) -----------------------------------------------------------------------
 
     def register_video(
-        self, title: str, duration: float, *, corrupt: bool = False, video_id: str | None = None
+        self,
+        title: str,
+        duration: float,
+        *,
+        corrupt: bool = False,
+        video_id: str | None = None,
+        reference_id: str | None = None,
     ) -> Entity:
         """A video jobs can run on; ``corrupt`` ones make every job on them fail."""
         now = self._now()
         video = Entity(PRODUCT, VIDEO, video_id or new_id(), self.region, title, NORMAL, now, {}, now, now)
         video.data = {"duration": duration, "corrupt": corrupt}
+        if reference_id is not None:
+            video.data["reference_id"] = reference_id
         self.store.put(video)
         return video
 

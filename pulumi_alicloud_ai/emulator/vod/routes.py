@@ -3,7 +3,8 @@
 Also the admin routes for videos, which the real service fills through uploads the emulator does not
 implement: ``POST /_emulator/vod/videos`` with ``{"Title": str, "Duration": seconds}`` (optional
 ``"Region"``, default the emulator's ``--region``; optional ``"VideoId"`` to choose the id, so results
-repeat across emulators; optional ``"Corrupt": true`` for a video every job fails on) answers ``{"VideoId": …, …}``; ``GET /_emulator/vod/videos[?Region=…]`` lists them.
+repeat across emulators; optional ``"Corrupt": true`` for a video every job fails on; optional
+``"ReferenceId"``, unique in the region, for GetVideoInfo(s) and GetVideoList by custom id) answers ``{"VideoId": …, …}``; ``GET /_emulator/vod/videos[?Region=…]`` lists them.
 ``GET /_emulator/vod/jobs/{JobId}`` shows a job with its callback delivery state and event history,
 so tests can see a retry was scheduled or a delivery abandoned.
 """
@@ -30,7 +31,9 @@ from starlette.routing import Route as AdminRoute
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, admin_error, emulator_state, read_json
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
+from pulumi_alicloud_ai.emulator.vod import ai_routes
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
+from pulumi_alicloud_ai.emulator.vod.library import Library
 from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod
 from pulumi_alicloud_ai.emulator.vod.rules import check_region
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
@@ -131,6 +134,7 @@ ROUTES = [
     Route.rpc(PRODUCT, "ListAITemplate", list_ai_template),
     Route.rpc(PRODUCT, "SetDefaultAITemplate", set_default_ai_template),
     Route.rpc(PRODUCT, "GetDefaultAITemplate", get_default_ai_template),
+    *ai_routes.ROUTES,
 ]
 
 # --- admin: videos ---------------------------------------------------------------------------------
@@ -140,6 +144,10 @@ _FORMATS = {
     "video_id": (
         re.compile(r"[0-9A-Za-z_-]{1,64}"),
         "VideoId must be 1 to 64 letters, digits, underscores or hyphens",
+    ),
+    "reference_id": (
+        re.compile(r"[0-9A-Za-z_-]{6,64}"),
+        "ReferenceId must be 6 to 64 letters, digits, underscores or hyphens",
     ),
 }
 """Admin video fields matched whole (no trailing newline), with the rule a refusal states."""
@@ -154,6 +162,7 @@ class VideoSpec(BaseModel):
     region: str | None = Field(None, alias="Region")
     video_id: str | None = Field(None, alias="VideoId")
     corrupt: StrictBool = Field(False, alias="Corrupt")
+    reference_id: str | None = Field(None, alias="ReferenceId")
 
     @field_validator("title")
     @classmethod
@@ -162,7 +171,7 @@ class VideoSpec(BaseModel):
             raise ValueError("Title must not be blank")
         return value
 
-    @field_validator("region", "video_id")
+    @field_validator("region", "video_id", "reference_id")
     @classmethod
     def _whole_match(cls, value: str | None, info: ValidationInfo) -> str | None:
         pattern, rule = _FORMATS[str(info.field_name)]
@@ -192,8 +201,17 @@ async def register_video(request: Request) -> JSONResponse:
             return admin_error(
                 "InvalidVideo.AlreadyExists", f"A video has id {spec.video_id!r} already.", 409
             )
-        video = Vod(state, spec.region or state.config.region).register_video(
-            spec.title, spec.duration, corrupt=spec.corrupt, video_id=spec.video_id
+        library = Library(state, spec.region or state.config.region)
+        if spec.reference_id is not None and library.by_reference(spec.reference_id) is not None:
+            return admin_error(
+                "InvalidVideo.AlreadyExists", f"A video has ReferenceId {spec.reference_id!r} already.", 409
+            )
+        video = library.register_video(
+            spec.title,
+            spec.duration,
+            corrupt=spec.corrupt,
+            video_id=spec.video_id,
+            reference_id=spec.reference_id,
         )
     return JSONResponse(video_wire(video), status_code=201)
 

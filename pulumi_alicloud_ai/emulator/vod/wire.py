@@ -12,7 +12,7 @@ from pulumi_alicloud_ai.emulator.vod.states import FAIL, SUCCESS
 
 def video_wire(video: Entity) -> dict[str, Any]:
     """A video as the admin API shows it."""
-    return {
+    wire = {
         "VideoId": video.id,
         "Title": video.name,
         "Duration": video.data["duration"],
@@ -20,6 +20,9 @@ def video_wire(video: Entity) -> dict[str, Any]:
         "Corrupt": video.data["corrupt"],
         "CreationTime": iso_utc(video.created_at),
     }
+    if "reference_id" in video.data:
+        wire["ReferenceId"] = video.data["reference_id"]
+    return wire
 
 
 def template_wire(template: Entity) -> dict[str, Any]:

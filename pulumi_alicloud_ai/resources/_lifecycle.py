@@ -76,6 +76,9 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     """Delete only forgets the resource: the API has no call that deletes it."""
     waits_until_gone: ClassVar[bool] = False
     """Removal is asynchronous: delete waits until the resource no longer reads back."""
+    clears: ClassVar[tuple[str, ...]] = ()
+    """In-place inputs whose removal is applied (the setting is switched off or emptied); any other
+    input that is left out keeps its live value."""
 
     # --- hooks: what each provider supplies ---------------------------------------------------
 
@@ -193,7 +196,11 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             )
             desired = self._dump(inputs)
             current = self.live_inputs(op.api, id_, region, live, recorded)
-            changed = [name for name in self.table.in_place(current, desired) if name in desired]
+            changed = [
+                name
+                for name in self.table.in_place(current, desired)
+                if name in desired or name in self.clears
+            ]
             if changed:
                 self.apply(op.api, id_, live, inputs, changed)
             live = self._arrived(op, id_, region, inputs, "update")

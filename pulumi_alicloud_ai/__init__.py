@@ -17,6 +17,8 @@ _EXPORTS = {
     "AIImageJobArgs": "pulumi_alicloud_ai.resources.ai_image_job",
     "AIImageJobTimeouts": "pulumi_alicloud_ai.resources.ai_image_job",
     "AIImageTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AIMediaAuditJob": "pulumi_alicloud_ai.resources.ai_media_audit_job",
+    "AIMediaAuditJobArgs": "pulumi_alicloud_ai.resources.ai_media_audit_job",
     "AIMediaAuditTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AITask": "pulumi_alicloud_ai.resources.ai_task",
     "AITaskArgs": "pulumi_alicloud_ai.resources.ai_task",
@@ -58,6 +60,8 @@ __all__ = [
     "AIImageJobArgs",
     "AIImageJobTimeouts",
     "AIImageTemplateConfig",
+    "AIMediaAuditJob",
+    "AIMediaAuditJobArgs",
     "AIMediaAuditTemplateConfig",
     "AITask",
     "AITaskArgs",
@@ -106,6 +110,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs, AIImageJobTimeouts
+    from pulumi_alicloud_ai.resources.ai_media_audit_job import AIMediaAuditJob, AIMediaAuditJobArgs
     from pulumi_alicloud_ai.resources.ai_task import (
         AITask,
         AITaskArgs,

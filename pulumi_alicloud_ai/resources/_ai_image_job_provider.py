@@ -79,6 +79,28 @@ def user_data_problems(value: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def parse_user_data(value: Any) -> Any:
+    """A UserData input (a dict, or JSON text) as the object VOD is sent; a ValueError says what is
+    wrong. Shared by every VOD job that takes UserData."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = load_json(value, INPUT_BOUNDS, what="user_data")
+        except BoundsError:
+            raise  # its message names user_data and the limit
+        except ValueError:
+            raise ValueError("is not valid JSON; give a dict") from None
+    if not isinstance(value, Mapping):
+        raise ValueError(  # noqa: TRY004 - pydantic reports ValueError (not TypeError) as a field error
+            "must be an object (a dict) with MessageCallback or Extend"
+        )
+    value = json_numbers(dict(value))
+    if problems := user_data_problems(value):
+        raise ValueError("; ".join(problems))
+    return value
+
+
 class AIImageJobInputs(ResourceInputs):
     """The provider's view of the inputs; validation messages name the field and the limits."""
 
@@ -97,23 +119,7 @@ class AIImageJobInputs(ResourceInputs):
     @field_validator("user_data", mode="before")
     @classmethod
     def _user_data(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                value = load_json(value, INPUT_BOUNDS, what="user_data")
-            except BoundsError:
-                raise  # its message names user_data and the limit
-            except ValueError:
-                raise ValueError("is not valid JSON; give a dict") from None
-        if not isinstance(value, Mapping):
-            raise ValueError(  # noqa: TRY004 - pydantic reports ValueError (not TypeError) as a field error
-                "must be an object (a dict) with MessageCallback or Extend"
-            )
-        value = json_numbers(dict(value))
-        if problems := user_data_problems(value):
-            raise ValueError("; ".join(problems))
-        return value
+        return parse_user_data(value)
 
 
 def image_output(info: AIImageInfo) -> dict[str, Any]:

@@ -110,7 +110,9 @@ class AppServiceInputs(ResourceInputs):
 
     @field_validator("safety_lock")
     @classmethod
-    def _lock(cls, value: str) -> str | None:
+    def _lock(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         return None if choice(value, parts.SAFETY_LOCKS) == "none" else value
 
     @field_validator("service_name")

@@ -10,7 +10,7 @@ import pytest
 from pulumi.runtime import proto
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.testing.provider_host import ProviderHost
+from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost
 from tests.official_sdk import eas_client
 
 REGION = "cn-shanghai"
@@ -302,6 +302,22 @@ class TestSafetyLockAndVersions:
         live = _service(instant_emulator, name)
         assert (live.safety_lock, live.total_instance) == ("none", 3)
         assert _labels(instant_emulator, name) == {"a": "b"}
+
+    def test_a_locked_service_is_not_deleted_and_the_error_says_why(
+        self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+    ) -> None:
+        """With safety_lock "dangerous", destroy fails with the service's ServiceLocked and the service
+        stays; with the lock removed (an update), it is deleted."""
+        name = f"locked_{unique}"
+        resource_id, outs, inputs = _create(eas_host, name, safety_lock="dangerous")
+        with pytest.raises(ProviderCallError) as info:
+            eas_host.delete(name, resource_id, outs)
+        assert "(ServiceLocked) when calling the DeleteService operation" in info.value.last_line
+        assert _service(instant_emulator, name).status == "Running"
+        unlocked = {key: value for key, value in inputs.items() if key != "safety_lock"}
+        outs = _change(eas_host, name, resource_id, outs, unlocked)
+        eas_host.delete(name, resource_id, outs)
+        assert eas_host.read(name, resource_id, outs, unlocked)[0] == ""
 
     def test_version_outputs_follow_the_service(
         self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str

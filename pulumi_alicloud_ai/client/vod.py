@@ -148,21 +148,12 @@ class TemplateIdResponse(RequestIdResponse):
     template_id: str = Field(alias="TemplateId")
 
 
-class AIImageJob(WireModel):
-    """An ``AIImageJobList`` item of GetAIImageJobs."""
+class JobStatus(WireModel):
+    """What every VOD AI job reports: its status, and Code and Message once it failed."""
 
-    job_id: str = Field(alias="JobId")
-    video_id: str | None = Field(None, alias="VideoId")
-    template_id: str | None = Field(None, alias="TemplateId")
-    template_config: str | None = Field(None, alias="TemplateConfig")
-    """The template's config as it was when the job was submitted (JSON text)."""
     status: str = Field("", alias="Status")
     code: str | None = Field(None, alias="Code")
     message: str | None = Field(None, alias="Message")
-    ai_image_result: str | None = Field(None, alias="AIImageResult")
-    """OSS URL of the result, once the job succeeded."""
-    creation_time: str | None = Field(None, alias="CreationTime")
-    user_data: str | None = Field(None, alias="UserData")
 
     @property
     def is_final(self) -> bool:
@@ -173,6 +164,20 @@ class AIImageJob(WireModel):
     def succeeded(self) -> bool:
         """The job finished with ``success``."""
         return self.status == SUCCESS
+
+
+class AIImageJob(JobStatus):
+    """An ``AIImageJobList`` item of GetAIImageJobs."""
+
+    job_id: str = Field(alias="JobId")
+    video_id: str | None = Field(None, alias="VideoId")
+    template_id: str | None = Field(None, alias="TemplateId")
+    template_config: str | None = Field(None, alias="TemplateConfig")
+    """The template's config as it was when the job was submitted (JSON text)."""
+    ai_image_result: str | None = Field(None, alias="AIImageResult")
+    """OSS URL of the result, once the job succeeded."""
+    creation_time: str | None = Field(None, alias="CreationTime")
+    user_data: str | None = Field(None, alias="UserData")
 
 
 class SubmitAIMediaAuditJobResponse(RequestIdResponse):
@@ -182,30 +187,17 @@ class SubmitAIMediaAuditJobResponse(RequestIdResponse):
     media_id: str | None = Field(None, alias="MediaId")
 
 
-class MediaAuditJob(WireModel):
+class MediaAuditJob(JobStatus):
     """GetAIMediaAuditJob's ``MediaAuditJob``; ``data`` holds the findings once the job succeeded."""
 
     job_id: str = Field(alias="JobId")
     media_id: str | None = Field(None, alias="MediaId")
     type: str | None = Field(None, alias="Type")
-    status: str = Field("", alias="Status")
-    code: str | None = Field(None, alias="Code")
-    message: str | None = Field(None, alias="Message")
     creation_time: str | None = Field(None, alias="CreationTime")
     complete_time: str | None = Field(None, alias="CompleteTime")
     data: dict[str, Any] = Field(default_factory=dict, alias="Data")
     """``Suggestion``, ``Label``, ``AbnormalModules`` and the ``Video``/``Image``/``Text``/``Audio``
     results."""
-
-    @property
-    def is_final(self) -> bool:
-        """``success`` or ``fail``; any other status means the job is still running."""
-        return self.status in FINAL_STATUSES
-
-    @property
-    def succeeded(self) -> bool:
-        """The job finished with ``success``."""
-        return self.status == SUCCESS
 
 
 class GetAIImageJobsResponse(RequestIdResponse):

@@ -19,10 +19,10 @@ from pydantic import Field, field_validator
 
 from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.vod import MediaAuditJob, VodClient
-from pulumi_alicloud_ai.resources._ai_image_job_provider import JOB_REGIONS, parse_user_data
 from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable
+from pulumi_alicloud_ai.resources._vod_job import JOB_REGIONS, JobHooks, parse_user_data
 
 TABLE = DiffTable(
     {
@@ -69,7 +69,7 @@ def findings(job: MediaAuditJob) -> dict[str, Any]:
     }
 
 
-class AIMediaAuditJobProvider(Lifecycle[AIMediaAuditJobInputs, VodClient, MediaAuditJob]):
+class AIMediaAuditJobProvider(JobHooks, Lifecycle[AIMediaAuditJobInputs, VodClient, MediaAuditJob]):
     """Submit and read a VOD review job. Holds no state: safe to pickle."""
 
     inputs = AIMediaAuditJobInputs
@@ -95,22 +95,6 @@ class AIMediaAuditJobProvider(Lifecycle[AIMediaAuditJobInputs, VodClient, MediaA
     def fetch(self, api: VodClient, id_: str, region: str) -> MediaAuditJob | None:
         """GetAIMediaAuditJob (NotFound for an unknown id)."""
         return api.get_ai_media_audit_job(id_)
-
-    def status(self, live: MediaAuditJob) -> str:
-        """``submitted``, ``processing``, ``success`` or ``fail``."""
-        return live.status or "unknown"
-
-    def is_final(self, live: MediaAuditJob) -> bool:
-        """``success`` or ``fail``."""
-        return live.is_final
-
-    def failure(
-        self, api: VodClient, id_: str, live: MediaAuditJob, inputs: AIMediaAuditJobInputs
-    ) -> str | None:
-        """A failed job: its Code and Message."""
-        if live.succeeded:
-            return None
-        return f"{live.code or '(no code)'}: {live.message or '(no message)'}"
 
     def live_inputs(
         self, api: VodClient, id_: str, region: str, live: MediaAuditJob, recorded: dict[str, Any]

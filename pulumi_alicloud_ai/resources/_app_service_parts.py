@@ -309,9 +309,6 @@ class Present:
     """``autoscaling`` and/or ``cron_scaling``, when the service has that scaler."""
 
 
-NOTHING = Present({}, None, frozenset())
-
-
 def apply_labels(
     api: EasClient, region: str, name: str, live: dict[str, str], wanted: dict[str, str] | None
 ) -> None:

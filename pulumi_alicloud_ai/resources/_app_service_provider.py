@@ -291,8 +291,10 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         return current
 
     def after_create(self, api: EasClient, id_: str, inputs: AppServiceInputs) -> None:
-        """Labels, scalers, then the safety lock (last, so it allows the others)."""
-        _apply_parts(api, inputs, list(parts.PARTS), parts.NOTHING)
+        """Bring labels, scalers and the safety lock to the inputs, as an update would (an adopted
+        service may have some already)."""
+        live = api.describe_service(inputs.region, inputs.service_name)
+        self.apply(api, id_, live, inputs, list(parts.PARTS))
 
     def outputs(
         self, api: EasClient, id_: str, region: str, live: Service, inputs: dict[str, Any]

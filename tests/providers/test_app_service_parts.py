@@ -246,6 +246,38 @@ class TestAutoscaling:
         assert _service(instant_emulator, name).total_instance == 1  # back to replicas
 
 
+def test_an_adopted_service_is_brought_to_the_inputs(
+    eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+) -> None:
+    """adopt_existing on a service that already has an autoscaler, labels and a lock: the autoscaler is
+    updated (not created twice), labels become exactly the inputs, the lock is lifted first."""
+    from alibabacloud_eas20210701 import models as eas
+
+    name = f"adoptparts_{unique}"
+    sdk = eas_client(instant_emulator)
+    sdk.create_app_service(
+        eas.CreateAppServiceRequest(
+            service_name=name,
+            app_type="LLM",
+            service_spec="llama_7b_fp16",
+            replicas=1,
+            config={"ModelStorage": "oss", "OssPath": "oss://models/llama/"},
+        )
+    )
+    strategy = eas.CreateServiceAutoScalerRequestScaleStrategies(metric_name="cpu", threshold=80)
+    sdk.create_service_auto_scaler(
+        REGION, name, eas.CreateServiceAutoScalerRequest(min=1, max=2, scale_strategies=[strategy])
+    )
+    sdk.update_service_label(REGION, name, eas.UpdateServiceLabelRequest(labels={"old": "x"}))
+    sdk.update_service_safety_lock(REGION, name, eas.UpdateServiceSafetyLockRequest(lock="all"))
+
+    _create(eas_host, name, adopt_existing=True, autoscaling=AUTOSCALING, labels={"team": "ml"})
+    scaler = _autoscaler(instant_emulator, name)
+    assert (scaler.max_replica, [s.metric_name for s in scaler.scale_strategies]) == (4, ["qps"])
+    assert _labels(instant_emulator, name) == {"team": "ml"}
+    assert _service(instant_emulator, name).safety_lock == "none"
+
+
 class TestCronScaling:
     def test_cron_scaler_follows_the_inputs(
         self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str

@@ -13,8 +13,10 @@ from pulumi_alicloud_ai.resources._inputs import compact_json, json_numbers
 from pulumi_alicloud_ai.resources._provider import INPUT_BOUNDS
 
 JOB_REGIONS = ("cn-beijing", "cn-shanghai")
-"""Where VOD runs AI jobs (SubmitAIImageJob, SubmitAIMediaAuditJob)."""
+"""Where SubmitAIImageJob is offered (its API reference: China (Beijing), China (Shanghai)); review jobs
+run there too."""
 MAX_USER_DATA_BYTES = 512
+"""SubmitAIImageJob reference, UserData: a JSON string of at most 512 bytes."""
 
 
 def user_data_problems(value: Mapping[str, Any]) -> list[str]:

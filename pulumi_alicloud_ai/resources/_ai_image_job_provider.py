@@ -33,7 +33,10 @@ from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient
 from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable
-from pulumi_alicloud_ai.resources._vod_job import JOB_REGIONS, JobHooks, parse_user_data
+from pulumi_alicloud_ai.resources._vod_job import JOB_REGIONS, MAX_USER_DATA_BYTES, JobHooks, parse_user_data
+
+__all__ = ["JOB_REGIONS", "MAX_USER_DATA_BYTES", "AIImageJobInputs", "AIImageJobProvider"]
+"""The job's regions and UserData limit stay readable here, beside the provider that applies them."""
 
 MAX_IDS_PER_CALL = 10
 """GetAIImageJobs and DeleteAIImageInfos references: at most 10 ids per call."""

@@ -291,10 +291,12 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         return current
 
     def after_create(self, api: EasClient, id_: str, inputs: AppServiceInputs) -> None:
-        """Bring labels, scalers and the safety lock to the inputs, as an update would (an adopted
-        service may have some already)."""
-        live = api.describe_service(inputs.region, inputs.service_name)
-        self.apply(api, id_, live, inputs, list(parts.PARTS))
+        """Bring labels, scalers and the safety lock to the inputs, as an update would. A new service
+        has none, so only the parts set are applied; an adopted one may have any, so all are."""
+        wanted = [part for part in parts.PARTS if inputs.adopt_existing or getattr(inputs, part) is not None]
+        if wanted:
+            live = api.describe_service(inputs.region, inputs.service_name)
+            self.apply(api, id_, live, inputs, wanted)
 
     def outputs(
         self, api: EasClient, id_: str, region: str, live: Service, inputs: dict[str, Any]

@@ -17,7 +17,12 @@ from pulumi_alicloud_ai.resources._ai_media_audit_job_provider import AIMediaAud
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
 from tests.official_sdk import vod_client
 
-AUDIT = {"AuditItem": ["porn", "terrorism"], "AuditRange": ["video", "image-cover", "text-title"]}
+AUDIT = {
+    "AuditItem": ["porn", "terrorism"],
+    "AuditRange": ["video", "image-cover", "text-title"],
+    "AuditContent": ["screen"],
+    "AuditAutoBlock": "no",
+}
 
 
 @pytest.fixture(scope="module")

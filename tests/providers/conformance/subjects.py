@@ -95,7 +95,14 @@ def _audit_inputs(world: World) -> dict[str, Any]:
     request = vod.AddAITemplateRequest(
         template_name="review-template",
         template_type="AIMediaAudit",
-        template_config=json.dumps({"AuditItem": ["porn"], "AuditRange": ["video"]}),
+        template_config=json.dumps(
+            {
+                "AuditItem": ["porn"],
+                "AuditRange": ["video"],
+                "AuditContent": ["screen"],
+                "AuditAutoBlock": "no",
+            }
+        ),
     )
     template_id = vod_client(world.emulator).add_aitemplate(request).body.template_id
     return {"video_id": str(video["VideoId"]), "ai_template_id": str(template_id), "region": "cn-shanghai"}

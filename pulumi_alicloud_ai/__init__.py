@@ -17,6 +17,8 @@ _EXPORTS = {
     "AIImageJobArgs": "pulumi_alicloud_ai.resources.ai_image_job",
     "AIImageJobTimeouts": "pulumi_alicloud_ai.resources.ai_image_job",
     "AIImageTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
+    "AIMediaAuditJob": "pulumi_alicloud_ai.resources.ai_media_audit_job",
+    "AIMediaAuditJobArgs": "pulumi_alicloud_ai.resources.ai_media_audit_job",
     "AIMediaAuditTemplateConfig": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AITask": "pulumi_alicloud_ai.resources.ai_task",
     "AITaskArgs": "pulumi_alicloud_ai.resources.ai_task",
@@ -28,6 +30,12 @@ _EXPORTS = {
     "AppServiceInfo": "pulumi_alicloud_ai.resources.lookups",
     "AppType": "pulumi_alicloud_ai.resources.app_service",
     "AssumeRole": "pulumi_alicloud_ai.resources.provider_settings",
+    "ScaleStrategy": "pulumi_alicloud_ai.resources.app_service",
+    "ScaleBehavior": "pulumi_alicloud_ai.resources.app_service",
+    "SafetyLock": "pulumi_alicloud_ai.resources.app_service",
+    "CronScaling": "pulumi_alicloud_ai.resources.app_service",
+    "CronSchedule": "pulumi_alicloud_ai.resources.app_service",
+    "Autoscaling": "pulumi_alicloud_ai.resources.app_service",
     "AuditAutoBlock": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditContent": "pulumi_alicloud_ai.resources.vod_ai_template",
     "AuditItem": "pulumi_alicloud_ai.resources.vod_ai_template",
@@ -56,6 +64,8 @@ __all__ = [
     "AIImageJobArgs",
     "AIImageJobTimeouts",
     "AIImageTemplateConfig",
+    "AIMediaAuditJob",
+    "AIMediaAuditJobArgs",
     "AIMediaAuditTemplateConfig",
     "AITask",
     "AITaskArgs",
@@ -71,6 +81,9 @@ __all__ = [
     "AuditContent",
     "AuditItem",
     "AuditRange",
+    "Autoscaling",
+    "CronScaling",
+    "CronSchedule",
     "GeneratedTemplate",
     "GeneratedTemplateArgs",
     "LlmService",
@@ -79,6 +92,9 @@ __all__ = [
     "Network",
     "OssModelStorage",
     "ProviderSettings",
+    "SafetyLock",
+    "ScaleBehavior",
+    "ScaleStrategy",
     "ServiceSpec",
     "TemplateType",
     "Timeouts",
@@ -102,6 +118,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.resources.ai_image_job import AIImageJob, AIImageJobArgs, AIImageJobTimeouts
+    from pulumi_alicloud_ai.resources.ai_media_audit_job import AIMediaAuditJob, AIMediaAuditJobArgs
     from pulumi_alicloud_ai.resources.ai_task import (
         AITask,
         AITaskArgs,
@@ -113,8 +130,14 @@ if TYPE_CHECKING:
         AppService,
         AppServiceArgs,
         AppType,
+        Autoscaling,
+        CronScaling,
+        CronSchedule,
         NasModelStorage,
         OssModelStorage,
+        SafetyLock,
+        ScaleBehavior,
+        ScaleStrategy,
         ServiceSpec,
     )
     from pulumi_alicloud_ai.resources.generated_template import GeneratedTemplate, GeneratedTemplateArgs

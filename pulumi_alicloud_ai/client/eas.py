@@ -32,6 +32,23 @@ DESCRIBE_SERVICE_ENDPOINTS = Operation(
     "DescribeServiceEndpoints", "GET", SERVICE_PATH + "/endpoints", idempotent=True
 )
 DESCRIBE_SERVICE_EVENT = Operation("DescribeServiceEvent", "GET", SERVICE_PATH + "/events", idempotent=True)
+AUTOSCALER_PATH = SERVICE_PATH + "/autoscaler"
+CREATE_SERVICE_AUTO_SCALER = Operation("CreateServiceAutoScaler", "POST", AUTOSCALER_PATH)
+DESCRIBE_SERVICE_AUTO_SCALER = Operation("DescribeServiceAutoScaler", "GET", AUTOSCALER_PATH, idempotent=True)
+UPDATE_SERVICE_AUTO_SCALER = Operation("UpdateServiceAutoScaler", "PUT", AUTOSCALER_PATH, idempotent=True)
+DELETE_SERVICE_AUTO_SCALER = Operation("DeleteServiceAutoScaler", "DELETE", AUTOSCALER_PATH, idempotent=True)
+CRON_SCALER_PATH = SERVICE_PATH + "/cronscaler"
+CREATE_SERVICE_CRON_SCALER = Operation("CreateServiceCronScaler", "POST", CRON_SCALER_PATH)
+DESCRIBE_SERVICE_CRON_SCALER = Operation(
+    "DescribeServiceCronScaler", "GET", CRON_SCALER_PATH, idempotent=True
+)
+UPDATE_SERVICE_CRON_SCALER = Operation("UpdateServiceCronScaler", "PUT", CRON_SCALER_PATH, idempotent=True)
+DELETE_SERVICE_CRON_SCALER = Operation("DeleteServiceCronScaler", "DELETE", CRON_SCALER_PATH, idempotent=True)
+UPDATE_SERVICE_LABEL = Operation("UpdateServiceLabel", "PUT", SERVICE_PATH + "/label", idempotent=True)
+DELETE_SERVICE_LABEL = Operation("DeleteServiceLabel", "DELETE", SERVICE_PATH + "/label", idempotent=True)
+UPDATE_SERVICE_SAFETY_LOCK = Operation(
+    "UpdateServiceSafetyLock", "PUT", SERVICE_PATH + "/lock", idempotent=True
+)
 
 RUNNING = "Running"
 FAILED_STATES = frozenset({"Failed", "DeleteFailed"})
@@ -83,6 +100,13 @@ class MessageResponse(WireModel):
     message: str | None = Field(None, alias="Message")
 
 
+class ServiceLabel(WireModel):
+    """One entry of DescribeService's ``Labels``."""
+
+    key: str = Field(alias="LabelKey")
+    value: str = Field("", alias="LabelValue")
+
+
 class Service(WireModel):
     """DescribeService's ``Service`` (the fields the lifecycle uses; every other field is kept too)."""
 
@@ -102,6 +126,10 @@ class Service(WireModel):
     service_config: str | None = Field(None, alias="ServiceConfig")
     total_instance: int | None = Field(None, alias="TotalInstance")
     running_instance: int | None = Field(None, alias="RunningInstance")
+    current_version: int | None = Field(None, alias="CurrentVersion")
+    latest_version: int | None = Field(None, alias="LatestVersion")
+    safety_lock: str | None = Field(None, alias="SafetyLock")
+    labels: list[ServiceLabel] = Field(default_factory=list, alias="Labels")
     workspace_id: str | None = Field(None, alias="WorkspaceId")
     quota_id: str | None = Field(None, alias="QuotaId")
     access_token: str | None = Field(None, alias="AccessToken")
@@ -111,6 +139,10 @@ class Service(WireModel):
     def app_config_dict(self) -> dict[str, Any]:
         """``AppConfig`` decoded; an absent or non-object value is ``{}``."""
         return _json_object(self.app_config)
+
+    def label_map(self) -> dict[str, str]:
+        """``Labels`` as a key → value map."""
+        return {label.key: label.value for label in self.labels}
 
     def configured_replicas(self) -> int | None:
         """The desired instance count: ``metadata.instance`` of ServiceConfig, else ``TotalInstance``."""
@@ -124,6 +156,67 @@ def _json_object(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+class ScaleStrategy(WireModel):
+    """One autoscaler strategy: scale on ``metric_name`` (``qps``, ``cpu``) per instance."""
+
+    metric_name: str = Field(alias="metricName")
+    threshold: float = Field(alias="threshold")
+    service: str | None = Field(None, alias="service")
+
+
+class AutoScaler(WireModel):
+    """Create/UpdateServiceAutoScaler's body (lower-camel wire names, as the SDK sends them)."""
+
+    min: int = Field(alias="min")
+    max: int = Field(alias="max")
+    scale_strategies: list[ScaleStrategy] = Field(alias="scaleStrategies")
+    behavior: dict[str, Any] | None = Field(None, alias="behavior")
+
+
+class AutoScalerState(WireModel):
+    """DescribeServiceAutoScaler."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    service_name: str | None = Field(None, alias="ServiceName")
+    min_replica: int = Field(alias="MinReplica")
+    max_replica: int = Field(alias="MaxReplica")
+    scale_strategies: list[ScaleStrategy] = Field(default_factory=list, alias="ScaleStrategies")
+    behavior: dict[str, Any] = Field(default_factory=dict, alias="Behavior")
+    current_metrics: list[dict[str, Any]] = Field(default_factory=list, alias="CurrentMetrics")
+
+
+class ScaleJob(WireModel):
+    """One cron scaler job: at ``schedule`` (six-field cron), run ``target_size`` instances."""
+
+    name: str | None = Field(None, alias="Name")
+    schedule: str = Field(alias="Schedule")
+    target_size: int = Field(alias="TargetSize")
+
+
+class CronScaler(WireModel):
+    """Create/UpdateServiceCronScaler's body."""
+
+    scale_jobs: list[ScaleJob] = Field(alias="ScaleJobs")
+    exclude_dates: list[str] | None = Field(None, alias="ExcludeDates")
+
+
+class ScaleJobState(ScaleJob):
+    """One job of DescribeServiceCronScaler, with when it last fired."""
+
+    state: str | None = Field(None, alias="State")
+    last_probe_time: str | None = Field(None, alias="LastProbeTime")
+    message: str | None = Field(None, alias="Message")
+
+
+class CronScalerState(WireModel):
+    """DescribeServiceCronScaler."""
+
+    request_id: str | None = Field(None, alias="RequestId")
+    service_name: str | None = Field(None, alias="ServiceName")
+    scale_jobs: list[ScaleJobState] = Field(default_factory=list, alias="ScaleJobs")
+    exclude_dates: list[str] = Field(default_factory=list, alias="ExcludeDates")
 
 
 class ListServicesResponse(WireModel):
@@ -257,6 +350,61 @@ class EasClient:
         query = {"EventType": event_type, "PageSize": str(page_size)}
         result = self.api.call(DESCRIBE_SERVICE_EVENT, path_params=self._where(region, name), query=query)
         return ServiceEvents.model_validate(result)
+
+    def create_service_auto_scaler(self, region: str, name: str, scaler: AutoScaler) -> MessageResponse:
+        """Turn autoscaling on; a service that has an autoscaler answers ``…AlreadyExists``."""
+        return self._send(CREATE_SERVICE_AUTO_SCALER, region, name, scaler.to_wire())
+
+    def update_service_auto_scaler(self, region: str, name: str, scaler: AutoScaler) -> MessageResponse:
+        """Replace the autoscaler's settings."""
+        return self._send(UPDATE_SERVICE_AUTO_SCALER, region, name, scaler.to_wire())
+
+    def describe_service_auto_scaler(self, region: str, name: str) -> AutoScalerState:
+        """The autoscaler; :class:`NotFoundError` when the service has none."""
+        result = self.api.call(DESCRIBE_SERVICE_AUTO_SCALER, path_params=self._where(region, name))
+        return AutoScalerState.model_validate(result)
+
+    def delete_service_auto_scaler(self, region: str, name: str) -> MessageResponse:
+        """Turn autoscaling off; the service keeps the instance count it reached."""
+        return self._send(DELETE_SERVICE_AUTO_SCALER, region, name)
+
+    def create_service_cron_scaler(self, region: str, name: str, scaler: CronScaler) -> MessageResponse:
+        """Schedule instance counts; a service that has a cron scaler answers ``…AlreadyExists``."""
+        return self._send(CREATE_SERVICE_CRON_SCALER, region, name, scaler.to_wire())
+
+    def update_service_cron_scaler(self, region: str, name: str, scaler: CronScaler) -> MessageResponse:
+        """Replace the scheduled jobs."""
+        return self._send(UPDATE_SERVICE_CRON_SCALER, region, name, scaler.to_wire())
+
+    def describe_service_cron_scaler(self, region: str, name: str) -> CronScalerState:
+        """The cron scaler; :class:`NotFoundError` when the service has none."""
+        result = self.api.call(DESCRIBE_SERVICE_CRON_SCALER, path_params=self._where(region, name))
+        return CronScalerState.model_validate(result)
+
+    def delete_service_cron_scaler(self, region: str, name: str) -> MessageResponse:
+        """Remove the scheduled jobs."""
+        return self._send(DELETE_SERVICE_CRON_SCALER, region, name)
+
+    def update_service_label(self, region: str, name: str, labels: dict[str, str]) -> MessageResponse:
+        """Add or change labels; labels not named keep their value."""
+        return self._send(UPDATE_SERVICE_LABEL, region, name, {"Labels": labels})
+
+    def delete_service_label(self, region: str, name: str, keys: list[str]) -> MessageResponse:
+        """Remove the labels with these keys (unknown keys are ignored)."""
+        result = self.api.call(
+            DELETE_SERVICE_LABEL, path_params=self._where(region, name), query={"Keys": ",".join(keys)}
+        )
+        return MessageResponse.model_validate(result)
+
+    def update_service_safety_lock(self, region: str, name: str, lock: str) -> MessageResponse:
+        """Set the safety lock (``all``, ``dangerous`` or ``none``)."""
+        return self._send(UPDATE_SERVICE_SAFETY_LOCK, region, name, {"Lock": lock})
+
+    def _send(
+        self, operation: Operation, region: str, name: str, body: dict[str, Any] | None = None
+    ) -> MessageResponse:
+        result = self.api.call(operation, path_params=self._where(region, name), json_body=body)
+        return MessageResponse.model_validate(result)
 
     def wait_for_service(
         self,

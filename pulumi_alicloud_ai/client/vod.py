@@ -58,6 +58,8 @@ DELETE_AI_TEMPLATE = Operation("DeleteAITemplate", idempotent=True)
 LIST_AI_TEMPLATE = Operation("ListAITemplate", idempotent=True)
 SET_DEFAULT_AI_TEMPLATE = Operation("SetDefaultAITemplate", idempotent=True)
 GET_DEFAULT_AI_TEMPLATE = Operation("GetDefaultAITemplate", idempotent=True)
+SUBMIT_AI_MEDIA_AUDIT_JOB = Operation("SubmitAIMediaAuditJob")
+GET_AI_MEDIA_AUDIT_JOB = Operation("GetAIMediaAuditJob", idempotent=True)
 
 OPERATIONS = (
     SUBMIT_AI_IMAGE_JOB,
@@ -100,6 +102,15 @@ class SubmitAIImageJobRequest(WireModel):
     ai_pipeline_id: str | None = Field(None, alias="AIPipelineId")
 
 
+class SubmitAIMediaAuditJobRequest(WireModel):
+    """SubmitAIMediaAuditJob: a video, and an ``AIMediaAudit`` template (VOD's default one if unset)."""
+
+    media_id: str = Field(alias="MediaId")
+    media_type: str = Field("video", alias="MediaType")
+    template_id: str | None = Field(None, alias="TemplateId")
+    user_data: str | None = Field(None, alias="UserData")
+
+
 class AddAITemplateRequest(WireModel):
     """AddAITemplate: TemplateConfig is JSON text; its AIImage schema is not documented, so it is opaque."""
 
@@ -137,21 +148,12 @@ class TemplateIdResponse(RequestIdResponse):
     template_id: str = Field(alias="TemplateId")
 
 
-class AIImageJob(WireModel):
-    """An ``AIImageJobList`` item of GetAIImageJobs."""
+class JobStatus(WireModel):
+    """What every VOD AI job reports: its status, and Code and Message once it failed."""
 
-    job_id: str = Field(alias="JobId")
-    video_id: str | None = Field(None, alias="VideoId")
-    template_id: str | None = Field(None, alias="TemplateId")
-    template_config: str | None = Field(None, alias="TemplateConfig")
-    """The template's config as it was when the job was submitted (JSON text)."""
     status: str = Field("", alias="Status")
     code: str | None = Field(None, alias="Code")
     message: str | None = Field(None, alias="Message")
-    ai_image_result: str | None = Field(None, alias="AIImageResult")
-    """OSS URL of the result, once the job succeeded."""
-    creation_time: str | None = Field(None, alias="CreationTime")
-    user_data: str | None = Field(None, alias="UserData")
 
     @property
     def is_final(self) -> bool:
@@ -162,6 +164,40 @@ class AIImageJob(WireModel):
     def succeeded(self) -> bool:
         """The job finished with ``success``."""
         return self.status == SUCCESS
+
+
+class AIImageJob(JobStatus):
+    """An ``AIImageJobList`` item of GetAIImageJobs."""
+
+    job_id: str = Field(alias="JobId")
+    video_id: str | None = Field(None, alias="VideoId")
+    template_id: str | None = Field(None, alias="TemplateId")
+    template_config: str | None = Field(None, alias="TemplateConfig")
+    """The template's config as it was when the job was submitted (JSON text)."""
+    ai_image_result: str | None = Field(None, alias="AIImageResult")
+    """OSS URL of the result, once the job succeeded."""
+    creation_time: str | None = Field(None, alias="CreationTime")
+    user_data: str | None = Field(None, alias="UserData")
+
+
+class SubmitAIMediaAuditJobResponse(RequestIdResponse):
+    """SubmitAIMediaAuditJob: the new job's id."""
+
+    job_id: str = Field(alias="JobId")
+    media_id: str | None = Field(None, alias="MediaId")
+
+
+class MediaAuditJob(JobStatus):
+    """GetAIMediaAuditJob's ``MediaAuditJob``; ``data`` holds the findings once the job succeeded."""
+
+    job_id: str = Field(alias="JobId")
+    media_id: str | None = Field(None, alias="MediaId")
+    type: str | None = Field(None, alias="Type")
+    creation_time: str | None = Field(None, alias="CreationTime")
+    complete_time: str | None = Field(None, alias="CompleteTime")
+    data: dict[str, Any] = Field(default_factory=dict, alias="Data")
+    """``Suggestion``, ``Label``, ``AbnormalModules`` and the ``Video``/``Image``/``Text``/``Audio``
+    results."""
 
 
 class GetAIImageJobsResponse(RequestIdResponse):
@@ -290,6 +326,28 @@ class VodClient:
         """Delete up to ten AI image records."""
         result = self._call(DELETE_AI_IMAGE_INFOS, {"AIImageInfoIds": ",".join(ai_image_info_ids)})
         return RequestIdResponse.model_validate(result)
+
+    def submit_ai_media_audit_job(
+        self, media_id: str, template_id: str | None = None, *, user_data: str | None = None
+    ) -> SubmitAIMediaAuditJobResponse:
+        """Start a review job on a video; not idempotent (no ClientToken)."""
+        request = SubmitAIMediaAuditJobRequest(
+            media_id=media_id, template_id=template_id, user_data=user_data
+        )
+        return SubmitAIMediaAuditJobResponse.model_validate(self._call(SUBMIT_AI_MEDIA_AUDIT_JOB, request))
+
+    def get_ai_media_audit_job(self, job_id: str) -> MediaAuditJob:
+        """One review job; :class:`NotFoundError` (``InvalidAIJob.NotFound``) for an unknown id."""
+        result = self._call(GET_AI_MEDIA_AUDIT_JOB, {"JobId": job_id})
+        job = result.get("MediaAuditJob")
+        if not isinstance(job, dict) or not job.get("JobId"):
+            raise NotFoundError(
+                "InvalidAIJob.NotFound",
+                f"GetAIMediaAuditJob did not return the review job {job_id!r} in region {self.api.region}.",
+                request_id=result.get("RequestId"),
+                action=GET_AI_MEDIA_AUDIT_JOB.action,
+            )
+        return MediaAuditJob.model_validate(job)
 
     def add_ai_template(
         self, template_name: str, template_type: str, template_config: str | Mapping[str, Any]

@@ -25,23 +25,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.errors import NotFoundError
 from pulumi_alicloud_ai.client.models import decode_json
 from pulumi_alicloud_ai.client.vod import AIImageInfo, AIImageJob, VodClient
-from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, compact_json, json_numbers
+from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import IMPORT_NOTE, Lifecycle
-from pulumi_alicloud_ai.resources._provider import INPUT_BOUNDS, DiffTable
+from pulumi_alicloud_ai.resources._provider import DiffTable
+from pulumi_alicloud_ai.resources._vod_job import JOB_REGIONS, MAX_USER_DATA_BYTES, JobHooks, parse_user_data
 
-JOB_REGIONS = ("cn-beijing", "cn-shanghai")
-"""Where SubmitAIImageJob is offered (its API reference: China (Beijing), China (Shanghai))."""
-MAX_USER_DATA_BYTES = 512
-"""SubmitAIImageJob reference, UserData: a JSON string of at most 512 bytes."""
+__all__ = ["JOB_REGIONS", "MAX_USER_DATA_BYTES", "AIImageJobInputs", "AIImageJobProvider"]
+"""The job's regions and UserData limit stay readable here, beside the provider that applies them."""
+
 MAX_IDS_PER_CALL = 10
 """GetAIImageJobs and DeleteAIImageInfos references: at most 10 ids per call."""
 
@@ -55,31 +53,6 @@ TABLE = DiffTable(
         "adopt_id": "replace",
     }
 )
-
-
-def user_data_problems(value: Mapping[str, Any]) -> list[str]:
-    """What VOD would refuse in a UserData object (vod.md), each naming the field and the rule."""
-    if "MessageCallback" not in value and "Extend" not in value:
-        return ["user_data must contain MessageCallback or Extend"]
-    problems = []
-    callback = value.get("MessageCallback")
-    if callback is not None:
-        url = callback.get("CallbackURL") if isinstance(callback, Mapping) else None
-        if (
-            not isinstance(url, str)
-            or urlsplit(url).scheme not in ("http", "https")
-            or not urlsplit(url).netloc
-        ):
-            problems.append(
-                'user_data.MessageCallback must be {"CallbackURL": "<http or https URL>"}, '
-                f"got {callback!r}"
-            )
-    size = len(compact_json(value).encode("utf-8"))
-    if size > MAX_USER_DATA_BYTES:
-        problems.append(
-            f"user_data is {size} bytes as compact JSON; VOD allows at most {MAX_USER_DATA_BYTES} bytes"
-        )
-    return problems
 
 
 class AIImageJobInputs(AdoptableInputs):
@@ -106,23 +79,7 @@ class AIImageJobInputs(AdoptableInputs):
     @field_validator("user_data", mode="before")
     @classmethod
     def _user_data(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            try:
-                value = load_json(value, INPUT_BOUNDS, what="user_data")
-            except BoundsError:
-                raise  # its message names user_data and the limit
-            except ValueError:
-                raise ValueError("is not valid JSON; give a dict") from None
-        if not isinstance(value, Mapping):
-            raise ValueError(  # noqa: TRY004 - pydantic reports ValueError (not TypeError) as a field error
-                "must be an object (a dict) with MessageCallback or Extend"
-            )
-        value = json_numbers(dict(value))
-        if problems := user_data_problems(value):
-            raise ValueError("; ".join(problems))
-        return value
+        return parse_user_data(value)
 
 
 def image_output(info: AIImageInfo) -> dict[str, Any]:
@@ -157,7 +114,7 @@ def _decoded(text: str | None) -> Any:
         return text
 
 
-class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
+class AIImageJobProvider(JobHooks, Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
     """Submit, read and clean up a VOD AI image job. Holds no state: safe to pickle."""
 
     inputs = AIImageJobInputs
@@ -187,20 +144,6 @@ class AIImageJobProvider(Lifecycle[AIImageJobInputs, VodClient, AIImageJob]):
     def fetch(self, api: VodClient, id_: str, region: str) -> AIImageJob | None:
         """GetAIImageJobs (NotFound when VOD does not return the job)."""
         return api.get_ai_image_job(id_)
-
-    def status(self, live: AIImageJob) -> str:
-        """``submitted``, ``processing``, ``success`` or ``fail``."""
-        return live.status or "unknown"
-
-    def is_final(self, live: AIImageJob) -> bool:
-        """``success`` or ``fail``."""
-        return live.is_final
-
-    def failure(self, api: VodClient, id_: str, live: AIImageJob, inputs: AIImageJobInputs) -> str | None:
-        """A failed job: its Code and Message."""
-        if live.succeeded:
-            return None
-        return f"{live.code or '(no code)'}: {live.message or '(no message)'}"
 
     def live_inputs(
         self, api: VodClient, id_: str, region: str, live: AIImageJob, recorded: dict[str, Any]

@@ -1,9 +1,11 @@
 """The dynamic provider behind ``AppService``: a PAI-EAS LLM app service, on the lifecycle core.
 
 Resource id: ``{region}/{service_name}`` (EAS addresses services by region and name; the ServiceId is
-an output). Replicas, ServiceSpec, AppVersion and Config change in place with UpdateAppService; the
-name, region, app type, workspace and quota replace the service (delete first when the replacement
-keeps the same name in the same region, since names are unique per region).
+an output). Replicas, ServiceSpec, AppVersion and Config change in place with UpdateAppService;
+autoscaling, cron scaling, labels and the safety lock in place with their own calls
+(:mod:`._app_service_parts`); the name, region, app type, workspace and quota replace the service
+(delete first when the replacement keeps the same name in the same region, since names are unique per
+region). While a scaler is on, the instance count it reached is not drift from ``replicas``.
 
 A service left behind by an interrupted earlier create (same name, same settings) makes
 CreateAppService answer Conflict, and is adopted; one with other settings is refused, naming what
@@ -30,6 +32,8 @@ from pulumi_alicloud_ai.client.eas import (
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import NotFoundError
+from pulumi_alicloud_ai.resources import _app_service_parts as parts
+from pulumi_alicloud_ai.resources._app_service_parts import AutoscalingInputs, CronScalingInputs
 from pulumi_alicloud_ai.resources._inputs import ResourceInputs, choice
 from pulumi_alicloud_ai.resources._lifecycle import IMPORT_NOTE, Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable, ProviderError
@@ -62,6 +66,10 @@ TABLE = DiffTable(
         "replicas": "update",
         "app_version": "update",
         "config": "update",
+        "autoscaling": "update",
+        "cron_scaling": "update",
+        "labels": "update",
+        "safety_lock": "update",
     },
     unique_key=("service_name", "region"),
 )
@@ -92,8 +100,26 @@ class AppServiceInputs(ResourceInputs):
     config: dict[str, Any] | None = None
     workspace_id: str | None = None
     quota_id: str | None = None
+    autoscaling: AutoscalingInputs | None = None
+    cron_scaling: CronScalingInputs | None = None
+    labels: dict[str, str] | None = None
+    safety_lock: str | None = None
     wait_for_ready: bool = True
     adopt_existing: bool = False
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value and (problem := parts.labels_problem(value)):
+            raise ValueError(problem)
+        return dict(sorted(value.items())) if value else None
+
+    @field_validator("safety_lock")
+    @classmethod
+    def _lock(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return None if choice(value, parts.SAFETY_LOCKS) == "none" else value
 
     @field_validator("service_name")
     @classmethod
@@ -151,7 +177,8 @@ def parse_service_id(resource_id: str) -> tuple[str, str]:
 
 
 def live_inputs(service: Service, region: str) -> dict[str, Any]:
-    """The API inputs as the live service shows them (refresh and import rebuild inputs from this)."""
+    """The CreateAppService inputs as the live service shows them (refresh and import rebuild inputs
+    from this, with :func:`._app_service_parts.live_parts`)."""
     config = service.app_config_dict() or None
     live: dict[str, Any] = {
         "service_name": service.service_name,
@@ -177,6 +204,8 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     noun = "EAS service"
     removed = "The failed service was deleted, so nothing is left behind."
     waits_until_gone = True
+    clears = parts.PARTS
+
     adopt_input = "adopt_existing"
     adopt_checks = API_FIELDS
 
@@ -253,13 +282,24 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     def live_inputs(
         self, api: EasClient, id_: str, region: str, live: Service, recorded: dict[str, Any]
     ) -> dict[str, Any]:
-        """The service's settings as inputs."""
-        return live_inputs(live, region)
+        """The service's settings as inputs; while a scaler is on, ``replicas`` is as recorded."""
+        current = {**live_inputs(live, region), **parts.live_parts(api, region, live)}
+        if ("autoscaling" in current or "cron_scaling" in current) and recorded.get("replicas") is not None:
+            current["replicas"] = recorded["replicas"]
+        return current
+
+    def after_create(self, api: EasClient, id_: str, inputs: AppServiceInputs) -> None:
+        """Bring labels, scalers and the safety lock to the inputs, as an update would. A new service
+        has none, so only the parts set are applied; an adopted one may have any, so all are."""
+        wanted = [part for part in parts.PARTS if inputs.adopt_existing or getattr(inputs, part) is not None]
+        if wanted:
+            live = api.describe_service(inputs.region, inputs.service_name)
+            self.apply(api, id_, live, inputs, wanted)
 
     def outputs(
         self, api: EasClient, id_: str, region: str, live: Service, inputs: dict[str, Any]
     ) -> dict[str, Any]:
-        """ServiceId, status, endpoints, and the access token as a secret."""
+        """ServiceId, status, versions, running instances, endpoints, and the access token as a secret."""
         token = live.access_token
         if not token:
             try:
@@ -269,6 +309,9 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         return {
             "service_id": live.service_id,
             "status": live.status,
+            "current_version": live.current_version,
+            "latest_version": live.latest_version,
+            "running_instances": live.running_instance,
             "internet_endpoint": live.internet_endpoint,
             "intranet_endpoint": live.intranet_endpoint,
             "access_token": rpc.wrap_rpc_secret(token) if token else None,
@@ -277,13 +320,30 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     def apply(
         self, api: EasClient, id_: str, live: Service, inputs: AppServiceInputs, changed: list[str]
     ) -> None:
-        """One UpdateAppService call with every changed field."""
-        request = UpdateAppServiceRequest(
-            workspace_id=inputs.workspace_id,
-            quota_id=inputs.quota_id,
-            **{name: getattr(inputs, name) for name in changed},
+        """One UpdateAppService call with every changed API field, and a call per changed part; a
+        loosened safety lock first, a tightened one last. When the last scaler goes, the service is set
+        back to ``replicas`` (EAS keeps the count the scaler reached)."""
+        changed_parts = [name for name in changed if name in parts.PARTS]
+        fields = [name for name in changed if name not in parts.PARTS]
+        region, name = inputs.region, inputs.service_name
+        scaling = bool(set(changed_parts) & set(parts.SCALERS))
+        present = parts.Present(
+            live.label_map(),
+            live.safety_lock,
+            parts.live_scalers(api, region, name) if scaling else frozenset(),
         )
-        api.update_app_service(inputs.region, inputs.service_name, request)
+        lock = ["safety_lock"] if "safety_lock" in changed_parts else []
+        loosens = parts.lock_first(live.safety_lock, inputs.safety_lock)
+        if lock and loosens:
+            _apply_parts(api, inputs, lock, present)
+        if fields:
+            _update_app_service(api, inputs, fields)
+        _apply_parts(api, inputs, [part for part in changed_parts if part not in lock], present)
+        last_scaler_went = present.scalers and not (inputs.autoscaling or inputs.cron_scaling)
+        if last_scaler_went:
+            _update_app_service(api, inputs, ["replicas"])
+        if lock and not loosens:
+            _apply_parts(api, inputs, lock, present)
 
     def remove(self, api: EasClient, id_: str, region: str, recorded: Mapping[str, Any]) -> None:
         """DeleteService."""
@@ -296,3 +356,31 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     def label(self, id_: str, region: str) -> str:
         """``EAS service my_llm in cn-shanghai``."""
         return f"EAS service {parse_service_id(id_)[1]} in {region}"
+
+
+def _update_app_service(api: EasClient, inputs: AppServiceInputs, fields: list[str]) -> None:
+    """UpdateAppService with these fields of the inputs."""
+    request = UpdateAppServiceRequest(
+        workspace_id=inputs.workspace_id,
+        quota_id=inputs.quota_id,
+        **{name: getattr(inputs, name) for name in fields},
+    )
+    api.update_app_service(inputs.region, inputs.service_name, request)
+
+
+def _apply_parts(
+    api: EasClient,
+    inputs: AppServiceInputs,
+    names: list[str],
+    present: parts.Present,
+) -> None:
+    """Bring each named part to the inputs, in :data:`._app_service_parts.PARTS` order (the lock last)."""
+    region, name = inputs.region, inputs.service_name
+    if "labels" in names and (present.labels or inputs.labels):
+        parts.apply_labels(api, region, name, present.labels, inputs.labels)
+    if "autoscaling" in names:
+        parts.apply_autoscaling(api, region, name, "autoscaling" in present.scalers, inputs.autoscaling)
+    if "cron_scaling" in names:
+        parts.apply_cron_scaling(api, region, name, "cron_scaling" in present.scalers, inputs.cron_scaling)
+    if "safety_lock" in names and (inputs.safety_lock or "none") != (present.lock or "none"):
+        api.update_service_safety_lock(region, name, inputs.safety_lock or "none")

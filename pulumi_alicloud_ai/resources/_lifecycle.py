@@ -101,6 +101,9 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
     """The inputs a resource taken over must already match, as :meth:`live_inputs` shows them."""
     kept = "It existed before this create, so it was left as it was (and is not in the stack)."
     """What a failed create leaves when it took over an existing resource."""
+    clears: ClassVar[tuple[str, ...]] = ()
+    """In-place inputs whose removal is applied (the setting is switched off or emptied); any other
+    input that is left out keeps its live value."""
 
     # --- hooks: what each provider supplies ---------------------------------------------------
 
@@ -236,7 +239,11 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
             )
             desired = self._dump(inputs)
             current = self.live_inputs(op.api, id_, region, live, recorded)
-            changed = [name for name in self.table.in_place(current, desired) if name in desired]
+            changed = [
+                name
+                for name in self.table.in_place(current, desired)
+                if name in desired or name in self.clears
+            ]
             if changed:
                 self.apply(op.api, id_, live, inputs, changed)
             live = self._arrived(op, id_, region, inputs, "update")

@@ -19,7 +19,7 @@ cannot import dynamic-provider resources yet (pulumi/pulumi#16175; docs/engine.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum, StrEnum
 from typing import Any, Literal
 
@@ -37,9 +37,17 @@ __all__ = [
     "AppServiceProvider",
     "AppType",
     "AppTypeName",
+    "Autoscaling",
+    "CronScaling",
+    "CronSchedule",
+    "MetricName",
     "ModelStorage",
     "NasModelStorage",
     "OssModelStorage",
+    "SafetyLock",
+    "SafetyLockName",
+    "ScaleBehavior",
+    "ScaleStrategy",
     "ServiceSpec",
     "ServiceSpecName",
     "Timeouts",
@@ -138,13 +146,109 @@ class NasModelStorage:
 
 ModelStorage = OssModelStorage | NasModelStorage
 
+MetricName = Literal["QPS", "CPU"]
+"""What a scale strategy follows: queries per second, or CPU utilisation percent, per instance."""
+
+
+class SafetyLock(StrEnum):
+    """Which operations EAS refuses on the service."""
+
+    ALL = "all"
+    """Every change, scaling and label change, stop and delete."""
+    DANGEROUS = "dangerous"
+    """Stop and delete."""
+    NONE = "none"
+    """Nothing (the default)."""
+
+
+SafetyLockName = Literal["all", "dangerous", "none"]
+"""The values of :class:`SafetyLock`, as plain strings a type checker can still check."""
+
+
+@dataclass
+class ScaleStrategy:
+    """One metric the autoscaler follows.
+
+    Attributes:
+        metric_name: ``QPS`` or ``CPU``.
+        threshold: The value per instance above which an instance is added (above 0).
+        service: The service whose metric counts (default: this one).
+    """
+
+    metric_name: pulumi.Input[MetricName]
+    threshold: pulumi.Input[float]
+    service: pulumi.Input[str] | None = None
+
+
+@dataclass
+class ScaleBehavior:
+    """How fast the autoscaler follows a change, in seconds (unset: the service's defaults).
+
+    Attributes:
+        scale_up_stabilization_seconds: How long a rise must last before instances are added (0-3600).
+        scale_down_stabilization_seconds: How long a fall must last before instances go (0-3600).
+        on_zero_grace_period_seconds: How long without traffic before scaling to 0 (when ``min`` is 0).
+        on_zero_activation_replicas: How many instances start at once from 0.
+    """
+
+    scale_up_stabilization_seconds: pulumi.Input[int] | None = None
+    scale_down_stabilization_seconds: pulumi.Input[int] | None = None
+    on_zero_grace_period_seconds: pulumi.Input[int] | None = None
+    on_zero_activation_replicas: pulumi.Input[int] | None = None
+
+
+@dataclass
+class Autoscaling:
+    """Scale between ``min`` and ``max`` instances on load.
+
+    Attributes:
+        min: The fewest instances (0-1000, at most ``max``).
+        max: The most instances (1-1000).
+        strategies: One :class:`ScaleStrategy` per metric (``QPS``, ``CPU``).
+        behavior: How fast to follow a change.
+    """
+
+    min: pulumi.Input[int]
+    max: pulumi.Input[int]
+    strategies: list[ScaleStrategy]
+    behavior: ScaleBehavior | None = None
+
+
+@dataclass
+class CronSchedule:
+    """Run ``target_size`` instances from ``schedule`` on.
+
+    Attributes:
+        schedule: Six-field cron, in UTC: ``second minute hour day month weekday``
+            (``0 0 8 * * MON-FRI``).
+        target_size: How many instances (0-1000).
+        name: The job's name (default ``schedule-<position>``).
+    """
+
+    schedule: pulumi.Input[str]
+    target_size: pulumi.Input[int]
+    name: pulumi.Input[str] | None = None
+
+
+@dataclass
+class CronScaling:
+    """Scheduled instance counts.
+
+    Attributes:
+        schedules: Up to 20 :class:`CronSchedule` entries.
+        exclude_dates: Cron expressions for times when no schedule fires (holidays).
+    """
+
+    schedules: list[CronSchedule]
+    exclude_dates: list[pulumi.Input[str]] | None = None
+
 
 @dataclass
 class AppServiceArgs:
     """Inputs of an :class:`AppService`: one per CreateAppService field, plus region and waiting.
 
-    ``replicas``, ``service_spec``, ``app_version`` and ``config`` change in place; the other API
-    fields replace the service.
+    ``replicas``, ``service_spec``, ``app_version``, ``config``, ``autoscaling``, ``cron_scaling``,
+    ``labels`` and ``safety_lock`` change in place; the other API fields replace the service.
 
     Attributes:
         service_name: Unique in its region: 2 to 64 lowercase letters, digits and underscores, starting
@@ -157,6 +261,14 @@ class AppServiceArgs:
             API's Config dict. In place.
         workspace_id: The PAI workspace. Replaces.
         quota_id: The PAI resource quota. Replaces.
+        autoscaling: Scale on load between a minimum and a maximum (:class:`Autoscaling`); while a
+            scaler is on, the instance count it reaches is not drift from ``replicas``, and removing the
+            last scaler sets the service back to ``replicas``. In place.
+        cron_scaling: Scheduled instance counts (:class:`CronScaling`). In place.
+        labels: The service's labels; the map is exact: labels added elsewhere show as drift on
+            refresh and are removed by the next update. In place.
+        safety_lock: Which operations EAS refuses: a :class:`SafetyLock` (default ``none``). A
+            loosened lock is set before other changes, a tightened one after them. In place.
         region: Defaults to the ``alicloud:region`` config, then ``ALIBABA_CLOUD_REGION_ID``. Replaces.
         wait_for_ready: Wait until the service is Running after create and update (default True).
         timeouts: :class:`Timeouts` for create, update and delete (defaults 30m, 30m, 15m).
@@ -172,10 +284,28 @@ class AppServiceArgs:
     config: ModelStorage | pulumi.Input[dict[str, Any]] | None = None
     workspace_id: pulumi.Input[str] | None = None
     quota_id: pulumi.Input[str] | None = None
+    autoscaling: Autoscaling | None = None
+    cron_scaling: CronScaling | None = None
+    labels: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
+    safety_lock: pulumi.Input[SafetyLock | SafetyLockName] | None = None
     region: pulumi.Input[str] | None = None
     wait_for_ready: bool = True
     timeouts: Timeouts | None = None
     adopt_existing: bool = False
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass input (and the dataclasses and enums in it) as the plain value the provider
+    receives; unset fields are left out."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: _plain(getattr(value, field.name))
+            for field in fields(value)
+            if getattr(value, field.name) is not None
+        }
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return _enum_value(value)
 
 
 def _enum_value(value: Any) -> Any:
@@ -185,6 +315,9 @@ def _enum_value(value: Any) -> Any:
 _OUTPUTS = (
     "service_id",
     "status",
+    "current_version",
+    "latest_version",
+    "running_instances",
     "internet_endpoint",
     "intranet_endpoint",
     "access_token",
@@ -193,7 +326,8 @@ _OUTPUTS = (
 
 
 class AppService(Resource, module="alicloud-ai", name="AppService"):
-    """A PAI-EAS LLM app service. Outputs its id, status, endpoints and (secret) access token."""
+    """A PAI-EAS LLM app service. Outputs its id, status, versions, running instances, endpoints and
+    (secret) access token."""
 
     service_name: pulumi.Output[str]
     region: pulumi.Output[str]
@@ -201,6 +335,12 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
     replicas: pulumi.Output[int]
     service_id: pulumi.Output[str]
     status: pulumi.Output[str]
+    current_version: pulumi.Output[int]
+    """The version the service runs."""
+    latest_version: pulumi.Output[int]
+    """The newest version built (above ``current_version`` after a roll-back)."""
+    running_instances: pulumi.Output[int]
+    """Instances running when last read; under a scaler this moves without being drift."""
     internet_endpoint: pulumi.Output[str]
     intranet_endpoint: pulumi.Output[str]
     access_token: pulumi.Output[str]
@@ -229,6 +369,10 @@ class AppService(Resource, module="alicloud-ai", name="AppService"):
             "config": config,
             "workspace_id": args.workspace_id,
             "quota_id": args.quota_id,
+            "autoscaling": _plain(args.autoscaling),
+            "cron_scaling": _plain(args.cron_scaling),
+            "labels": args.labels,
+            "safety_lock": _enum_value(args.safety_lock),
             "wait_for_ready": args.wait_for_ready,
             "timeouts": timeouts_input(args.timeouts),
             "adopt_existing": args.adopt_existing,

@@ -13,7 +13,8 @@ from tests.official_sdk import eas_client
 def test_llm_service_example_scales_in_place_and_destroys(
     engine: LocalEngine, example_emulator: RunningEmulator
 ) -> None:
-    """The LLM example deploys, previews 1 -> 3 replicas as an in-place update, applies it, destroys."""
+    """The LLM example deploys with autoscaling and labels, previews 1 -> 3 replicas as an in-place
+    update and applies it, then changes the autoscaler's bounds and a label in place, and destroys."""
     program = EXAMPLES / "llm-service"
     engine.project = "llm-service"
     steps, outputs = engine.up(program, {"replicas": "1"})
@@ -31,6 +32,24 @@ def test_llm_service_example_scales_in_place_and_destroys(
     assert [s.op for s in steps] == ["update"]
     assert eas_client(example_emulator).describe_service("cn-shanghai", "chat_llm").body.total_instance == 3
     assert [s.op for s in engine.preview(program, {"replicas": "3"})] == ["same"]
+
+    sdk = eas_client(example_emulator)
+    scaler = sdk.describe_service_auto_scaler("cn-shanghai", "chat_llm").body
+    assert (scaler.min_replica, scaler.max_replica) == (1, 4)
+    assert [(s.metric_name, s.threshold) for s in scaler.scale_strategies] == [("qps", 50)]
+    live = sdk.describe_service("cn-shanghai", "chat_llm").body
+    assert {label.label_key: label.label_value for label in live.labels} == {"app": "chat", "team": "ml"}
+
+    bigger = {"replicas": "3", "maxReplicas": "8", "team": "search"}
+    preview = engine.preview(program, bigger)
+    assert [(s.op, sorted(name for name, *_ in s.diffs)) for s in preview] == [
+        ("update", ["autoscaling", "labels"])
+    ]
+    steps, _ = engine.up(program, bigger)
+    assert [s.op for s in steps] == ["update"]
+    assert sdk.describe_service_auto_scaler("cn-shanghai", "chat_llm").body.max_replica == 8
+    live = sdk.describe_service("cn-shanghai", "chat_llm").body
+    assert {label.label_key: label.label_value for label in live.labels} == {"app": "chat", "team": "search"}
 
     assert [s.op for s in engine.destroy()] == ["delete"]
     listed = eas_client(example_emulator).list_services(_list("chat_llm")).body

@@ -8,7 +8,19 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_alicloud_ai import AppService, AppServiceArgs, NasModelStorage, OssModelStorage, ServiceSpec
+from pulumi_alicloud_ai import (
+    AppService,
+    AppServiceArgs,
+    Autoscaling,
+    CronScaling,
+    CronSchedule,
+    NasModelStorage,
+    OssModelStorage,
+    SafetyLock,
+    ScaleBehavior,
+    ScaleStrategy,
+    ServiceSpec,
+)
 from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources._app_service_provider import SERVICE_SPECS
 from tests.programs.conftest import RecordingMocks
@@ -48,6 +60,43 @@ def test_typed_args_become_wire_config_and_enum_values(mocks: RecordingMocks) ->
         assert inputs["nas"]["config"]["VswitchID"] == "vsw-1"
 
     return pulumi.Output.all(first.urn, second.urn).apply(verify)
+
+
+@pulumi.runtime.test
+def test_scaling_labels_and_lock_become_the_provider_inputs(mocks: RecordingMocks) -> Any:
+    """Typed autoscaling and cron scaling become plain nested inputs (unset fields left out); the
+    lock enum becomes its value; the new outputs are declared."""
+    service = AppService(
+        "scaled",
+        AppServiceArgs(
+            service_name="scaled_llm",
+            service_spec="llama_7b_fp16",
+            region="cn-beijing",
+            autoscaling=Autoscaling(
+                min=1,
+                max=5,
+                strategies=[ScaleStrategy(metric_name="QPS", threshold=50)],
+                behavior=ScaleBehavior(scale_down_stabilization_seconds=120),
+            ),
+            cron_scaling=CronScaling(schedules=[CronSchedule(schedule="0 0 8 * * *", target_size=3)]),
+            labels={"team": "ml"},
+            safety_lock=SafetyLock.DANGEROUS,
+        ),
+    )
+
+    def verify(_: Any) -> None:
+        inputs = mocks.resources[-1].inputs
+        assert inputs["autoscaling"] == {
+            "min": 1,
+            "max": 5,
+            "strategies": [{"metric_name": "QPS", "threshold": 50}],
+            "behavior": {"scale_down_stabilization_seconds": 120},
+        }
+        assert inputs["cron_scaling"] == {"schedules": [{"schedule": "0 0 8 * * *", "target_size": 3}]}
+        assert inputs["labels"] == {"team": "ml"}
+        assert inputs["safety_lock"] == "dangerous"
+
+    return service.urn.apply(verify)
 
 
 @pytest.fixture

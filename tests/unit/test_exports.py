@@ -36,6 +36,7 @@ def test_programs_do_not_load_the_client_stack() -> None:
             "app_service",
             "vod_ai_template",
             "ai_image_job",
+            "ai_media_audit_job",
             "ai_task",
             "llm_service",
             "video_ai_images",
@@ -45,7 +46,8 @@ def test_programs_do_not_load_the_client_stack() -> None:
     code = (
         f"import sys, {modules}; "
         "heavy = ('httpx', 'pulumi_alicloud_ai.client.transport', 'pulumi_alicloud_ai.resources._app_service_provider', "
-        "'pulumi_alicloud_ai.resources._ai_task_provider', 'pulumi_alicloud_ai.emulator'); "
+        "'pulumi_alicloud_ai.resources._ai_task_provider', "
+        "'pulumi_alicloud_ai.resources._ai_media_audit_job_provider', 'pulumi_alicloud_ai.emulator'); "
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,6 +7,7 @@ the suite never trusts the provider's own word about what it left behind.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from alibabacloud_vod20170321 import models as vod
 from pulumi.dynamic import ResourceProvider
 
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
+from pulumi_alicloud_ai.resources._ai_media_audit_job_provider import AIMediaAuditJobProvider
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
@@ -85,6 +87,39 @@ def _job_inputs(world: World) -> dict[str, Any]:
     return {"video_id": video_id, "ai_template_id": template_id, "region": "cn-shanghai"}
 
 
+def _audit_inputs(world: World) -> dict[str, Any]:
+    """A video and an AIMediaAudit template (made with the SDK and the admin API)."""
+    video = world.admin.post(
+        "/vod/videos", {"Title": "clip", "Duration": 60, "VideoId": "conformance-review"}
+    )
+    request = vod.AddAITemplateRequest(
+        template_name="review-template",
+        template_type="AIMediaAudit",
+        template_config=json.dumps(
+            {
+                "AuditItem": ["porn"],
+                "AuditRange": ["video"],
+                "AuditContent": ["screen"],
+                "AuditAutoBlock": "no",
+            }
+        ),
+    )
+    template_id = vod_client(world.emulator).add_aitemplate(request).body.template_id
+    return {"video_id": str(video["VideoId"]), "ai_template_id": str(template_id), "region": "cn-shanghai"}
+
+
+def _audit_jobs(world: World) -> int:
+    """Review jobs submitted in the emulator's past two days, as VOD's usage report counts them (review
+    jobs cannot be listed)."""
+    now = time.time() + world.offset()
+    stamp = lambda moment: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))  # noqa: E731
+    request = vod.DescribeVodAIDataRequest(
+        start_time=stamp(now - 86400), end_time=stamp(now + 60), aitype="AIVideoCensor"
+    )
+    items = vod_client(world.emulator).describe_vod_aidata(request).body.aidata.aidata_item
+    return sum(int(entry.value) for item in items for entry in item.data.data_item)
+
+
 def _tasks(world: World) -> int:
     listed = ros_client(world.emulator).list_aitasks(ros.ListAITasksRequest(max_results=100))
     return sum(1 for task in listed.body.tasks if task.prompt == PROMPT)
@@ -146,5 +181,17 @@ AI_TASK = Subject(
     count=_tasks,
 )
 
-EVERY = [APP_SERVICE, VOD_TEMPLATE, AI_IMAGE_JOB, AI_TASK]
+AI_MEDIA_AUDIT_JOB = Subject(
+    kind="AIMediaAuditJob",
+    provider=AIMediaAuditJobProvider,
+    product="vod",
+    submit="SubmitAIMediaAuditJob",
+    label=r"VOD review job \w+ in cn-shanghai",
+    adopts=False,
+    create_seconds=12,
+    inputs=_audit_inputs,
+    count=_audit_jobs,
+)
+
+EVERY = [APP_SERVICE, VOD_TEMPLATE, AI_IMAGE_JOB, AI_TASK, AI_MEDIA_AUDIT_JOB]
 WAITING = [subject for subject in EVERY if subject.create_seconds]

@@ -20,4 +20,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     path = Path(hits)
     names = path.read_text(encoding="utf-8").split()
     path.write_text("", encoding="utf-8")
+    # A new turn: children that outlive this test report again what the next one reaches.
+    Path(hits + ".test").write_text(item.nodeid, encoding="utf-8")
     state()._stats.update(names)

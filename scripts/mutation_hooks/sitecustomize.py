@@ -16,8 +16,22 @@ import os
 def _forward_hits(path: str) -> None:
     from mutmut.state import state
 
+    turn = path + ".test"
+
     class Forwarding(set[str]):
+        """Writes each function once per test: a host may outlive the test that started it."""
+
+        test = ""
+
         def add(self, name: str) -> None:
+            try:
+                with open(turn, encoding="utf-8") as current:
+                    test = current.read()
+            except FileNotFoundError:
+                test = ""
+            if test != self.test:
+                self.clear()
+                self.test = test
             if name not in self:
                 super().add(name)
                 with open(path, "a", encoding="utf-8") as hits:

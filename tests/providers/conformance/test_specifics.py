@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -29,6 +30,16 @@ class TestAppService:
         assert (resource_id, outs["status"]) == (f"cn-shanghai/{SERVICE}", "Creating")
         assert world.offset() == 0
         assert _service(world).status == "Creating"
+
+    def test_a_create_timeout_names_the_services_last_events(self, world: World) -> None:
+        """A service still Creating at timeouts.create: the error ends with what EAS last said about it."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "timeouts": {"create": "5s"}}).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.create(SERVICE, inputs)
+        assert re.search(
+            rf"\. Last events: \S+ Normal Created: \w+ {SERVICE} created \[emulator at ", info.value.last_line
+        ), info.value.last_line
 
     def test_an_update_that_ends_failed_leaves_the_service_in_place(self, world: World) -> None:
         """An update whose service ends Failed is an error with its events; the service is not deleted

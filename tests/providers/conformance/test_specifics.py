@@ -41,6 +41,16 @@ class TestAppService:
             rf"\. Last events: \S+ Normal Created: \w+ {SERVICE} created \[emulator at ", info.value.last_line
         ), info.value.last_line
 
+    def test_a_service_still_creating_is_deleted_without_waiting_for_it(self, world: World) -> None:
+        """EAS deletes a service in any state but Deleting: delete does not first wait the 30 s the
+        create takes, only the 10 s the deletion takes."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "wait_for_ready": False}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        host.delete(SERVICE, resource_id, outs)
+        assert APP_SERVICE.count(world) == 0
+        assert world.offset() < APP_SERVICE.create_seconds
+
     def test_an_update_that_ends_failed_leaves_the_service_in_place(self, world: World) -> None:
         """An update whose service ends Failed is an error with its events; the service is not deleted
         (only a failed create removes what it made)."""

@@ -78,6 +78,17 @@ class TestAppService:
         assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
         assert host.diff(SERVICE, resource_id, imported, inputs).changes == proto.DiffResponse.DIFF_NONE
 
+    def test_refresh_keeps_the_inputs_that_only_steer_the_provider(self, world: World) -> None:
+        """wait_for_ready and timeouts are not on the live service: refresh keeps the recorded ones, so
+        they show no false diff and still apply to the next update."""
+        host = world.host(APP_SERVICE.provider())
+        behaviour = {"wait_for_ready": False, "timeouts": {"update": "45m"}}
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), **behaviour}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        _, refreshed, refreshed_inputs = host.read(SERVICE, resource_id, outs, inputs)
+        assert {key: refreshed_inputs[key] for key in behaviour} == {key: inputs[key] for key in behaviour}
+        assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
+
     def test_a_change_made_while_scaling_waits_for_the_scale_to_end(self, world: World) -> None:
         """A service still Scaling from a change outside Pulumi: update waits for Running, then applies."""
         host = world.host(APP_SERVICE.provider())

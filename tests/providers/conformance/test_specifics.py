@@ -89,6 +89,21 @@ class TestAppService:
         assert {key: refreshed_inputs[key] for key in behaviour} == {key: inputs[key] for key in behaviour}
         assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
 
+    def test_an_update_of_a_service_deleted_outside_says_to_refresh(self, world: World) -> None:
+        """The service was deleted outside Pulumi: update names it and says refresh drops it."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        eas_client(world.emulator).delete_service("cn-shanghai", SERVICE)
+        world.advance(10)  # Deleting takes 10 s
+        news = host.check(SERVICE, {**inputs, "replicas": 2}, olds=inputs).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.update(SERVICE, resource_id, outs, news)
+        assert (
+            f"EAS service {SERVICE} in cn-shanghai no longer exists; `pulumi refresh` drops it from the stack"
+            in info.value.last_line
+        ), info.value.last_line
+
     def test_a_change_made_while_scaling_waits_for_the_scale_to_end(self, world: World) -> None:
         """A service still Scaling from a change outside Pulumi: update waits for Running, then applies."""
         host = world.host(APP_SERVICE.provider())

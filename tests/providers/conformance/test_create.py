@@ -170,7 +170,7 @@ class TestRollback:
         self, world: World, refusal: dict[str, Any], said: str
     ) -> None:
         """Removing the half-made template is refused every time: the error says what refused it and how
-        to take the template over, and the template is still there."""
+        to take the template over (adopt_id), and the template is still there."""
         host = world.host(VOD_TEMPLATE.provider())
         inputs = _checked(host, VOD_TEMPLATE, {**VOD_TEMPLATE.inputs(world), "is_default": True})
         world.fault("vod", "SetDefaultAITemplate", error={"code": "Forbidden.RAM", "status": 403})
@@ -179,7 +179,7 @@ class TestRollback:
         )
         line = _failed_create(host, VOD_TEMPLATE, inputs)
         assert re.search(
-            rf"Removing it failed too \({said}\): delete it, or import it with ResourceOptions\(import_='\w+'\)\.",
+            rf"Removing it failed too \({said}\): delete it, or take it over with adopt_id='\w+'",
             line,
         ), line
         assert VOD_TEMPLATE.count(world) == 1

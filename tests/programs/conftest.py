@@ -37,7 +37,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         outputs = dict(args.inputs)
         if "service_name" in outputs:
-            outputs.update(status="Running", access_token="token-value", service_id="eas-m-mock")
+            outputs.update(
+                status="Running",
+                access_token="token-value",
+                service_id="eas-m-mock",
+                internet_endpoint=f"http://{args.name}.internet.example",
+                intranet_endpoint=f"http://{args.name}.intranet.example",
+            )
         if "template_name" in outputs and outputs.get("template_id") is None:
             outputs["template_id"] = f"{args.name}_id"
         if "video_id" in outputs and outputs.get("images") is None:

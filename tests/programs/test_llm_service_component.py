@@ -73,10 +73,42 @@ def test_outputs_are_ready_for_an_application(mocks: RecordingMocks) -> Any:
         return await llm.token.is_secret()
 
     def verify(values: list[Any]) -> None:
-        status, is_secret = values
+        status, is_secret, token, endpoint, service_id = values
         assert status == "Running"
         assert is_secret is True
+        assert token == "token-value"
+        assert endpoint == "http://vpc-service.intranet.example"
+        assert service_id == "eas-m-mock"
         child = next(r for r in mocks.resources if r.name == "vpc-service")
         assert child.inputs["config"]["ModelStorage"] == "nas"
 
-    return pulumi.Output.all(llm.status, pulumi.Output.from_input(secret_flag())).apply(verify)
+    return pulumi.Output.all(
+        llm.status, pulumi.Output.from_input(secret_flag()), llm.token, llm.endpoint, llm.service_id
+    ).apply(verify)
+
+
+@pulumi.runtime.test
+def test_the_internet_endpoint_is_the_default(mocks: RecordingMocks) -> Any:
+    """Without a network choice the application is given the internet endpoint, and the child's settings
+    come from the arguments."""
+    llm = LlmService(
+        "web",
+        LlmServiceArgs(
+            service_name="web_llm",
+            model=OssModelStorage("oss://m/web/"),
+            replicas=3,
+            app_version="v2",
+            workspace_id="ws-1",
+            quota_id="quota-1",
+            region="cn-beijing",
+        ),
+    )
+
+    def verify(endpoint: str) -> None:
+        assert endpoint == "http://web-service.internet.example"
+        child = next(r for r in mocks.resources if r.name == "web-service")
+        expected = {"replicas": 3, "app_version": "v2", "workspace_id": "ws-1", "quota_id": "quota-1"}
+        assert {key: child.inputs[key] for key in expected} == expected
+        assert child.inputs["region"] == "cn-beijing"
+
+    return llm.endpoint.apply(verify)

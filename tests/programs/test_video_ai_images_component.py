@@ -39,3 +39,14 @@ def test_duplicate_video_ids_are_refused(mocks: RecordingMocks) -> None:
     """Listing a video twice would make two jobs with one name: refused with the id."""
     with pytest.raises(ValueError, match=r"\['v1'\] more than once"):
         VideoAIImages("dupes", VideoAIImagesArgs(video_ids=["v1", "v1"], region="cn-beijing"))
+
+
+@pulumi.runtime.test
+def test_images_are_the_urls_of_each_videos_job(mocks: RecordingMocks) -> Any:
+    """``images`` maps each video id to the URLs its own job made, in order."""
+    images = VideoAIImages("shots", VideoAIImagesArgs(video_ids=["v1", "v2"], region="cn-beijing"))
+
+    def verify(by_video: dict[str, list[str]]) -> None:
+        assert by_video == {"v1": ["https://img/v1/0.png"], "v2": ["https://img/v2/0.png"]}
+
+    return images.images.apply(verify)

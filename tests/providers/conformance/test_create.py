@@ -155,6 +155,35 @@ class TestRollback:
         assert "It was deleted, so nothing is left behind." in line
         assert VOD_TEMPLATE.count(world) == 0
 
+    @pytest.mark.parametrize(
+        ("refusal", "said"),
+        [
+            ({"code": "Forbidden.RAM", "status": 403}, r"Forbidden\.RAM"),
+            (
+                {"code": "InvalidAITemplate.IsDefault", "status": 409},
+                r"VOD AI template \w+ in cn-shanghai cannot be deleted: .+\[InvalidAITemplate\.IsDefault, .+\]",
+            ),
+        ],
+        ids=["api-error", "provider-error"],
+    )
+    def test_a_cleanup_that_fails_too_names_what_is_left(
+        self, world: World, refusal: dict[str, Any], said: str
+    ) -> None:
+        """Removing the half-made template is refused every time: the error says what refused it and how
+        to take the template over (adopt_id), and the template is still there."""
+        host = world.host(VOD_TEMPLATE.provider())
+        inputs = _checked(host, VOD_TEMPLATE, {**VOD_TEMPLATE.inputs(world), "is_default": True})
+        world.fault("vod", "SetDefaultAITemplate", error={"code": "Forbidden.RAM", "status": 403})
+        world.admin.post(
+            "/faults", {"product": "vod", "action": "DeleteAITemplate", "count": 10, "error": refusal}
+        )
+        line = _failed_create(host, VOD_TEMPLATE, inputs)
+        assert re.search(
+            rf"Removing it failed too \({said}\): delete it, or take it over with adopt_id='\w+'",
+            line,
+        ), line
+        assert VOD_TEMPLATE.count(world) == 1
+
     def test_a_job_that_fails_after_making_images_has_its_images_deleted(self, world: World) -> None:
         """An error after the job made its images: the images are deleted; the job record stays."""
         host = world.host(AI_IMAGE_JOB.provider())

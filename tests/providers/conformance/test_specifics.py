@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -30,6 +31,26 @@ class TestAppService:
         assert world.offset() == 0
         assert _service(world).status == "Creating"
 
+    def test_a_create_timeout_names_the_services_last_events(self, world: World) -> None:
+        """A service still Creating at timeouts.create: the error ends with what EAS last said about it."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "timeouts": {"create": "5s"}}).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.create(SERVICE, inputs)
+        assert re.search(
+            rf"\. Last events: \S+ Normal Created: \w+ {SERVICE} created \[emulator at ", info.value.last_line
+        ), info.value.last_line
+
+    def test_a_service_still_creating_is_deleted_without_waiting_for_it(self, world: World) -> None:
+        """EAS deletes a service in any state but Deleting: delete does not first wait the 30 s the
+        create takes, only the 10 s the deletion takes."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), "wait_for_ready": False}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        host.delete(SERVICE, resource_id, outs)
+        assert APP_SERVICE.count(world) == 0
+        assert world.offset() < APP_SERVICE.create_seconds
+
     def test_an_update_that_ends_failed_leaves_the_service_in_place(self, world: World) -> None:
         """An update whose service ends Failed is an error with its events; the service is not deleted
         (only a failed create removes what it made)."""
@@ -56,6 +77,32 @@ class TestAppService:
         assert (refreshed_inputs["app_version"], imported_inputs["app_version"]) == ("v2", "v2")
         assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
         assert host.diff(SERVICE, resource_id, imported, inputs).changes == proto.DiffResponse.DIFF_NONE
+
+    def test_refresh_keeps_the_inputs_that_only_steer_the_provider(self, world: World) -> None:
+        """wait_for_ready and timeouts are not on the live service: refresh keeps the recorded ones, so
+        they show no false diff and still apply to the next update."""
+        host = world.host(APP_SERVICE.provider())
+        behaviour = {"wait_for_ready": False, "timeouts": {"update": "45m"}}
+        inputs = host.check(SERVICE, {**APP_SERVICE.inputs(world), **behaviour}).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        _, refreshed, refreshed_inputs = host.read(SERVICE, resource_id, outs, inputs)
+        assert {key: refreshed_inputs[key] for key in behaviour} == {key: inputs[key] for key in behaviour}
+        assert host.diff(SERVICE, resource_id, refreshed, inputs).changes == proto.DiffResponse.DIFF_NONE
+
+    def test_an_update_of_a_service_deleted_outside_says_to_refresh(self, world: World) -> None:
+        """The service was deleted outside Pulumi: update names it and says refresh drops it."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        eas_client(world.emulator).delete_service("cn-shanghai", SERVICE)
+        world.advance(10)  # Deleting takes 10 s
+        news = host.check(SERVICE, {**inputs, "replicas": 2}, olds=inputs).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.update(SERVICE, resource_id, outs, news)
+        assert (
+            f"EAS service {SERVICE} in cn-shanghai no longer exists; `pulumi refresh` drops it from the stack"
+            in info.value.last_line
+        ), info.value.last_line
 
     def test_a_change_made_while_scaling_waits_for_the_scale_to_end(self, world: World) -> None:
         """A service still Scaling from a change outside Pulumi: update waits for Running, then applies."""

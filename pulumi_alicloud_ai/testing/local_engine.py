@@ -22,6 +22,8 @@ What it does as the engine does:
   retries it;
 * state saved to and loaded from a file (:meth:`LocalEngine.save`, ``state_file=``), secrets encrypted;
 * ``Pulumi.yaml``'s project name and config defaults when a project directory runs.
+* providers configured with each run's stack config (namespaced keys), as the engine configures them;
+  ``destroy`` keeps the config of the last run.
 
 What it does not do (each refused with :class:`UnsupportedFeatureError`, naming the feature, unless
 said otherwise):
@@ -137,6 +139,8 @@ class LocalEngine:
         self._cipher: _state_file.StateCipher | None = None
         self._state_file = Path(state_file) if state_file is not None else None
         self._run: _Run | None = None
+        self._stack_config: dict[str, str] = {}
+        """The stack config providers are configured with (namespaced keys, as the engine sends it)."""
         # The SDK registers resources from several threads at once; steps are carried out one at a time.
         self._lock = threading.RLock()
         if self._state_file is not None and self._state_file.exists():
@@ -156,11 +160,19 @@ class LocalEngine:
 
     @property
     def host(self) -> ProviderHost:
-        """The dynamic-provider host, started on first use (no deadline on calls, as in the engine)."""
+        """The dynamic-provider host, started on first use (no deadline on calls, as in the engine) and
+        configured with the stack config of the latest run, as the engine configures providers."""
         if self._host is None:
             self._host = ProviderHost(None, self._env, call_timeout=None)
-            self._host.configure({})
+            self._host.configure(self._stack_config)
         return self._host
+
+    def _configure(self, stack_config: Mapping[str, str]) -> None:
+        """The engine starts providers for each command with that command's stack config: a run with
+        other config gets a freshly configured host; ``destroy`` keeps the config of the last run."""
+        if self._host is not None and dict(stack_config) != self._stack_config:
+            self.close()
+        self._stack_config = dict(stack_config)
 
     @property
     def components(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -257,6 +269,7 @@ class LocalEngine:
             values = {key if ":" in key else f"{self.project}:{key}": value for key, value in config.items()}
         else:
             values = project_config(Path(program).resolve(), self.project, self.stack, config)
+        self._configure(values)
         run = _Run(preview=preview, olds=dict(self.state), report=report)
         captured: dict[str, Any] = {}
 

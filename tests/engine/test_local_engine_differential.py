@@ -39,6 +39,8 @@ RANDOM_ID = re.compile(r"[0-9a-f]{16,}")
 """Ids each emulator makes up at random (template, job and task ids, service ids): compared as ``<id>``."""
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 """When each emulator did something: compared as ``<time>``."""
+LOOPBACK = re.compile(r"http://127\.0\.0\.1:\d+")
+"""Each engine's own emulator: compared as ``<emulator>``."""
 TOKENS = frozenset({"access_token"})
 """Random secrets: compared by presence."""
 REPLACEMENT_PARTS = ("create-replacement", "delete-replaced")
@@ -197,7 +199,7 @@ def _shape(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
-        return RANDOM_ID.sub("<id>", TIMESTAMP.sub("<time>", value))
+        return RANDOM_ID.sub("<id>", TIMESTAMP.sub("<time>", LOOPBACK.sub("<emulator>", value)))
     return value
 
 

@@ -294,7 +294,8 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         wanted = [part for part in parts.PARTS if inputs.adopt_existing or getattr(inputs, part) is not None]
         if wanted:
             live = api.describe_service(inputs.region, inputs.service_name)
-            self.apply(api, id_, live, inputs, wanted)
+            scalers = None if inputs.adopt_existing else frozenset[str]()
+            self._apply(api, live, inputs, wanted, scalers)
 
     def outputs(
         self, api: EasClient, id_: str, region: str, live: Service, inputs: dict[str, Any]
@@ -323,6 +324,18 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         """One UpdateAppService call with every changed API field, and a call per changed part; a
         loosened safety lock first, a tightened one last. When the last scaler goes, the service is set
         back to ``replicas`` (EAS keeps the count the scaler reached)."""
+        self._apply(api, live, inputs, changed, None)
+
+    def _apply(
+        self,
+        api: EasClient,
+        live: Service,
+        inputs: AppServiceInputs,
+        changed: list[str],
+        scalers: frozenset[str] | None,
+    ) -> None:
+        """:meth:`apply`, with the scalers the service has when they are known (a new service has none,
+        so they are not asked for)."""
         changed_parts = [name for name in changed if name in parts.PARTS]
         fields = [name for name in changed if name not in parts.PARTS]
         region, name = inputs.region, inputs.service_name
@@ -330,7 +343,11 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         present = parts.Present(
             live.label_map(),
             live.safety_lock,
-            parts.live_scalers(api, region, name) if scaling else frozenset(),
+            scalers
+            if scalers is not None
+            else parts.live_scalers(api, region, name)
+            if scaling
+            else frozenset(),
         )
         lock = ["safety_lock"] if "safety_lock" in changed_parts else []
         loosens = parts.lock_first(live.safety_lock, inputs.safety_lock)

@@ -108,7 +108,9 @@ class CliRun:
 
     def describe(self) -> str:
         """For assertion messages: the command, its exit code and its whole output."""
-        return f"$ pulumi {' '.join(self.args)}  (exit {self.returncode})\n{self.output}"
+        refused = [f"{call.action} {call.status} {call.code}" for call in self.calls if call.status >= 400]
+        answers = f"refused calls: {', '.join(refused)}\n" if refused else ""
+        return f"$ pulumi {' '.join(self.args)}  (exit {self.returncode})\n{answers}{self.output}"
 
 
 class CliError(AssertionError):

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 
 from pulumi_alicloud_ai.client.endpoints import VOD
 from pulumi_alicloud_ai.client.vod import MediaAuditJob, VodClient
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, compact_json
+from pulumi_alicloud_ai.resources._inputs import AdoptableInputs, compact_json
 from pulumi_alicloud_ai.resources._lifecycle import Lifecycle
 from pulumi_alicloud_ai.resources._provider import DiffTable
 from pulumi_alicloud_ai.resources._vod_job import JOB_REGIONS, JobHooks, parse_user_data
@@ -30,17 +30,24 @@ TABLE = DiffTable(
         "ai_template_id": "replace",
         "user_data": "replace",
         "region": "replace",
+        "adopt_id": "replace",
     }
 )
 
 
-class AIMediaAuditJobInputs(ResourceInputs):
+class AIMediaAuditJobInputs(AdoptableInputs):
     """The provider's view of the inputs; the same UserData rules as an AI image job."""
 
     TIMEOUTS: ClassVar[dict[str, float]] = {"create": 1800.0}
     REGIONS: ClassVar[tuple[str, ...] | None] = JOB_REGIONS
     OFFERS: ClassVar[str] = "VOD review jobs"
-    BEHAVIOUR: ClassVar[tuple[str, ...]] = ("wait_for_final", "timeouts", "connection")
+    BEHAVIOUR: ClassVar[tuple[str, ...]] = (
+        "wait_for_final",
+        "timeouts",
+        "connection",
+        "settings",
+        "adopt_id",
+    )
     WAIT_FLAG: ClassVar[str | None] = "wait_for_final"
 
     video_id: str = Field(min_length=1)
@@ -74,6 +81,8 @@ class AIMediaAuditJobProvider(JobHooks, Lifecycle[AIMediaAuditJobInputs, VodClie
 
     inputs = AIMediaAuditJobInputs
     table = TABLE
+    adopt_checks = ("video_id",)
+    """GetAIMediaAuditJob returns the video only: template and UserData are taken as declared."""
     product = VOD
     client = VodClient
     noun = "VOD review job"

@@ -51,6 +51,8 @@ class AIMediaAuditJobArgs:
         wait_for_final: Wait until the job is ``success`` (a ``fail`` is then an error with its code and
             message); default True.
         timeouts: :class:`Timeouts` with ``create`` (30m by default).
+        adopt_id: The JobId of an existing review job to take over instead of submitting one: create
+            checks that it reviews ``video_id`` (changing it replaces the resource).
     """
 
     video_id: pulumi.Input[str]
@@ -59,6 +61,7 @@ class AIMediaAuditJobArgs:
     region: pulumi.Input[str] | None = None
     wait_for_final: bool = True
     timeouts: Timeouts | None = None
+    adopt_id: pulumi.Input[str] | None = None
 
 
 _OUTPUTS = (
@@ -119,6 +122,7 @@ class AIMediaAuditJob(Resource, module="alicloud-ai", name="AIMediaAuditJob"):
             "user_data": args.user_data,
             "wait_for_final": args.wait_for_final,
             "timeouts": timeouts_input(args.timeouts),
+            "adopt_id": args.adopt_id,
             **placement(settings, args.region),
             **dict.fromkeys(_OUTPUTS),
         }

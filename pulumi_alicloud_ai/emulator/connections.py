@@ -13,6 +13,9 @@ everyone else out. :func:`guarded_protocol` is uvicorn's h11 protocol with three
   client, or an idle kept-alive one); when every connection is busy with a request, the newcomer gets
   ``503``.
 
+One timer per server sweeps the deadlines every quarter of the shorter timeout (at most a second), so
+a deadline is enforced up to that much late, never early.
+
 A missed deadline is answered ``408 RequestTimeout`` (in the API's error shape) and the connection is
 closed. The application then receives ``http.disconnect`` instead of the rest of the body, and must not
 act on the part that arrived (``server._read_body``).
@@ -110,11 +113,40 @@ def raw_error(status: int, reason: str, code: str, message: str) -> bytes:
 
 
 class _Registry:
-    """The connections of one server that wait for a request head, longest-waiting first."""
+    """The connections of one server that wait for a request head or for the rest of a body, each with
+    its deadline, and the one timer that enforces them.
 
-    def __init__(self, cap: int) -> None:
+    Each table is kept in deadline order for free: every entry of a table gets the same timeout, counted
+    from the loop's clock when it is (re)inserted at the end. A sweep therefore stops at the first entry
+    still in time. One timer for all connections, not one per request: scheduling and cancelling an
+    asyncio timer per request costs more than the rest of this guard.
+    """
+
+    def __init__(self, cap: int, limits: ConnectionLimits) -> None:
         self.cap = cap
-        self.waiting: dict[GuardedH11Protocol, None] = {}
+        self.limits = limits
+        self.waiting: dict[GuardedH11Protocol, float] = {}
+        """Connections waiting for a request head, longest-waiting first, with their deadlines."""
+        self.receiving: dict[GuardedH11Protocol, float] = {}
+        """Connections whose request head arrived and whose body has not, with their deadlines."""
+        self.tick = min(1.0, max(0.01, min(limits.header_timeout, limits.body_timeout) / 4))
+        """Seconds between sweeps: a deadline is enforced at most this late."""
+        self._sweep: asyncio.TimerHandle | None = None
+
+    def await_head(self, connection: GuardedH11Protocol, now: float) -> None:
+        self.receiving.pop(connection, None)
+        self.waiting.pop(connection, None)
+        self.waiting[connection] = now + self.limits.header_timeout
+        self._arm(connection.loop)
+
+    def await_body(self, connection: GuardedH11Protocol, now: float) -> None:
+        self.waiting.pop(connection, None)
+        self.receiving[connection] = now + self.limits.body_timeout
+        self._arm(connection.loop)
+
+    def forget(self, connection: GuardedH11Protocol) -> None:
+        self.waiting.pop(connection, None)
+        self.receiving.pop(connection, None)
 
     def push_out_one(self) -> bool:
         """Close the connection that has waited longest for a head; False when none is waiting."""
@@ -124,16 +156,32 @@ class _Registry:
         victim.give_up()
         return True
 
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._sweep is None:
+            self._sweep = loop.call_later(self.tick, self._run_sweep, loop)
+
+    def _run_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._sweep = None
+        now = loop.time()
+        for table in (self.waiting, self.receiving):
+            late: list[GuardedH11Protocol] = []
+            for connection, deadline in table.items():
+                if deadline > now:
+                    break
+                late.append(connection)
+            for connection in late:
+                connection.expire()
+        if self.waiting or self.receiving:
+            self._arm(loop)
+
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with the deadlines and the cap of :class:`ConnectionLimits`."""
 
-    limits: ClassVar[ConnectionLimits]
     registry: ClassVar[_Registry]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
         self._current: Any = None
         """The request cycle last seen starting (uvicorn's ``RequestResponseCycle``)."""
         self._partial_head = False
@@ -151,8 +199,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Forget the connection's deadline and its place in the queue."""
-        self._cancel_deadline()
-        self.registry.waiting.pop(self, None)
+        self.registry.forget(self)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -170,12 +217,12 @@ class GuardedH11Protocol(H11Protocol):
             return
         if cycle is not self._current:
             self._current = cycle
-            self.registry.waiting.pop(self, None)
-            self._cancel_deadline()
             if cycle.more_body:
-                self._deadline = self.loop.call_later(self.limits.body_timeout, self._expire)
-        elif not cycle.more_body and self._deadline is not None and self not in self.registry.waiting:
-            self._cancel_deadline()
+                self.registry.await_body(self, self.loop.time())
+            else:
+                self.registry.forget(self)
+        elif not cycle.more_body:
+            self.registry.receiving.pop(self, None)
 
     def on_response_complete(self) -> None:
         """After an answer, the connection waits for its next head (unless a pipelined one started)."""
@@ -191,15 +238,8 @@ class GuardedH11Protocol(H11Protocol):
         else:
             self._close_with(b"")
 
-    def _await_head(self) -> None:
-        self._cancel_deadline()
-        self._partial_head = False
-        self.registry.waiting.pop(self, None)
-        self.registry.waiting[self] = None
-        self._deadline = self.loop.call_later(self.limits.header_timeout, self._expire)
-
-    def _expire(self) -> None:
-        self._deadline = None
+    def expire(self) -> None:
+        """The connection missed its deadline: 408 for a request begun and unanswered, else close."""
         cycle = self.cycle
         waiting_for_head = self in self.registry.waiting
         if waiting_for_head and not self._partial_head:
@@ -209,9 +249,14 @@ class GuardedH11Protocol(H11Protocol):
         else:
             self._close_with(b"")
 
+    def _await_head(self) -> None:
+        self._partial_head = False
+        self.registry.await_head(self, self.loop.time())
+
     def _timeout_answer(self) -> bytes:
+        limits = self.registry.limits
         which = "head" if self in self.registry.waiting else "body"
-        seconds = self.limits.header_timeout if which == "head" else self.limits.body_timeout
+        seconds = limits.header_timeout if which == "head" else limits.body_timeout
         return raw_error(
             408,
             "Request Timeout",
@@ -220,18 +265,13 @@ class GuardedH11Protocol(H11Protocol):
         )
 
     def _close_with(self, answer: bytes) -> None:
-        self._cancel_deadline()
-        self.registry.waiting.pop(self, None)
         if self.transport.is_closing():
+            self.registry.forget(self)
             return
         if answer:
             self.transport.write(answer)
+        self.registry.forget(self)
         self.transport.close()
-
-    def _cancel_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
@@ -240,6 +280,5 @@ def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
     class ServerProtocol(GuardedH11Protocol):
         pass
 
-    ServerProtocol.limits = limits
-    ServerProtocol.registry = _Registry(budget(limits.max_connections).connections)
+    ServerProtocol.registry = _Registry(budget(limits.max_connections).connections, limits)
     return ServerProtocol

@@ -31,11 +31,12 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
+from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX
 
 LISTEN_QUEUE = 2048
 """The kernel's queue of connections not yet accepted (uvicorn's default backlog)."""
@@ -217,6 +218,8 @@ class GuardedH11Protocol(H11Protocol):
             return
         if cycle is not self._current:
             self._current = cycle
+            if not cycle.scope["path"].startswith(ADMIN_PREFIX):
+                cycle.transport = cast(asyncio.Transport, _OneSendPerAnswer(self.transport, cycle))
             if cycle.more_body:
                 self.registry.await_body(self, self.loop.time())
             else:
@@ -272,6 +275,39 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.write(answer)
         self.registry.forget(self)
         self.transport.close()
+
+
+class _OneSendPerAnswer:
+    """The transport as an API request's cycle sees it: the answer's head waits for its body, so the two
+    leave in one send.
+
+    uvicorn writes a response's head and its body separately, one system call and one TCP segment each;
+    an API answer always sends its body right after its head, so holding the head costs no latency.
+    Anything written before the answer starts (a ``100 Continue``) or after its body goes straight
+    through. The admin app (whose pages may stream) keeps the plain transport.
+    """
+
+    __slots__ = ("_cycle", "_head_written", "_held", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._held: bytes | None = None
+        self._head_written = False
+
+    def write(self, data: bytes) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+        elif not self._head_written and self._cycle.response_started and not self._cycle.response_complete:
+            self._head_written = True
+            self._held = data
+        else:
+            self._transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:

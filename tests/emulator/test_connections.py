@@ -189,6 +189,37 @@ def test_the_full_request_still_works(strict_emulator: RunningEmulator) -> None:
     assert _service_exists(strict_emulator, "whole_body")
 
 
+def test_a_client_expecting_100_continue_gets_it_before_it_sends_the_body(
+    strict_emulator: RunningEmulator,
+) -> None:
+    """``Expect: 100-continue`` (curl's way with larger bodies): the interim answer is sent at once,
+    not held back with the answer's head, so the client sends its body and gets the real answer."""
+    raw = _signed_create(strict_emulator, "continued_body")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    with _connect(strict_emulator) as sock:
+        sock.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += sock.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100 ")
+        sock.sendall(body)
+        answer = _read_answer(sock)
+    assert answer.split(b"\r\n", 1)[0] == b"HTTP/1.1 200 OK"
+    assert _service_exists(strict_emulator, "continued_body")
+
+
+def test_answers_on_one_kept_alive_connection_each_arrive_whole(strict_emulator: RunningEmulator) -> None:
+    """Three calls in a row on one connection: each answer is a whole head and body, in order."""
+    with _connect(strict_emulator) as sock:
+        for name in ("kept_1", "kept_2", "kept_3"):
+            sock.sendall(_signed_create(strict_emulator, name))
+            answer = _read_answer(sock)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200 OK")
+            assert json.loads(body)["ServiceName"] == name
+            assert _is_open(sock)
+
+
 @contextmanager
 def _slow_clients(port: int, count: int) -> Iterator[list[socket.socket]]:
     """``count`` connections that each send half a request head and then wait."""

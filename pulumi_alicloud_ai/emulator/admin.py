@@ -18,7 +18,6 @@ the dashboard (``/_emulator/ui``, :mod:`pulumi_alicloud_ai.emulator.ui`) is moun
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -32,11 +31,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from pulumi_alicloud_ai._bounded import load_json
-from pulumi_alicloud_ai._net import is_loopback_host
 from pulumi_alicloud_ai._version import __version__
 from pulumi_alicloud_ai.client.errors import error_body
 from pulumi_alicloud_ai.emulator.clock import MAX_OFFSET
 from pulumi_alicloud_ai.emulator.faults import FaultRule, load_rules_file
+from pulumi_alicloud_ai.emulator.hosts import host_name, served_host
 from pulumi_alicloud_ai.emulator.routing import service_modules
 from pulumi_alicloud_ai.emulator.ui import UI_ROUTES
 from pulumi_alicloud_ai.emulator.verify import same_text
@@ -83,30 +82,6 @@ def number_field(data: Any, name: str, default: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number")
     return float(value)
-
-
-def host_name(header: str) -> str | None:
-    """The name in a ``Host`` header, lower case, without port or trailing dot; None if unreadable."""
-    try:
-        name = urlsplit(f"//{header}").hostname
-    except ValueError:
-        return None
-    return name.removesuffix(".") if name else None
-
-
-def served_host(name: str | None, bound: str, allowed: tuple[str, ...]) -> bool:
-    """Whether the emulator answers to this name: a loopback name, the address it is bound to (not a
-    wildcard such as 0.0.0.0), or a name the operator allowed with ``--allowed-host``."""
-    if not name:
-        return False
-    if is_loopback_host(name) or name in {host_name(host) for host in allowed}:
-        return True
-    bound = bound.strip("[]").lower()
-    try:
-        wildcard = ipaddress.ip_address(bound).is_unspecified
-    except ValueError:
-        wildcard = False
-    return not wildcard and name == bound
 
 
 def _cross_site(request: Request) -> bool:

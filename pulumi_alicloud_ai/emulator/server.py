@@ -35,6 +35,7 @@ from pulumi_alicloud_ai.emulator.connections import (
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import Outcome
 from pulumi_alicloud_ai.emulator.formats import json_bytes
+from pulumi_alicloud_ai.emulator.hosts import serves_api_host
 from pulumi_alicloud_ai.emulator.instance import INSTANCE_HEADER, InstanceHeader
 from pulumi_alicloud_ai.emulator.recorder import call_recording, read_origin, remember_origin
 from pulumi_alicloud_ai.emulator.routing import (
@@ -358,6 +359,14 @@ class EmulatorApp:
         if not is_api_path(raw_path_text):
             raise ApiError(
                 "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404
+            )
+        config = state.config
+        if not serves_api_host(host, config.host, config.allowed_hosts):
+            raise ApiError(
+                "Forbidden.Host",
+                "The emulator answers API calls only for Alibaba Cloud endpoint names (*.aliyuncs.com), "
+                "loopback names, its bound address and --allowed-host names (a DNS-rebound name is refused).",
+                403,
             )
         access_key_id = verify(
             Received(method, raw_path_text, query, headers, body), state.secret_for, state.nonces, time.time()

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from tests.signed_requests import create_with_host
 
 ADMIN_CALLS = [
     ("GET", "/_emulator/health", None),
@@ -103,10 +104,44 @@ def test_an_operator_named_host_is_served_and_others_are_not(named_emulator: Run
 
 
 def test_api_calls_keep_their_cloud_host_names(fresh_emulator: RunningEmulator) -> None:
-    """Product APIs still accept the real regional Host our client sends (the allow-list is the admin
-    API's): an unsigned call gets the gateway's signature error, not a Host refusal."""
+    """Product APIs accept the real regional Host our client sends: an unsigned call gets the gateway's
+    signature error, not a Host refusal."""
     response = httpx.post(
         f"{fresh_emulator.url}/",
         headers={"Host": "vod.cn-shanghai.aliyuncs.com", "x-acs-action": "GetCategories"},
     )
     assert response.json()["Code"] == "MissingParameter.AccessKeyId"
+
+
+API_HOSTS_SERVED = [
+    "pai-eas.cn-shanghai.aliyuncs.com",
+    "PAI-EAS.cn-shanghai.aliyuncs.com:443",
+    "127.0.0.1:{port}",
+    "localhost:{port}",
+]
+API_HOSTS_REFUSED = [
+    "evil.example:{port}",
+    "aliyuncs.com.evil.example",
+    "pai-eas.cn-shanghai.aliyuncs.com.evil.example:{port}",
+    "evilaliyuncs.com",
+    "10.0.0.1:{port}",
+    "",
+]
+
+
+def test_a_call_signed_with_the_default_keys_from_a_rebound_host_is_refused(
+    fresh_emulator: RunningEmulator,
+) -> None:
+    """The default key pair is no secret, so a rebound page could sign calls with it: a product API call
+    under a foreign Host is refused before its signature is even read, and creates nothing; the same
+    call under the names the emulator serves works."""
+    port = fresh_emulator.port
+    for index, host in enumerate(API_HOSTS_REFUSED):
+        response = create_with_host(fresh_emulator.url, f"rebound_{index}", host.format(port=port))
+        assert response.status_code == 403, (host, response.text)
+        assert response.json()["Code"] == "Forbidden.Host", host
+    assert fresh_emulator.state.store.list_entities("eas", "service") == []
+    for index, host in enumerate(API_HOSTS_SERVED):
+        response = create_with_host(fresh_emulator.url, f"served_{index}", host.format(port=port))
+        assert response.status_code == 200, (host, response.text)
+    assert len(fresh_emulator.state.store.list_entities("eas", "service")) == len(API_HOSTS_SERVED)

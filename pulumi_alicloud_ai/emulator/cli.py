@@ -67,7 +67,8 @@ def parse_args(argv: Sequence[str] | None = None, prog: str = "alicloud-ai-emula
         action="append",
         default=[],
         metavar="NAME",
-        help="a host name the admin API and dashboard answer to besides loopback names (repeatable)",
+        help="a host name the emulator answers to besides loopback names, its bound address and, for API "
+        "calls, *.aliyuncs.com (repeatable)",
     )
     parser.add_argument(
         "--max-connections",

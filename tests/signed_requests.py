@@ -14,9 +14,7 @@ from pulumi_alicloud_ai.client.auth import acs_date, sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 
 
-def signed_eas_create(
-    url: str, body: bytes, host: str = "pai-eas.cn-shanghai.aliyuncs.com"
-) -> httpx.Request:
+def signed_eas_create(url: str, body: bytes, host: str = "pai-eas.cn-shanghai.aliyuncs.com") -> httpx.Request:
     """A CreateAppService call to the emulator at ``url`` with ``body``, V3-signed by key ``test``."""
     request = httpx.Request(
         "POST",

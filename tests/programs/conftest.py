@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 from pulumi_alicloud_ai.resources import _program
 
 
 class RecordingMonitor(MockMonitor):
-    """The mock monitor, also keeping each RegisterResource request (parent, protect, dependencies)."""
+    """The mock monitor, also keeping each RegisterResource request (type, parent, protect, dependencies)
+    and the outputs each component registers (secrets stay wrapped, see ``rpc.is_rpc_secret``), by name."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.requests: dict[str, Any] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         self.requests[request.name] = request
         return super().RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.outputs[request.urn.rsplit("::", 1)[-1]] = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -52,6 +59,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
+
+
+def run_program(program: Callable[[], Any]) -> None:
+    """Run ``program`` under the mocks set, returning once every registration it started has reached the
+    monitor (the components' ``register_outputs`` included)."""
+    pulumi.runtime.test(program)()
 
 
 @pytest.fixture

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+from pulumi.runtime import rpc
 
 from pulumi_alicloud_ai.resources.app_service import NasModelStorage, OssModelStorage
 from pulumi_alicloud_ai.resources.llm_service import LlmService, LlmServiceArgs, Network
-from tests.programs.conftest import RecordingMocks
+from pulumi_alicloud_ai.resources.provider_settings import ProviderSettings
+from pulumi_alicloud_ai.resources.timeouts import Timeouts
+from tests.programs.conftest import RecordingMocks, run_program
 
 
 @pulumi.runtime.test
@@ -90,7 +93,7 @@ def test_outputs_are_ready_for_an_application(mocks: RecordingMocks) -> Any:
 @pulumi.runtime.test
 def test_the_internet_endpoint_is_the_default(mocks: RecordingMocks) -> Any:
     """Without a network choice the application is given the internet endpoint, and the child's settings
-    come from the arguments."""
+    come from the arguments: sizing, placement, timeouts and the account settings."""
     llm = LlmService(
         "web",
         LlmServiceArgs(
@@ -101,14 +104,46 @@ def test_the_internet_endpoint_is_the_default(mocks: RecordingMocks) -> Any:
             workspace_id="ws-1",
             quota_id="quota-1",
             region="cn-beijing",
+            timeouts=Timeouts(create="20m", delete=300),
         ),
+        settings=ProviderSettings(profile="staging"),
     )
 
     def verify(endpoint: str) -> None:
         assert endpoint == "http://web-service.internet.example"
         child = next(r for r in mocks.resources if r.name == "web-service")
-        expected = {"replicas": 3, "app_version": "v2", "workspace_id": "ws-1", "quota_id": "quota-1"}
+        expected = {
+            "replicas": 3,
+            "app_version": "v2",
+            "workspace_id": "ws-1",
+            "quota_id": "quota-1",
+            "region": "cn-beijing",
+            "timeouts": {"create": "20m", "delete": 300},
+            "settings": {"profile": "staging"},
+        }
         assert {key: child.inputs[key] for key in expected} == expected
-        assert child.inputs["region"] == "cn-beijing"
 
     return llm.endpoint.apply(verify)
+
+
+def test_the_component_registers_its_outputs(mocks: RecordingMocks) -> None:
+    """The engine records the component's outputs under the names the docs give, the token as a secret,
+    with the values of the AppService it holds."""
+
+    def program() -> None:
+        LlmService(
+            "api",
+            LlmServiceArgs(
+                service_name="api_llm", model=OssModelStorage("oss://m/api/"), region="cn-beijing"
+            ),
+        )
+
+    run_program(program)
+    registered = mocks.monitor.outputs["api"]
+    assert rpc.is_rpc_secret(registered["token"])
+    assert {**registered, "token": rpc.unwrap_rpc_secret(registered["token"])} == {
+        "endpoint": "http://api-service.internet.example",
+        "token": "token-value",
+        "status": "Running",
+        "service_id": "eas-m-mock",
+    }

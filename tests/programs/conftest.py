@@ -15,8 +15,9 @@ from pulumi_alicloud_ai.resources import _program
 
 
 class RecordingMonitor(MockMonitor):
-    """The mock monitor, also keeping each RegisterResource request (type, parent, protect, dependencies)
-    and the outputs each component registers (secrets stay wrapped, see ``rpc.is_rpc_secret``), by name."""
+    """The mock monitor, also keeping each RegisterResource and ReadResource request (type, id, parent,
+    protect, dependencies, additional secret outputs) and the outputs each component registers (secrets
+    stay wrapped, see ``rpc.is_rpc_secret``), by resource name."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
@@ -26,6 +27,10 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         self.requests[request.name] = request
         return super().RegisterResource(request)
+
+    def ReadResource(self, request: Any) -> Any:
+        self.requests[request.name] = request
+        return super().ReadResource(request)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         self.outputs[request.urn.rsplit("::", 1)[-1]] = rpc.deserialize_properties(request.outputs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pulumi
@@ -21,9 +21,10 @@ from pulumi_alicloud_ai import (
     ScaleStrategy,
     ServiceSpec,
 )
+from pulumi_alicloud_ai._secret import Secret
 from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources._app_service_provider import SERVICE_SPECS
-from tests.programs.conftest import RecordingMocks
+from tests.programs.conftest import RecordingMocks, run_program
 
 
 @pulumi.runtime.test
@@ -100,13 +101,25 @@ def test_scaling_labels_and_lock_become_the_provider_inputs(mocks: RecordingMock
 
 
 @pytest.fixture
-def beijing_config() -> Iterator[None]:
-    """Stack config alicloud:region = ap-southeast-1 for one test."""
-    pulumi.runtime.set_config("alicloud:region", "ap-southeast-1")
+def stack_config() -> Iterator[Callable[[str, str], None]]:
+    """Sets stack config keys (``alicloud:region`` ...) for one test."""
+    keys: list[str] = []
+
+    def set_key(key: str, value: str) -> None:
+        pulumi.runtime.set_config(key, value)
+        keys.append(key)
+
     try:
-        yield
+        yield set_key
     finally:
-        pulumi.runtime.config.CONFIG.get().pop("alicloud:region", None)
+        for key in keys:
+            pulumi.runtime.config.CONFIG.get().pop(key, None)
+
+
+@pytest.fixture
+def beijing_config(stack_config: Callable[[str, str], None]) -> None:
+    """Stack config alicloud:region = ap-southeast-1 for one test."""
+    stack_config("alicloud:region", "ap-southeast-1")
 
 
 @pulumi.runtime.test
@@ -134,6 +147,70 @@ def test_embedded_emulator_default_region_and_warning(
         assert mocks.resources[-1].inputs["region"] == _program.EMULATOR_DEFAULT_REGION
 
     return service.urn.apply(verify)
+
+
+def test_credentials_in_the_default_chain_keep_resources_in_the_cloud(
+    mocks: RecordingMocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no endpoint but credentials the default chain finds (here in the environment), resources
+    go to Alibaba Cloud: no embedded emulator, and no emulator region filled in for them."""
+    monkeypatch.delenv("ALICLOUD_AI_ENDPOINT")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-chain-id")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "chain-secret-value")
+    _program.reset_cache()
+
+    run_program(
+        lambda: AppService("llm", AppServiceArgs(service_name="chat_llm", service_spec="llama_7b_fp16"))
+    )
+    assert not _program.stack_settings().embedded
+    assert mocks.resources[-1].inputs.get("region") is None
+
+
+def test_the_stack_endpoint_and_mode_are_recorded_for_the_provider(
+    mocks: RecordingMocks, stack_config: Callable[[str, str], None]
+) -> None:
+    """alicloud-ai:endpoint and alicloud-ai:mode, under their short names, with the project and stack,
+    go into the resource's ``connection`` input (for engines that do not pass the provider the config)."""
+    stack_config("alicloud-ai:endpoint", "http://127.0.0.1:9")
+    stack_config("alicloud-ai:mode", "emulator")
+
+    run_program(
+        lambda: AppService("llm", AppServiceArgs(service_name="chat_llm", service_spec="llama_7b_fp16"))
+    )
+    assert mocks.resources[-1].inputs["connection"] == {
+        "endpoint": "http://127.0.0.1:9",
+        "mode": "emulator",
+        "project": "project",
+        "stack": "test",
+    }
+
+
+def test_stack_credentials_are_read_masked(stack_config: Callable[[str, str], None]) -> None:
+    """The program reads the stack's access key as secrets (masked when shown) and the other keys as
+    they are."""
+    stack_config("alicloud:accessKey", "LTAI-stack-id")
+    stack_config("alicloud:secretKey", "stack-secret-value")
+    stack_config("alicloud:region", "cn-beijing")
+
+    config = _program.program_config()
+    assert "stack-secret-value" not in repr(config) and "LTAI-stack-id" not in repr(config)
+    assert isinstance(config["alicloud:secretKey"], Secret)
+    assert config["alicloud:secretKey"].reveal() == "stack-secret-value"
+    assert config["alicloud:region"] == "cn-beijing"
+
+
+def test_a_service_read_by_id_keeps_its_token_secret(mocks: RecordingMocks) -> None:
+    """AppService.get asks the engine to keep the read service's access token secret, and keeps the
+    options given (here its parent)."""
+
+    def program() -> None:
+        owner = AppService("owner", AppServiceArgs(service_name="owner_llm", service_spec="llama_7b_fp16"))
+        AppService.get("found", "cn-shanghai/lookup_me", pulumi.ResourceOptions(parent=owner))
+
+    run_program(program)
+    read = mocks.monitor.requests["found"]
+    assert (read.id, list(read.additionalSecretOutputs)) == ("cn-shanghai/lookup_me", ["access_token"])
+    assert read.parent.endswith("::owner")
 
 
 @pytest.mark.parametrize("member", list(ServiceSpec))

@@ -30,8 +30,6 @@ SOUND = json.dumps(
         "Resources": {"Vpc": {"Type": "ALIYUN::ECS::VPC", "Properties": {"CidrBlock": "10.0.0.0/8"}}},
     }
 )
-
-
 HCL_FAULTY = 'resource "alicloud_vpcc" "v" {}\nresource "alicloud_vswitchh" "w" {}\n'
 HCL_SOUND = 'provider "alicloud" {}\nresource "alicloud_vpc" "v" {\n  cidr_block = "10.0.0.0/8"\n}\n'
 

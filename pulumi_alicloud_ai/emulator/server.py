@@ -9,6 +9,7 @@ which is also the only thread touching SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -168,10 +169,16 @@ async def _respond(
     return payload
 
 
-async def _after_commit(outcome: Outcome) -> None:
+async def _delay(seconds: float, stopping: asyncio.Event) -> None:
+    """An injected latency, cut short when the server stops: stopping never waits out a fault."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+
+
+async def _after_commit(outcome: Outcome, stopping: asyncio.Event) -> None:
     """The faults that act once the call is committed: a late answer, or an error answer."""
     if outcome.response_latency:
-        await asyncio.sleep(outcome.response_latency)
+        await _delay(outcome.response_latency, stopping)
     if outcome.response_error is not None:
         raise outcome.response_error
 
@@ -182,6 +189,8 @@ class EmulatorApp:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.admin = InstanceHeader(build_admin_app(state), state)
+        self.stopping = asyncio.Event()
+        """Set when the server starts to stop; injected latencies end then (see :func:`_delay`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -235,12 +244,12 @@ class EmulatorApp:
             product = call.product
             outcome = self.state.faults.decide(call.product, call.action, call.region, time.time())
             if outcome.latency:
-                await asyncio.sleep(outcome.latency)
+                await _delay(outcome.latency, self.stopping)
             if outcome.error is not None:
                 raise outcome.error
             call.effect = outcome.effect
             result = self._handle(handler, call)
-            await _after_commit(outcome)
+            await _after_commit(outcome, self.stopping)
         except _AbortedError:
             self._note_aborted(headers, host, scope, rid, started)
             return
@@ -444,6 +453,13 @@ class _Server(uvicorn.Server):
     """uvicorn, plus a callback once the socket is bound (to print the real port)."""
 
     on_ready: Callable[[int], None] | None = None
+    on_stopping: Callable[[], None] | None = None
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        """Tell the app first (its held answers go out at once), then uvicorn's graceful shutdown."""
+        if self.on_stopping is not None:
+            self.on_stopping()
+        await super().shutdown(sockets)
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets)
@@ -471,8 +487,9 @@ def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> t
     config.check_bind()
     limits = ConnectionLimits(config.max_connections, config.header_timeout, config.body_timeout)
     state = state or EmulatorState(config)
+    app = EmulatorApp(state)
     uv_config = uvicorn.Config(
-        EmulatorApp(state),
+        app,
         host=config.host,
         port=config.port,
         http=guarded_protocol(limits),
@@ -482,7 +499,9 @@ def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> t
         lifespan="on",
         timeout_graceful_shutdown=3,
     )
-    return _Server(uv_config), state
+    server = _Server(uv_config)
+    server.on_stopping = app.stopping.set
+    return server, state
 
 
 @contextmanager

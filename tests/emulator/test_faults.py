@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 from alibabacloud_eas20210701 import models as eas
@@ -11,7 +13,10 @@ from Tea.exceptions import TeaException
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.faults import FaultRule, Faults
 from pulumi_alicloud_ai.emulator.store import Store
+from tests.conftest import EmulatorFactory
 from tests.official_sdk import eas_client
+from tests.processes import wait_until
+from tests.signed_requests import signed_eas_create
 
 
 def _draws(seed: int, calls: int = 40) -> list[bool]:
@@ -99,6 +104,40 @@ def test_response_phase_error_is_answered_after_the_call_took_effect(fresh_emula
         sdk.create_app_service(request)
     assert (info.value.code, info.value.statusCode) == ("InternalError", 500)
     assert sdk.describe_service("cn-shanghai", "acted").body.service_name == "acted"
+
+
+@pytest.mark.parametrize("phase", ["request", "response"])
+def test_stopping_the_emulator_sends_an_answer_held_by_latency(
+    emulators: EmulatorFactory, phase: str
+) -> None:
+    """A call held by a 60 s latency is answered as soon as the emulator stops, rather than cancelled
+    when the server's graceful shutdown gives up on it (which left the caller without an answer)."""
+    emulator = emulators.start(time_scale=0)
+    admin = f"{emulator.url}/_emulator/faults"
+    rule = {"action": "CreateAppService", "count": 1, "latency_ms": 60_000, "latency_phase": phase}
+    httpx.post(admin, json=rule).raise_for_status()
+    body = b'{"AppType":"LLM","Replicas":1,"ServiceName":"held","ServiceSpec":"llama_7b_fp16"}'
+    answers: list[httpx.Response | Exception] = []
+
+    def call() -> None:
+        try:
+            with httpx.Client(timeout=30) as client:
+                answers.append(client.send(signed_eas_create(emulator.url, body)))
+        except httpx.HTTPError as exc:
+            answers.append(exc)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    try:
+        wait_until(lambda: httpx.get(admin).json()["rules"][0]["count"] == 0, what="the call to be held")
+        emulators.stop(emulator)
+    finally:
+        caller.join(timeout=60)
+    assert len(answers) == 1
+    answer = answers[0]
+    assert isinstance(answer, httpx.Response), f"no answer: {answer!r}"
+    assert answer.status_code == 200, answer.text
+    assert '"ServiceName":"held"' in answer.text, answer.text
 
 
 def test_a_rule_names_a_product_the_emulator_serves() -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.engine.cli import CliStack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -20,10 +21,9 @@ StackFactory = Callable[..., CliStack]
 
 
 @pytest.fixture
-def cli_emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def cli_emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator whose pending transitions happen at the next read (no waiting), on loopback."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        yield running
+    return emulators.start(time_scale=0)
 
 
 @pytest.fixture

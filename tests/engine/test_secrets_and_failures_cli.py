@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.engine.cli import CliStack
 from tests.engine.conftest import PROGRAMS, StackFactory
 from tests.official_sdk import eas_client
@@ -30,40 +31,39 @@ def _decoded_strings(text: str) -> str:
     return "\n".join(decoded)
 
 
-def test_stack_export_holds_no_token_or_credential_in_clear(pulumi_cli: Path, tmp_path: Path) -> None:
+def test_stack_export_holds_no_token_or_credential_in_clear(
+    pulumi_cli: Path, tmp_path: Path, emulators: EmulatorFactory
+) -> None:
     """The access token is encrypted in `pulumi stack export` and shown by `--show-secrets`; the keys
     the provider signed with appear in neither, nor in the pickled provider."""
-    config = EmulatorConfig(
-        data_dir=tmp_path / "emulator", time_scale=0, access_key_id=KEY_ID, access_key_secret=KEY_SECRET
+    emulator = emulators.start(time_scale=0, access_key_id=KEY_ID, access_key_secret=KEY_SECRET)
+    stack = CliStack(
+        pulumi_cli,
+        PROGRAMS / "service",
+        tmp_path / "stack",
+        emulator,
+        env={
+            "ALICLOUD_AI_EMULATOR_ACCESS_KEY_ID": KEY_ID,
+            "ALICLOUD_AI_EMULATOR_ACCESS_KEY_SECRET": KEY_SECRET,
+        },
     )
-    with serve_in_thread(config) as emulator:
-        stack = CliStack(
-            pulumi_cli,
-            PROGRAMS / "service",
-            tmp_path / "stack",
-            emulator,
-            env={
-                "ALICLOUD_AI_EMULATOR_ACCESS_KEY_ID": KEY_ID,
-                "ALICLOUD_AI_EMULATOR_ACCESS_KEY_SECRET": KEY_SECRET,
-            },
-        )
-        stack.up()
-        token = (
-            eas_client(emulator, key=KEY_ID, secret=KEY_SECRET)
-            .describe_service("cn-shanghai", "svc_one")
-            .body.access_token
-        )
-        assert len(token) > 20
+    stack.up()
+    token = (
+        eas_client(emulator, key=KEY_ID, secret=KEY_SECRET)
+        .describe_service("cn-shanghai", "svc_one")
+        .body.access_token
+    )
+    assert len(token) > 20
 
-        exported = stack.export_text()
-        shown = stack.export_text(show_secrets=True)
-        assert token not in exported
-        assert token in shown
-        for text in (exported, shown, _decoded_strings(shown)):
-            assert KEY_SECRET not in text
-            assert KEY_ID not in text
-        assert '"access_token": {\n' in exported and "ciphertext" in exported
-        stack.destroy()
+    exported = stack.export_text()
+    shown = stack.export_text(show_secrets=True)
+    assert token not in exported
+    assert token in shown
+    for text in (exported, shown, _decoded_strings(shown)):
+        assert KEY_SECRET not in text
+        assert KEY_ID not in text
+    assert '"access_token": {\n' in exported and "ciphertext" in exported
+    stack.destroy()
 
 
 def _fail_next_create(emulator: RunningEmulator, message: str) -> None:

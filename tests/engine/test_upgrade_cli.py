@@ -3,12 +3,12 @@ state's pickled providers name our module paths, which are a public contract (do
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.engine.cli import leftovers
 from tests.engine.upgrade_state import load_emulator_data, saved_stack
 
@@ -31,11 +31,10 @@ def saved(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
-def saved_emulator(saved: Path, tmp_path: Path) -> Iterator[RunningEmulator]:
+def saved_emulator(saved: Path, tmp_path: Path, emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator holding what the saved stack deployed."""
     load_emulator_data(saved / "emulator.sql", tmp_path / "emulator")
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator", time_scale=0)) as running:
-        yield running
+    return emulators.start(data_dir=tmp_path / "emulator", time_scale=0)
 
 
 def test_saved_stack_refreshes_and_destroys_with_its_own_pickled_providers(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,8 @@ from pulumi_alicloud_ai.client.endpoints import EAS, ROS, VOD
 from pulumi_alicloud_ai.client.ros import CreateAITaskRequest, RosClient
 from pulumi_alicloud_ai.client.transport import OpenApiClient
 from pulumi_alicloud_ai.client.vod import VodClient
-from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 from tests.operator.scenario import admin, create_service
 
 URN = "urn:pulumi:dev::shop::alicloud-ai:index:LlmService$alicloud-ai:eas:AppService::chät-<b>bold</b>"
@@ -33,10 +33,9 @@ URN = "urn:pulumi:dev::shop::alicloud-ai:index:LlmService$alicloud-ai:eas:AppSer
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[RunningEmulator]:
+def emulator(emulators: EmulatorFactory) -> RunningEmulator:
     """An emulator of the test's own."""
-    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "emulator")) as running:
-        yield running
+    return emulators.start()
 
 
 def _api(emulator: RunningEmulator, product: Any, origin: str = URN) -> OpenApiClient:
@@ -155,24 +154,26 @@ def test_a_malformed_origin_header_is_ignored(emulator: RunningEmulator, header:
     assert _entity(_feed(emulator), "ros-ai_task", task_id)["origin"] is None
 
 
-def test_the_maker_is_remembered_across_a_restart_and_forgotten_by_reset(tmp_path: Path) -> None:
+def test_the_maker_is_remembered_across_a_restart_and_forgotten_by_reset(
+    emulators: EmulatorFactory, tmp_path: Path
+) -> None:
     """Origins live in the database with the entities: a restart keeps them, a reset drops them."""
-    config = EmulatorConfig(data_dir=tmp_path / "emulator")
-    with serve_in_thread(config) as running:
-        made = _make_one_of_each(running)
-    with serve_in_thread(config) as running:
-        feed = _feed(running)
-        for group, entity_id in made.items():
-            assert _entity(feed, group, entity_id)["origin"]["urn"] == URN
-        admin(running, "POST", "/reset")
-        _make_one_of_each(running, origin="urn:pulumi:prod::shop::alicloud-ai:eas:AppService::other")
-        feed = _feed(running)
-        assert all(
-            entity["origin"]["stack"] == "prod"
-            for group in feed["groups"]
-            for entity in group["entities"]
-            if group["key"] in made
-        )
+    first = emulators.start(data_dir=tmp_path / "emulator")
+    made = _make_one_of_each(first)
+    emulators.stop(first)
+    running = emulators.start(data_dir=tmp_path / "emulator")
+    feed = _feed(running)
+    for group, entity_id in made.items():
+        assert _entity(feed, group, entity_id)["origin"]["urn"] == URN
+    admin(running, "POST", "/reset")
+    _make_one_of_each(running, origin="urn:pulumi:prod::shop::alicloud-ai:eas:AppService::other")
+    feed = _feed(running)
+    assert all(
+        entity["origin"]["stack"] == "prod"
+        for group in feed["groups"]
+        for entity in group["entities"]
+        if group["key"] in made
+    )
 
 
 def test_ros_tasks_made_through_the_central_endpoint_say_so(emulator: RunningEmulator) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pulumi
@@ -33,6 +34,7 @@ from tests.engine.conftest import EXAMPLES, PROGRAMS, StackFactory, add_video
 
 pytestmark = [pytest.mark.needs_cli, pytest.mark.slow]
 
+T = TypeVar("T")
 SECRET_SIG = rpc._special_sig_key
 NOT_RESOURCES = ("::pulumi:pulumi:Stack::", "::pulumi:providers:")
 RANDOM_ID = re.compile(r"[0-9a-f]{16,}")
@@ -92,9 +94,11 @@ class Twin:
     def up(self) -> list[tuple[str, str]]:
         """``pulumi up --yes --skip-preview`` under both: the steps (the same), then state and outputs."""
         self._local_mutations()
-        steps, outputs = self.local.up(self.program, self.config, skip_preview=True)
+        run, (steps, outputs) = _side_by_side(
+            lambda: self.cli.up("--json", "--show-sames"),
+            lambda: self.local.up(self.program, self.config, skip_preview=True),
+        )
         local_calls = self._local_mutations()
-        run = self.cli.up("--json", "--show-sames")
         assert _cli_steps(run) == _local_steps(steps), run.describe()
         assert _mutations(run.calls) == local_calls, run.describe()
         self.assert_same_state()
@@ -103,17 +107,20 @@ class Twin:
 
     def preview(self) -> list[tuple[str, str]]:
         """``pulumi preview``: the planned steps, the same under both."""
-        steps = self.local.preview(self.program, self.config)
-        run = self.cli.run("preview", "--json", "--show-sames")
+        run, steps = _side_by_side(
+            lambda: self.cli.run("preview", "--json", "--show-sames"),
+            lambda: self.local.preview(self.program, self.config),
+        )
         assert _cli_steps(run) == _local_steps(steps), run.describe()
         return _local_steps(steps)
 
     def destroy(self) -> list[tuple[str, str]]:
         """``pulumi destroy --yes --skip-preview`` under both."""
         self._local_mutations()
-        steps = self.local.destroy(skip_preview=True)
+        run, steps = _side_by_side(
+            lambda: self.cli.destroy("--json"), lambda: self.local.destroy(skip_preview=True)
+        )
         local_calls = self._local_mutations()
-        run = self.cli.destroy("--json")
         assert _cli_steps(run) == _local_steps(steps), run.describe()
         assert _mutations(run.calls) == local_calls, run.describe()
         self.assert_same_state()
@@ -128,10 +135,18 @@ class Twin:
             if command == "up"
             else (lambda: self.local.destroy(skip_preview=True))
         )
-        with pytest.raises(local_error):
-            local_command()
+
+        def local_refused() -> None:
+            with pytest.raises(local_error):
+                local_command()
+
+        run, _ = _side_by_side(
+            lambda: (
+                self.cli.up(expect_failure=True) if command == "up" else self.cli.destroy(expect_failure=True)
+            ),
+            local_refused,
+        )
         local_calls = self._local_mutations()
-        run = self.cli.up(expect_failure=True) if command == "up" else self.cli.destroy(expect_failure=True)
         assert cli_says in run.output, run.describe()
         assert _mutations(run.calls) == local_calls, run.describe()
         self.assert_same_state()
@@ -140,6 +155,19 @@ class Twin:
     def assert_same_state(self) -> None:
         """The same resources, with the same flags, dependencies, inputs and outputs."""
         assert _differences(_local_state(self.local), _cli_state(self.cli)) == []
+
+
+def _side_by_side(cli: Callable[[], CliRun], local: Callable[[], T]) -> tuple[CliRun, T]:
+    """Run a CLI command (a subprocess, waited for in a thread) while LocalEngine runs the same command
+    here: each engine has its own emulator and stack, so neither sees the other, and the scenario takes
+    the longer of the two rather than their sum."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulumi-cli") as pool:
+        running = pool.submit(cli)
+        try:
+            local_result = local()
+        finally:
+            cli_result = running.result()
+    return cli_result, local_result
 
 
 def _documents(text: str) -> list[Any]:

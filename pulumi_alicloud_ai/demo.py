@@ -59,17 +59,22 @@ def demo_emulator(data_dir: Path, time_scale: float) -> Iterator[str]:
 
 class StatusWatcher:
     """Polls the service while a step runs and prints each status change: the progress Pulumi's
-    engine cannot show from inside a Python dynamic provider."""
+    engine cannot show from inside a Python dynamic provider. The status a step ended with is always
+    shown, however quickly the step went."""
 
     def __init__(self, url: str) -> None:
         self._api = open_client(
             EAS, ClientSettings(region=REGION, endpoint=url), StaticCredentialsProvider("test", "test")
         )
+        self._eas = EasClient(self._api)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._started = time.monotonic()
+        self._last: str | None = None
 
     def __enter__(self) -> StatusWatcher:
         self._stop.clear()
+        self._started, self._last = time.monotonic(), None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -78,22 +83,24 @@ class StatusWatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._poll()
 
     def close(self) -> None:
         """Release the client."""
         self._api.close()
 
     def _run(self) -> None:
-        started, last = time.monotonic(), None
-        eas = EasClient(self._api)
         while not self._stop.wait(0.2):
-            try:
-                status = eas.describe_service(REGION, SERVICE).status
-            except AlibabaCloudError:
-                status = "(not there)"
-            if status != last:
-                say(f"      status: {status:<12} at {time.monotonic() - started:4.1f}s")
-                last = status
+            self._poll()
+
+    def _poll(self) -> None:
+        try:
+            status = self._eas.describe_service(REGION, SERVICE).status
+        except AlibabaCloudError:
+            status = "(not there)"
+        if status != self._last:
+            say(f"      status: {status:<12} at {time.monotonic() - self._started:4.1f}s")
+            self._last = status
 
 
 def run_without_cli(url: str, work: Path) -> None:

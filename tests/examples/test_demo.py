@@ -12,7 +12,11 @@ import pytest
 
 def _run_demo(tmp_path: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_"))}
-    env.update(HOME=str(tmp_path), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true")
+    # The providers' waits run on the demo emulator's clock: the service is Creating for its whole
+    # 30 s (3 s at the demo's time scale) and the test waits for none of it.
+    env.update(
+        HOME=str(tmp_path), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true", ALICLOUD_AI_WAIT_CLOCK="emulator"
+    )
     if path is not None:
         env["PATH"] = path
     return subprocess.run(

@@ -53,7 +53,6 @@ def test_ignore_changes_prevents_the_replace(cli_stack: StackFactory) -> None:
     stack.run("config", "rm", "--path", "ignoreChanges")
     preview = stack.preview()
     assert "+-pulumi-python:dynamic/alicloud-ai:AppService: (replace)" in preview.stdout, preview.describe()
-    stack.destroy()
 
 
 def test_retain_on_delete_leaves_the_service(cli_stack: StackFactory, cli_emulator: RunningEmulator) -> None:
@@ -95,4 +94,3 @@ def test_aliases_rename_a_component_without_replacing_its_children(cli_stack: St
     assert mutations(up) == [], up.describe()
     assert sorted(stack.resources()) == ["assistant", "assistant-service"]
     assert stack.outputs()["service_id"] == service_id
-    stack.destroy()

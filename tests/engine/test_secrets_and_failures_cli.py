@@ -63,7 +63,6 @@ def test_stack_export_holds_no_token_or_credential_in_clear(
         assert KEY_SECRET not in text
         assert KEY_ID not in text
     assert '"access_token": {\n' in exported and "ciphertext" in exported
-    stack.destroy()
 
 
 def _fail_next_create(emulator: RunningEmulator, message: str) -> None:
@@ -102,4 +101,3 @@ def test_a_failed_create_shows_our_message_and_the_next_up_converges(
     assert up.count("CreateAppService") == 1
     assert up.printed_output("status") == '"Running"'
     stack.preview("--expect-no-changes")
-    stack.destroy()

@@ -450,7 +450,8 @@ class RunningEmulator:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn, plus a callback once the socket is bound (to print the real port)."""
+    """uvicorn, plus a callback once the socket is bound (to print the real port) and one when it
+    starts to stop (to end injected latencies)."""
 
     on_ready: Callable[[int], None] | None = None
     on_stopping: Callable[[], None] | None = None

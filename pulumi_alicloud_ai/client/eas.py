@@ -263,6 +263,12 @@ class ServiceEvents(WireModel):
     total_count: int = Field(0, alias="TotalCount")
 
 
+def events_line(events: list[ServiceEvent]) -> str:
+    """``Last events: <time> <type> <reason>: <message>; ...``, or nothing when there are none."""
+    lines = "; ".join(f"{e.time} {e.type} {e.reason}: {e.message}" for e in events)
+    return f"Last events: {lines}" if lines else ""
+
+
 class EasClient:
     """Typed PAI-EAS calls over an :class:`OpenApiClient` for the EAS product."""
 
@@ -344,12 +350,36 @@ class EasClient:
         return ServiceEndpoints.model_validate(result)
 
     def describe_service_event(
-        self, region: str, name: str, *, event_type: str | None = None, page_size: int = 100
+        self,
+        region: str,
+        name: str,
+        *,
+        event_type: str | None = None,
+        page_size: int = 100,
+        page_num: int = 1,
     ) -> ServiceEvents:
-        """The service's events, newest last (one page)."""
-        query = {"EventType": event_type, "PageSize": str(page_size)}
+        """One page of the service's events, in the order EAS gives them."""
+        query = {"EventType": event_type, "PageSize": str(page_size), "PageNum": str(page_num)}
         result = self.api.call(DESCRIBE_SERVICE_EVENT, path_params=self._where(region, name), query=query)
         return ServiceEvents.model_validate(result)
+
+    def latest_events(
+        self, region: str, name: str, *, count: int = 3, event_type: str | None = None
+    ) -> list[ServiceEvent]:
+        """The ``count`` newest events, oldest of them first.
+
+        The API reference does not say in which order DescribeServiceEvent pages events, so this reads
+        the pages that hold the newest in either order (the first, and the last two) and sorts by time.
+        """
+        first = self.describe_service_event(region, name, event_type=event_type, page_size=count)
+        pages = -(-first.total_count // count)
+        found = list(first.events)
+        for page in range(max(2, pages - 1), pages + 1):
+            found += self.describe_service_event(
+                region, name, event_type=event_type, page_size=count, page_num=page
+            ).events
+        unique = {(e.time or "", e.type, e.reason, e.message): e for e in found}
+        return [unique[key] for key in sorted(unique, key=lambda key: key[0])][-count:]
 
     def create_service_auto_scaler(self, region: str, name: str, scaler: AutoScaler) -> MessageResponse:
         """Turn autoscaling on; a service that has an autoscaler answers ``…AlreadyExists``."""
@@ -418,9 +448,7 @@ class EasClient:
         """Poll DescribeService until the status is settled; a timeout names the last events."""
 
         def detail(service: Service) -> str:
-            events = self.describe_service_event(region, name, page_size=5).events[-3:]
-            lines = "; ".join(f"{e.time} {e.type} {e.reason}: {e.message}" for e in events)
-            return f"Last events: {lines}" if lines else ""
+            return events_line(self.latest_events(region, name))
 
         return poll_until(
             lambda: self.describe_service(region, name),

@@ -29,6 +29,7 @@ from pulumi_alicloud_ai.client.eas import (
     EasClient,
     Service,
     UpdateAppServiceRequest,
+    events_line,
 )
 from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.errors import NotFoundError
@@ -270,14 +271,12 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
         """A Failed service: its last warning events."""
         if live.status not in FAILED_STATES:
             return None
-        events = api.describe_service_event(inputs.region, live.service_name, event_type="Warning").events
-        return "; ".join(f"{e.reason}: {e.message}" for e in events[-3:]) or live.message or "no events"
+        events = api.latest_events(inputs.region, live.service_name, event_type="Warning")
+        return "; ".join(f"{e.reason}: {e.message}" for e in events) or live.message or "no events"
 
     def timeout_detail(self, api: EasClient, id_: str, region: str, live: Service) -> str:
-        """The service's last events."""
-        events = api.describe_service_event(region, live.service_name, page_size=5).events[-3:]
-        lines = "; ".join(f"{e.time} {e.type} {e.reason}: {e.message}" for e in events)
-        return f"Last events: {lines}" if lines else ""
+        """The service's newest events."""
+        return events_line(api.latest_events(region, live.service_name))
 
     def live_inputs(
         self, api: EasClient, id_: str, region: str, live: Service, recorded: dict[str, Any]

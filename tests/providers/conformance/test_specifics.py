@@ -41,6 +41,29 @@ class TestAppService:
             rf"\. Last events: \S+ Normal Created: \w+ {SERVICE} created \[emulator at ", info.value.last_line
         ), info.value.last_line
 
+    def test_a_timeout_names_the_newest_events_of_a_long_history(self, world: World) -> None:
+        """A service with nine events, still scaling from a change outside Pulumi when the update's wait
+        ends: the error names the three newest, the last one that change, not the oldest ones."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        resource_id, outs, _ = host.create(SERVICE, inputs)  # Created, then Running
+        sdk = eas_client(world.emulator)
+        for replicas in (2, 3, 4, 5):  # each asked for, then scaled; the last one still scaling
+            if replicas > 2:
+                world.advance(20)
+            sdk.update_app_service("cn-shanghai", SERVICE, eas.UpdateAppServiceRequest(replicas=replicas))
+        news = host.check(
+            SERVICE, {**inputs, "replicas": 6, "timeouts": {"update": "5s"}}, olds=inputs
+        ).inputs
+        with pytest.raises(ProviderCallError) as info:
+            host.update(SERVICE, resource_id, outs, news)
+        events = info.value.last_line.split("Last events: ", 1)[1].split(" [emulator at ", 1)[0]
+        assert [event.split(" ", 2)[2] for event in events.split("; ")] == [
+            "UpdateRequested: update: Replicas=4",
+            "ServiceScaled: status changed to Running",
+            "UpdateRequested: update: Replicas=5",
+        ], info.value.last_line
+
     def test_a_service_still_creating_is_deleted_without_waiting_for_it(self, world: World) -> None:
         """EAS deletes a service in any state but Deleting: delete does not first wait the 30 s the
         create takes, only the 10 s the deletion takes."""

@@ -184,6 +184,27 @@ class TestRollback:
         ), line
         assert VOD_TEMPLATE.count(world) == 1
 
+    @pytest.mark.parametrize(
+        ("refusals", "deletes", "paused", "left"),
+        [(3, 4, 2 + 4 + 8, 0), (10, 5, 2 + 4 + 8 + 16, 1)],
+        ids=["removed-at-the-fourth-round", "left-after-five-rounds"],
+    )
+    def test_a_cleanup_keeps_trying_five_rounds_pausing_longer_each_time(
+        self, world: World, refusals: int, deletes: int, paused: int, left: int
+    ) -> None:
+        """Cleanup insists: up to five rounds, pausing 2 s, then twice as long each time (on the
+        emulator's clock), and stops at the first round that removes the template."""
+        host = world.host(VOD_TEMPLATE.provider())
+        inputs = _checked(host, VOD_TEMPLATE, {**VOD_TEMPLATE.inputs(world), "is_default": True})
+        world.fault("vod", "SetDefaultAITemplate", error={"code": "Forbidden.RAM", "status": 403})
+        refusal = {"code": "Forbidden.RAM", "status": 403}
+        world.admin.post(
+            "/faults", {"product": "vod", "action": "DeleteAITemplate", "count": refusals, "error": refusal}
+        )
+        _failed_create(host, VOD_TEMPLATE, inputs)
+        assert (len(world.calls("DeleteAITemplate")), world.offset()) == (deletes, paused)
+        assert VOD_TEMPLATE.count(world) == left
+
     def test_a_job_that_fails_after_making_images_has_its_images_deleted(self, world: World) -> None:
         """An error after the job made its images: the images are deleted; the job record stays."""
         host = world.host(AI_IMAGE_JOB.provider())

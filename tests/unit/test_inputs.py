@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import ValidationError
 
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, Timeouts, parse_duration
+from pulumi_alicloud_ai.resources._inputs import ResourceInputs, Timeouts, compact_json, parse_duration
 
 
 class TestParseDuration:
@@ -41,6 +41,12 @@ class TestParseDuration:
         ):
             parse_duration(value, "timeouts.create")
 
+    def test_text_up_to_32_characters_is_read(self) -> None:
+        """Padding counts: 32 characters are read, 33 are refused unread."""
+        assert parse_duration("30s".rjust(32), "timeouts.create") == 30.0
+        with pytest.raises(ValueError, match="a duration such as"):
+            parse_duration("30s".rjust(33), "timeouts.create")
+
     @pytest.mark.parametrize("value", ["soon", "m", "10x", "", True, None, [], "1" * 40])
     def test_non_durations_are_refused_with_an_example(self, value: Any) -> None:
         """Words, bare units, booleans and overlong text are refused, with an example of a duration."""
@@ -61,6 +67,10 @@ class TestTimeouts:
         assert _Waits.limit(inputs.timeouts, "create") == 120.0
         assert _Waits.limit(None, "create") == 600.0
 
+    def test_an_operation_without_a_default_waits_30_minutes(self) -> None:
+        """A wait the resource declares no default for (a delete that waits for a job to settle)."""
+        assert _Waits.limit(None, "delete") == 1800.0
+
     def test_recorded_timeouts_are_read_like_given_ones(self) -> None:
         """Timeouts as state records them (a dict) give the same limit."""
         assert _Waits.limit({"create": "3m"}, "create") == 180.0
@@ -76,3 +86,12 @@ class TestTimeouts:
         """A zero timeout cannot pass validation."""
         with pytest.raises(ValidationError, match="more than 0 seconds"):
             _Waits(region="cn-shanghai", timeouts={"create": 0})
+
+
+def test_json_text_is_compact_and_keeps_non_ascii_characters() -> None:
+    """JSON sent as text in a parameter: no spaces, keys in the given order, UTF-8 kept (the APIs' size
+    limits count bytes, and ``\\u`` escapes would double them)."""
+    assert (
+        compact_json({"Name": "缩略图", "Count": 2, "Ext": [1, 2]})
+        == '{"Name":"缩略图","Count":2,"Ext":[1,2]}'
+    )

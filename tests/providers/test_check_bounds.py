@@ -154,6 +154,15 @@ def test_a_poll_interval_that_is_not_a_duration_falls_back_to_the_default(
     assert interval() == DEFAULT_INTERVAL
 
 
+@pytest.mark.parametrize(("value", "seconds"), [("0.0001", 0.001), ("0.25", 0.25), ("100", 30.0)])
+def test_a_poll_interval_is_kept_within_1_ms_and_30_s(
+    monkeypatch: pytest.MonkeyPatch, value: str, seconds: float
+) -> None:
+    """A tiny interval would poll in a busy loop, a long one would miss the end of a wait by minutes."""
+    monkeypatch.setenv("ALICLOUD_AI_POLL_INTERVAL", value)
+    assert interval() == seconds
+
+
 @pytest.fixture(scope="module")
 def job_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHost]:
     """The real dynamic-provider host (check makes no network call, so no emulator is needed)."""

@@ -13,7 +13,7 @@ from alibabacloud_vod20170321 import models as vod
 from pulumi.runtime import proto
 from Tea.exceptions import TeaException
 
-from pulumi_alicloud_ai.testing.provider_host import ProviderHost
+from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost
 from tests.official_sdk import eas_client, vod_client
 from tests.providers.conformance.subjects import (
     AI_IMAGE_JOB,
@@ -165,6 +165,22 @@ def test_delete_returns_once_the_service_is_gone(world: World) -> None:
     host.delete(SERVICE, resource_id, outs)
     assert _service_is_gone(world)
     assert world.offset() - offset >= 10  # the provider's wait moved the clock through Deleting
+
+
+def test_delete_waits_as_long_as_the_recorded_timeout(world: World) -> None:
+    """timeouts.delete as recorded bounds both of delete's waits (until gone, and for a service still
+    Deleting); the error says to run the delete again, and that run converges."""
+    host, resource_id, outs, _ = _made(world, APP_SERVICE, timeouts={"delete": "5s"})
+    for _ in range(2):  # the first waits until gone, the second for a service still Deleting
+        with pytest.raises(ProviderCallError) as info:
+            host.delete(SERVICE, resource_id, outs)
+        assert (
+            f"EAS service {SERVICE} in cn-shanghai was still Deleting after 2s; it stays in the stack: run "
+            "the delete again (`pulumi destroy` or `pulumi up`), or raise timeouts.delete."
+        ) in info.value.last_line, info.value.last_line
+    world.advance(10)
+    host.delete(SERVICE, resource_id, outs)
+    assert _service_is_gone(world)
 
 
 class TestRefresh:

@@ -90,6 +90,18 @@ class TestAppService:
         world.advance(60)
         assert _service(world).status == "Failed"
 
+    def test_a_failed_end_names_the_warnings_only(self, world: World) -> None:
+        """The reasons of a Failed service are its Warning events (reason: message), not its history."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        world.fault("eas", "CreateAppService", effect="fail", message="OSS path oss://models/llama/ is empty")
+        with pytest.raises(ProviderCallError) as info:
+            host.create(SERVICE, inputs)
+        assert (
+            f"EAS service {SERVICE} in cn-shanghai ended Failed after create: "
+            "ServiceFailed: OSS path oss://models/llama/ is empty. The failed service was deleted"
+        ) in info.value.last_line, info.value.last_line
+
     def test_app_version_survives_refresh_and_import(self, world: World) -> None:
         """app_version reads back on refresh and on import by id, so neither shows a false diff."""
         host = world.host(APP_SERVICE.provider())

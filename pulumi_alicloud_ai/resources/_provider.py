@@ -162,17 +162,13 @@ class DiffTable:
         ]
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
-        """The engine's diff: what changed, and which of those force a replacement."""
+        """The engine's diff: what changed, and which of those force a replacement (no ``stables``:
+        the host would drop them)."""
         changes = self.changed(olds, news)
         replaces = [name for name in changes if self.fields[name] == "replace"]
         return DiffResult(
             changes=bool(changes),
             replaces=replaces,
-            stables=[
-                name
-                for name, on_change in self.fields.items()
-                if on_change == "replace" and name not in changes
-            ],
             delete_before_replace=bool(replaces)
             and bool(self.unique_key)
             and not set(replaces) & set(self.unique_key),

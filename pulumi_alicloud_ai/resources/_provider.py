@@ -37,7 +37,7 @@ PROVIDER_KEY = "__provider"
 OUTPUTS_VERSION = 1
 """Written to every resource's outputs as ``_outputs_version`` so newer releases can read older state."""
 
-OnChange = Literal["replace", "update", "ignore"]
+OnChange = Literal["replace", "update"]
 
 INPUT_BOUNDS = Bounds(max_depth=64)
 """How deep an input may nest (a secret wrapper adds a level); JSON given as text is read within it too."""
@@ -150,15 +150,11 @@ class DiffTable:
     them would clash with the old resource, so the old one is deleted first."""
 
     def changed(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
-        """Input names whose value differs (unknown new values count as changed)."""
+        """Input names whose value differs (a value not known yet differs from any recorded one)."""
         return [
             name
-            for name, on_change in self.fields.items()
-            if on_change != "ignore"
-            and (
-                is_unknown(news.get(name))
-                or canonical(plain(olds.get(name))) != canonical(plain(news.get(name)))
-            )
+            for name in self.fields
+            if canonical(plain(olds.get(name))) != canonical(plain(news.get(name)))
         ]
 
     def diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:

@@ -99,12 +99,10 @@ def persist(action: Callable[[], T], backoff: Backoff, attempts: int = CLEANUP_A
     client's own retries, pausing between rounds as ``backoff`` paces. A leftover is worse than a
     slow failure. Raises the last error when every round failed."""
     delay = backoff.base_delay
-    for round_ in range(1, attempts + 1):
+    for _ in range(attempts - 1):
         try:
             return action()
         except AlibabaCloudError:
-            if round_ == attempts:
-                raise
             backoff.sleep(delay)
             delay = min(delay * 2, backoff.max_delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return action()

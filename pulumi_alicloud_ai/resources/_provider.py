@@ -64,16 +64,15 @@ def user_props(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _loc(error: Mapping[str, Any]) -> str:
-    parts = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
-    return ".".join(parts) or "(input)"
+    """The input's dotted path (``timeouts.create``): the inputs models hold no unions, whose member
+    tags pydantic would add to the path."""
+    return ".".join(str(part) for part in error["loc"])
 
 
 def _reason(error: Mapping[str, Any], field: str) -> str:
     """The message without pydantic's prefix and without the field's name: the engine shows the
     property beside the reason, so the field is named once."""
-    message = str(error.get("msg", "invalid value"))
-    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    return message.removeprefix(f"{field} ") if message.startswith(f"{field} ") else message
+    return str(error["msg"]).removeprefix("Value error, ").removeprefix(f"{field} ")
 
 
 def check_inputs(

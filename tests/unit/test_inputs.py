@@ -7,7 +7,13 @@ from typing import Any, ClassVar
 import pytest
 from pydantic import ValidationError
 
-from pulumi_alicloud_ai.resources._inputs import ResourceInputs, Timeouts, compact_json, parse_duration
+from pulumi_alicloud_ai.resources._inputs import (
+    ResourceInputs,
+    Timeouts,
+    compact_json,
+    json_numbers,
+    parse_duration,
+)
 
 
 class TestParseDuration:
@@ -95,3 +101,10 @@ def test_json_text_is_compact_and_keeps_non_ascii_characters() -> None:
         compact_json({"Name": "缩略图", "Count": 2, "Ext": [1, 2]})
         == '{"Name":"缩略图","Count":2,"Ext":[1,2]}'
     )
+
+
+def test_whole_numbers_pulumi_sends_as_doubles_become_integers_at_every_depth() -> None:
+    """``3.0`` is not a valid ``Count``: whole floats become ints in nested objects and lists too."""
+    converted = json_numbers({"Count": 3.0, "Frames": [{"At": 2.0}, 1.5], "Name": "x"})
+    assert converted == {"Count": 3, "Frames": [{"At": 2}, 1.5], "Name": "x"}
+    assert [type(converted["Count"]), type(converted["Frames"][0]["At"])] == [int, int]

@@ -13,7 +13,7 @@ from pulumi_alicloud_ai.client.endpoints import EAS
 from pulumi_alicloud_ai.client.waiter import WaitTimeoutError, poll_until
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._provider import ProviderError, product_client
-from pulumi_alicloud_ai.resources._waiting import WaitClockError, pacing
+from pulumi_alicloud_ai.resources._waiting import EmulatorClock, WaitClockError, pacing
 from tests.conftest import Admin
 
 
@@ -96,6 +96,16 @@ class TestEmulatorClock:
         assert gaps == [10, 20, 30, 30]  # doubling up to 30 s; one more pause would pass 100 s
         assert admin.get("/clock")["offset"] == 90.0
         assert "thing was still Creating after 9" in str(info.value)
+
+    def test_an_endpoint_written_with_a_trailing_slash_reaches_the_clock(
+        self, fresh_emulator: RunningEmulator, admin: Admin
+    ) -> None:
+        """``http://host:port/`` is the same emulator: its clock is read and moved."""
+        clock = EmulatorClock(fresh_emulator.url + "/")
+        before = clock.now()
+        clock.advance(5)
+        assert admin.get("/clock")["offset"] == 5.0
+        assert clock.now() - before >= 5
 
     def test_not_honoured_against_the_cloud(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Against Alibaba Cloud there is no clock to drive: the setting is refused, not ignored."""

@@ -56,7 +56,7 @@ def test_a_timeout_is_rendered_alike_and_the_next_run_takes_the_resource_over(
     )
     shape = (
         rf".*ProviderError: An error occurred \(WaitTimeout\): {subject.label} was still (?P<status>\w+) after "
-        rf"2s; it keeps going but is not in the stack: {take_over}, or raise timeouts\.create\."
+        rf"\d+s; it keeps going but is not in the stack: {take_over}, or raise timeouts\.create\."
         rf"( Last events: .+)?{_tail(world)}"
     )
     match = re.fullmatch(shape, line)

@@ -117,6 +117,26 @@ class TestEmulatorClock:
             "emulator, not Alibaba Cloud"
         )
 
+    def test_a_private_cloud_endpoint_is_not_taken_for_an_emulator(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """Credentials and a VPC endpoint mean the cloud: a session there refuses the emulator's clock
+        rather than asking that endpoint for one."""
+        for name, value in {
+            "HOME": str(tmp_path),
+            "ALICLOUD_AI_EVENTS_DIR": str(tmp_path / "events"),
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "k",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
+            "ALICLOUD_AI_ENDPOINT": "https://pai-eas-vpc.cn-shanghai.aliyuncs.com",
+            "ALICLOUD_AI_WAIT_CLOCK": "emulator",
+        }.items():
+            monkeypatch.setenv(name, value)
+        with (
+            product_client(EAS, EasClient, "cn-shanghai", None) as session,
+            pytest.raises(WaitClockError, match="needs calls to go to an emulator"),
+        ):
+            session.pacing(10.0)
+
     def test_unknown_value_names_the_allowed_ones(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A typo is refused with the allowed values."""
         monkeypatch.setenv("ALICLOUD_AI_WAIT_CLOCK", "emulated")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from pulumi_alicloud_ai.resources._inputs import (
     ResourceInputs,
     Timeouts,
+    choice,
     compact_json,
     json_numbers,
     parse_duration,
@@ -108,3 +109,9 @@ def test_whole_numbers_pulumi_sends_as_doubles_become_integers_at_every_depth() 
     converted = json_numbers({"Count": 3.0, "Frames": [{"At": 2.0}, 1.5], "Name": "x"})
     assert converted == {"Count": 3, "Frames": [{"At": 2}, 1.5], "Name": "x"}
     assert [type(converted["Count"]), type(converted["Frames"][0]["At"])] == [int, int]
+
+
+def test_a_value_not_allowed_is_refused_listing_the_allowed_ones() -> None:
+    """The message names the value given and every allowed one, as the user can copy them."""
+    with pytest.raises(ValueError, match=r"^'gpt' is not supported; allowed values: llama_7b_fp16, qwen_7b$"):
+        choice("gpt", ("llama_7b_fp16", "qwen_7b"))

@@ -31,6 +31,17 @@ class TestAppService:
         assert world.offset() == 0
         assert _service(world).status == "Creating"
 
+    def test_a_service_adopted_after_a_lost_answer_has_its_usual_id(self, world: World) -> None:
+        """CreateAppService answered 500 after it took effect: the service found and adopted is
+        addressed as any other, ``<region>/<service_name>``, so later runs reach it."""
+        host = world.host(APP_SERVICE.provider())
+        inputs = host.check(SERVICE, APP_SERVICE.inputs(world)).inputs
+        world.fault(
+            "eas", "CreateAppService", error={"code": "InternalError", "status": 500, "phase": "response"}
+        )
+        resource_id, outs, _ = host.create(SERVICE, inputs)
+        assert (resource_id, outs["status"]) == (f"cn-shanghai/{SERVICE}", "Running")
+
     def test_a_create_timeout_names_the_services_last_events(self, world: World) -> None:
         """A service still Creating at timeouts.create: the error ends with what EAS last said about it."""
         host = world.host(APP_SERVICE.provider())

@@ -247,6 +247,17 @@ class TestLifecycle:
             in line
         )
 
+    def test_every_setting_that_differs_is_named(self, eas_host: ProviderHost, unique: str) -> None:
+        """Two settings differ from the service of the same name: both are named, in one list."""
+        name = f"taken2_{unique}"
+        _create(eas_host, name)
+        with pytest.raises(ProviderCallError) as info:
+            _create(eas_host, name, replicas=2, service_spec="llama_13b_fp16")
+        assert (
+            "with other settings (service_spec: live 'llama_7b_fp16' != wanted 'llama_13b_fp16'; "
+            "replicas: live 1 != wanted 2). Align the inputs"
+        ) in info.value.last_line, info.value.last_line
+
     def test_delete_removes_the_service_and_tolerates_gone(
         self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
     ) -> None:

@@ -14,6 +14,7 @@ from pulumi_alicloud_ai.resources._inputs import (
     compact_json,
     json_numbers,
     parse_duration,
+    region_problem,
 )
 
 
@@ -115,3 +116,11 @@ def test_a_value_not_allowed_is_refused_listing_the_allowed_ones() -> None:
     """The message names the value given and every allowed one, as the user can copy them."""
     with pytest.raises(ValueError, match=r"^'gpt' is not supported; allowed values: llama_7b_fp16, qwen_7b$"):
         choice("gpt", ("llama_7b_fp16", "qwen_7b"))
+
+
+def test_a_missing_region_says_every_way_to_give_one() -> None:
+    """The input, the stack config key and the environment variable."""
+    assert region_problem(None) == (
+        "region is required: set the region input, `pulumi config set alicloud:region <region>`, "
+        "or ALIBABA_CLOUD_REGION_ID"
+    )

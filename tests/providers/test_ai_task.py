@@ -206,8 +206,24 @@ class TestGenerate:
         _fault(instant_emulator, effect="fail", code="Throttling.AITask", message="AI task quota used up")
         with pytest.raises(ProviderCallError) as info:
             _create(ros_host, _generate("A VPC", template_type="Terraform"))
-        assert "ended FAILURE after create: (GenerateTemplate, Terraform)" in info.value.last_line
-        assert ": Throttling.AITask: AI task quota used up." in info.value.last_line
+        assert (
+            "ended FAILURE after create: (GenerateTemplate, Terraform) in TerraformTemplateStaticFixer: "
+            "Throttling.AITask: AI task quota used up. Its record stays in ROS (the API cannot delete AI "
+            "tasks); `pulumi up` submits a new task (change the inputs first if the reason is about them). ("
+        ) in info.value.last_line
+
+    def test_a_failure_whose_events_cannot_be_read_is_still_reported(
+        self, ros_host: ProviderHost, instant_emulator: RunningEmulator
+    ) -> None:
+        """ListAITaskEvents refused: the failure is reported with its reason, only the handler is left out."""
+        _fault(instant_emulator, effect="fail", code="Throttling.AITask", message="AI task quota used up")
+        _fault(instant_emulator, action="ListAITaskEvents", error={"code": "Forbidden.RAM", "status": 403})
+        with pytest.raises(ProviderCallError) as info:
+            _create(ros_host, _generate("A VPC"))
+        assert (
+            "ended FAILURE after create: (GenerateTemplate, ROS): Throttling.AITask: AI task quota used up. "
+            "Its record stays in ROS"
+        ) in info.value.last_line
 
     def test_lost_create_answer_says_a_duplicate_is_harmless(
         self, ros_host: ProviderHost, instant_emulator: RunningEmulator

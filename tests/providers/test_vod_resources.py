@@ -149,6 +149,7 @@ class TestCheck:
             ({"config": {"Count": 0}}, "config", "count must be a whole number from 1 to 10, got 0"),
             ({"config": {"Count": True}}, "config", "count must be a whole number from 1 to 10, got True"),
             ({"config": {"Count": "3"}}, "config", "count must be a whole number from 1 to 10, got '3'"),
+            ({"config": {"Count": 2.5}}, "config", "count must be a whole number from 1 to 10, got 2.5"),
             (
                 {"config": {"Count": 11, "Format": "jpg"}},
                 "config",
@@ -159,13 +160,18 @@ class TestCheck:
             (
                 {
                     "template_type": "AIMediaAudit",
-                    "config": {"AuditItem": [], "AuditRange": "video", "AuditContent": ["screen", "cover"]},
+                    "config": {
+                        "AuditItem": [],
+                        "AuditRange": "video",
+                        "AuditContent": ["screen", "cover"],
+                        "AuditAutoBlock": "maybe",
+                    },
                 },
                 "config",
                 "audit_items is required: a non-empty list of terrorism, porn; "
                 "audit_range is required: a non-empty list of text-title, video, image-cover; "
                 "audit_content has ['cover']; allowed values: screen; "
-                "auto_block must be one of yes, no, got None",
+                "auto_block must be one of yes, no, got 'maybe'",
             ),
         ],
     )

@@ -16,6 +16,7 @@ from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, provider_env
 from tests.conftest import EmulatorFactory
+from tests.deep_documents import deep_json
 
 REAL_ROS_TYPES = frozenset(
     line.strip()
@@ -145,6 +146,22 @@ class TestCheck:
         failures = ros_host.check("bad", inputs).failures
         assert field in failures, failures
         assert fragment in failures[field]
+
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            _fix(deep_json(70)),
+            _fix(" \n" + deep_json(70)),
+            _fix("locals {\n  x = " + deep_json(70) + "\n}\n", template_type="Terraform"),
+        ],
+        ids=["json", "json-after-blank-lines", "terraform"],
+    )
+    def test_a_template_too_deep_to_parse_says_only_that(
+        self, ros_host: ProviderHost, inputs: dict[str, Any]
+    ) -> None:
+        """Past the parser's depth, JSON or HCL: the reason is the limit, on the template field."""
+        failures = ros_host.check("deep", inputs).failures
+        assert failures == {"template": "nests deeper than 64 levels; the template parser refuses it"}
 
     def test_dict_template_becomes_compact_json_and_defaults_are_filled(self, ros_host: ProviderHost) -> None:
         """A dict template is checked as the compact JSON sent; template_type defaults to ROS; no prompt is fine."""

@@ -182,6 +182,18 @@ class TestCheck:
         failures = template_host.check("bad", _template_inputs(**override)).failures
         assert failures == {field: reason}
 
+    def test_an_audit_template_without_config_is_refused_at_preview(
+        self, template_host: ProviderHost
+    ) -> None:
+        """An AIMediaAudit template needs its lists: leaving config out fails check, not the next one."""
+        inputs = {
+            key: value
+            for key, value in _template_inputs(template_type="AIMediaAudit").items()
+            if key != "config"
+        }
+        reason = template_host.check("bad", inputs).failures["config"]
+        assert reason.startswith("audit_items is required: a non-empty list of terrorism, porn; "), reason
+
     @pytest.mark.parametrize(
         ("override", "config"),
         [

@@ -121,7 +121,7 @@ class VodAITemplateInputs(AdoptableInputs):
 
     template_name: str
     template_type: str
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(default_factory=dict, validate_default=True)
     is_default: bool = False
 
     @field_validator("template_name")

@@ -189,7 +189,7 @@ class TestLifecycle:
 
 def test_without_waiting_the_findings_come_on_refresh(tmp_path_factory: pytest.TempPathFactory) -> None:
     """At time scale 1 the job is recorded running; once the clock moves, refresh brings its findings
-    and is no diff."""
+    and is no diff (the template and UserData, which GetAIMediaAuditJob does not return, are kept)."""
     with serve_in_thread(EmulatorConfig(data_dir=tmp_path_factory.mktemp("audit-slow"))) as slow:
         template_id = _template(slow)
         host = ProviderHost(
@@ -197,7 +197,12 @@ def test_without_waiting_the_findings_come_on_refresh(tmp_path_factory: pytest.T
         )
         try:
             host.configure({})
-            inputs = _inputs(_video(slow), ai_template_id=template_id, wait_for_final=False)
+            inputs = _inputs(
+                _video(slow),
+                ai_template_id=template_id,
+                user_data={"Extend": {"ref": 7}},
+                wait_for_final=False,
+            )
             job_id, outs, inputs = _create(host, inputs)
             assert outs["status"] == "submitted"
             assert (outs.get("suggestion"), outs["abnormal_modules"]) == (None, [])

@@ -16,6 +16,7 @@ from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, provider_env
 from tests.conftest import EmulatorFactory
+from tests.deep_documents import deep_json
 
 REAL_ROS_TYPES = frozenset(
     line.strip()
@@ -146,6 +147,22 @@ class TestCheck:
         assert field in failures, failures
         assert fragment in failures[field]
 
+    @pytest.mark.parametrize(
+        "inputs",
+        [
+            _fix(deep_json(70)),
+            _fix(" \n" + deep_json(70)),
+            _fix("locals {\n  x = " + deep_json(70) + "\n}\n", template_type="Terraform"),
+        ],
+        ids=["json", "json-after-blank-lines", "terraform"],
+    )
+    def test_a_template_too_deep_to_parse_says_only_that(
+        self, ros_host: ProviderHost, inputs: dict[str, Any]
+    ) -> None:
+        """Past the parser's depth, JSON or HCL: the reason is the limit, on the template field."""
+        failures = ros_host.check("deep", inputs).failures
+        assert failures == {"template": "nests deeper than 64 levels; the template parser refuses it"}
+
     def test_dict_template_becomes_compact_json_and_defaults_are_filled(self, ros_host: ProviderHost) -> None:
         """A dict template is checked as the compact JSON sent; template_type defaults to ROS; no prompt is fine."""
         outcome = ros_host.check("fix", _fix({"Resources": {"Vpc": {"Type": "ALIYUN::ECS::VPC"}}}))
@@ -206,8 +223,24 @@ class TestGenerate:
         _fault(instant_emulator, effect="fail", code="Throttling.AITask", message="AI task quota used up")
         with pytest.raises(ProviderCallError) as info:
             _create(ros_host, _generate("A VPC", template_type="Terraform"))
-        assert "ended FAILURE after create: (GenerateTemplate, Terraform)" in info.value.last_line
-        assert ": Throttling.AITask: AI task quota used up." in info.value.last_line
+        assert (
+            "ended FAILURE after create: (GenerateTemplate, Terraform) in TerraformTemplateStaticFixer: "
+            "Throttling.AITask: AI task quota used up. Its record stays in ROS (the API cannot delete AI "
+            "tasks); `pulumi up` submits a new task (change the inputs first if the reason is about them). ("
+        ) in info.value.last_line
+
+    def test_a_failure_whose_events_cannot_be_read_is_still_reported(
+        self, ros_host: ProviderHost, instant_emulator: RunningEmulator
+    ) -> None:
+        """ListAITaskEvents refused: the failure is reported with its reason, only the handler is left out."""
+        _fault(instant_emulator, effect="fail", code="Throttling.AITask", message="AI task quota used up")
+        _fault(instant_emulator, action="ListAITaskEvents", error={"code": "Forbidden.RAM", "status": 403})
+        with pytest.raises(ProviderCallError) as info:
+            _create(ros_host, _generate("A VPC"))
+        assert (
+            "ended FAILURE after create: (GenerateTemplate, ROS): Throttling.AITask: AI task quota used up. "
+            "Its record stays in ROS"
+        ) in info.value.last_line
 
     def test_lost_create_answer_says_a_duplicate_is_harmless(
         self, ros_host: ProviderHost, instant_emulator: RunningEmulator

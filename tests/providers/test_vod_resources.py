@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -137,6 +138,84 @@ class TestCheck:
         assert fragment in failures[field], failures
 
     @pytest.mark.parametrize(
+        ("override", "field", "reason"),
+        [
+            (
+                {"template_name": "é" * 64 + "a"},
+                "template_name",
+                "is 129 bytes long; at most 128 bytes (UTF-8)",
+            ),
+            ({"template_name": " "}, "template_name", "must not be empty"),
+            ({"config": {"Count": 0}}, "config", "count must be a whole number from 1 to 10, got 0"),
+            ({"config": {"Count": True}}, "config", "count must be a whole number from 1 to 10, got True"),
+            ({"config": {"Count": "3"}}, "config", "count must be a whole number from 1 to 10, got '3'"),
+            ({"config": {"Count": 2.5}}, "config", "count must be a whole number from 1 to 10, got 2.5"),
+            (
+                {"config": {"Count": 11, "Format": "jpg"}},
+                "config",
+                "count must be a whole number from 1 to 10, got 11; "
+                "format 'jpg' is not supported; allowed values: png, gif",
+            ),
+            ({"config": ["Count"]}, "config", "must be an object (a dict, or a typed template config)"),
+            (
+                {
+                    "template_type": "AIMediaAudit",
+                    "config": {
+                        "AuditItem": [],
+                        "AuditRange": "video",
+                        "AuditContent": ["screen", "cover"],
+                        "AuditAutoBlock": "maybe",
+                    },
+                },
+                "config",
+                "audit_items is required: a non-empty list of terrorism, porn; "
+                "audit_range is required: a non-empty list of text-title, video, image-cover; "
+                "audit_content has ['cover']; allowed values: screen; "
+                "auto_block must be one of yes, no, got 'maybe'",
+            ),
+        ],
+    )
+    def test_a_bad_template_config_says_every_problem_in_full(
+        self, template_host: ProviderHost, override: dict[str, Any], field: str, reason: str
+    ) -> None:
+        """The reason is the whole rule: each problem of the config, in the input's Python names."""
+        failures = template_host.check("bad", _template_inputs(**override)).failures
+        assert failures == {field: reason}
+
+    def test_an_audit_template_without_config_is_refused_at_preview(
+        self, template_host: ProviderHost
+    ) -> None:
+        """An AIMediaAudit template needs its lists: leaving config out fails check, not the next one."""
+        inputs = {
+            key: value
+            for key, value in _template_inputs(template_type="AIMediaAudit").items()
+            if key != "config"
+        }
+        reason = template_host.check("bad", inputs).failures["config"]
+        assert reason.startswith("audit_items is required: a non-empty list of terrorism, porn; "), reason
+
+    @pytest.mark.parametrize(
+        ("override", "config"),
+        [
+            ({"template_name": "é" * 64, "config": {"Count": 10}}, {"Count": 10}),
+            ({"config": {"Format": "png", "Count": 1}}, {"Count": 1, "Format": "png"}),
+            ({"config": {"Format": "gif", "Count": None}}, {"Format": "gif"}),
+            ({"config": None}, {}),
+            ({"template_type": "AIMediaAudit", "config": {**AUDIT, "AuditAutoBlock": "yes"}}, None),
+        ],
+    )
+    def test_the_limits_themselves_pass_and_the_config_is_normalised(
+        self, template_host: ProviderHost, override: dict[str, Any], config: dict[str, Any] | None
+    ) -> None:
+        """A 128-byte name, Count 1 or 10, a config without Count, no config: accepted; keys set to
+        None are dropped, so the config diffs as VOD returns it."""
+        checked = template_host.check("ok", _template_inputs(**override))
+        assert checked.failures == {}
+        assert checked.inputs["config"] == (
+            config if config is not None else dict(sorted(override["config"].items()))
+        )
+
+    @pytest.mark.parametrize(
         ("override", "field", "fragment"),
         [
             ({"user_data": {"Extend": {"blob": "x" * 600}}}, "user_data", "at most 512 bytes"),
@@ -210,12 +289,19 @@ class TestTemplate:
         with pytest.raises(ProviderCallError) as unset:
             template_host.update("t", first_id, first, {**first_inputs, "is_default": False})
         assert (
-            "no call that unsets a default: set is_default=True on another template" in unset.value.last_line
-        )
+            f"VOD AI template {first_id} is still the default AIMediaAudit template in cn-beijing, and VOD "
+            "has no call that unsets a default: set is_default=True on another template of this type (it "
+            "takes over; if both change in one update, make this resource depend on that one), or keep "
+            "is_default=True here"
+        ) in unset.value.last_line
         with pytest.raises(ProviderCallError) as deleting:
             template_host.delete("t", first_id, first)
-        assert "cannot be deleted" in deleting.value.last_line
-        assert "make another AIMediaAudit template the default first" in deleting.value.last_line
+        assert re.search(
+            rf"VOD AI template {first_id} in cn-beijing cannot be deleted: .+\. To delete it, make another "
+            r"AIMediaAudit template the default first \(is_default=True on it\), then delete this one\. "
+            r"\[InvalidAITemplate\.IsDefault, RequestId: [0-9A-F-]+\]",
+            deleting.value.last_line,
+        ), deleting.value.last_line
 
         template_host.update("t", second_id, second, {**second_inputs, "is_default": True})
         assert template_host.read("t", second_id, second, second_inputs)[2]["is_default"] is True
@@ -279,11 +365,22 @@ class TestJob:
         job_id, outs, _ = _job(job_host, video_id, template_id, user_data={"Extend": {"ref": "intro"}})
         assert (outs["job_id"], outs["status"], outs.get("error_code")) == (job_id, "success", None)
         assert outs["template_config"] == {"Count": 4, "Format": "gif"}
-        assert [(i["id"], i["url"]) for i in outs["images"]] == [
-            (info.aiimage_info_id, info.file_url) for info in _infos(instant_emulator, video_id)
+        assert outs["images"] == [
+            {
+                "id": info.aiimage_info_id,
+                "url": info.file_url,
+                "format": "gif",
+                "score": float(info.score),
+                "version": info.version,
+                "creation_time": info.creation_time,
+            }
+            for info in _infos(instant_emulator, video_id)
         ]
-        assert {i["format"] for i in outs["images"]} == {"gif"}
         assert all(0.5 <= i["score"] <= 1.0 for i in outs["images"])
+        request = vod.GetAIImageJobsRequest(job_ids=job_id)
+        job = vod_client(instant_emulator).get_aiimage_jobs(request).body.aiimage_job_list[0]
+        assert (outs["ai_image_result"], outs["creation_time"]) == (job.aiimage_result, job.creation_time)
+        assert outs["ai_image_result"] and outs["creation_time"]
 
     @pytest.mark.parametrize(
         ("fault", "corrupt", "expected"),
@@ -314,6 +411,24 @@ class TestJob:
             _job(job_host, _video(instant_emulator, Corrupt=corrupt), template_id)
         assert expected in info.value.last_line
         assert "the API cannot delete AI image jobs" in info.value.last_line
+
+    def test_a_failed_job_not_waited_for_shows_its_error_in_the_outputs(
+        self, template_host: ProviderHost, job_host: ProviderHost, instant_emulator: RunningEmulator
+    ) -> None:
+        """wait_for_final=False: the create succeeds; the job's fail, Code and Message are outputs."""
+        rule = {
+            "product": "vod",
+            "action": "SubmitAIImageJob",
+            "effect": "fail",
+            "count": 1,
+            "code": "AIImage.NoFaces",
+            "message": "no faces found",
+        }
+        httpx.post(f"{instant_emulator.url}/_emulator/faults", json=rule).raise_for_status()
+        template_id, _, _ = _template(template_host)
+        job_id, outs, _ = _job(job_host, _video(instant_emulator), template_id, wait_for_final=False)
+        assert (outs["job_id"], outs["status"], outs["images"]) == (job_id, "fail", [])
+        assert (outs["error_code"], outs["error_message"]) == ("AIImage.NoFaces", "no faces found")
 
     def test_callback_url_receives_the_completion_event(
         self, template_host: ProviderHost, job_host: ProviderHost, instant_emulator: RunningEmulator
@@ -489,7 +604,11 @@ def test_running_job_holds_its_template_until_it_finishes(
         assert job["status"] == "submitted"
         with pytest.raises(ProviderCallError) as info:
             templates.delete("t", template_id, template)
-        assert "wait until the AI image jobs using it have finished" in info.value.last_line
+        assert re.search(
+            rf"VOD AI template {template_id} in cn-shanghai cannot be deleted: .+\. To delete it, wait until "
+            r"the AI image jobs using it have finished, then run the delete again\. \[InvalidAITemplate\.InUse, ",
+            info.value.last_line,
+        ), info.value.last_line
 
         with pytest.raises(ProviderCallError) as timeout:
             _job(jobs, _video(slow_emulator), template_id, timeouts={"create": "0.05s"})

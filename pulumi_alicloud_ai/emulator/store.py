@@ -347,6 +347,10 @@ class Store:
         self._version_cursor = self._db.cursor()
         self._version = self._data_version()
         self.decoded = 0
+        self._measure: Work | None = None
+        """The :meth:`measuring` block in progress, if any."""
+        self._counting: Work | None = None
+        """The block the installed counting callbacks belong to (None: none installed)."""
         """Entities decoded from stored JSON so far (cache misses); see :meth:`measuring`."""
 
     def _migrate(self) -> None:
@@ -397,6 +401,8 @@ class Store:
         """
         if self._depth:
             return work(arg)
+        if self._measure is not self._counting:
+            self._follow_measure()
         self._check_version()
         self._depth, self._deferred = 1, True
         try:
@@ -417,6 +423,8 @@ class Store:
 
     def _sql(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run a statement, first beginning :meth:`run`'s deferred transaction if it is waiting."""
+        if self._measure is not self._counting:
+            self._follow_measure()
         if self._deferred:
             self._deferred = False
             self._db.execute("BEGIN IMMEDIATE")
@@ -442,6 +450,8 @@ class Store:
         if self._depth:
             self._depth += 1
             return
+        if self._measure is not self._counting:
+            self._follow_measure()
         self._db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -477,25 +487,44 @@ class Store:
 
     @contextmanager
     def measuring(self) -> Iterator[Work]:
-        """Count statements, VM steps and decoded entities inside the block (tests, benchmarks)."""
+        """Count statements, VM steps and decoded entities inside the block (tests, benchmarks).
+
+        Safe from another thread than the one using the store (a test beside a running emulator): the
+        counting callbacks are installed and removed by the store's own thread, at its next request,
+        transaction or statement. SQLite's callback setters take the connection's lock while holding
+        the GIL, and a statement running in the store's thread needs the GIL for those callbacks while
+        holding that lock, so setting them from another thread could deadlock both.
+        """
         work = Work()
         decoded = self.decoded
+        self._measure = work
+        try:
+            yield work
+        finally:
+            self._measure = None
+            work.decoded = self.decoded - decoded
+
+    def _follow_measure(self) -> None:
+        """Install the callbacks of the current :meth:`measuring` block, or remove the last one's (in
+        the store's own thread). They count only while their block is the current one."""
+        work = self._counting = self._measure
+        if work is None:
+            self._db.set_trace_callback(None)
+            self._db.set_progress_handler(None, 0)
+            return
+        counted = work
 
         def statement(_sql: str) -> None:
-            work.statements += 1
+            if self._measure is counted:
+                counted.statements += 1
 
         def step() -> int:
-            work.steps += STEP_UNIT
+            if self._measure is counted:
+                counted.steps += STEP_UNIT
             return 0
 
         self._db.set_trace_callback(statement)
         self._db.set_progress_handler(step, STEP_UNIT)
-        try:
-            yield work
-        finally:
-            self._db.set_trace_callback(None)
-            self._db.set_progress_handler(None, 0)
-            work.decoded = self.decoded - decoded
 
     # --- entities ---------------------------------------------------------------------------------
 

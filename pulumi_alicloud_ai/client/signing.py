@@ -17,6 +17,7 @@ Four algorithms:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -109,11 +110,21 @@ def canonical_headers_of(headers: Mapping[str, str], names: Sequence[str]) -> tu
     """:func:`canonical_headers` of the ``names`` headers (``KeyError`` if one is absent): what a
     verifier rebuilds from ``SignedHeaders``. The emulator runs this per request, so when the names are
     lower case and unique, as they are there, it skips the grouping a client's headers need."""
-    unique = sorted(set(names))
-    signed = ";".join(unique)
-    if len(unique) != len(names) or signed != signed.lower() or "authorization" in unique:
+    unique, signed = _plain_names(tuple(names))
+    if not unique:
         return canonical_headers([(name, headers[name]) for name in names])
     return "".join([f"{name}:{headers[name].strip()}\n" for name in unique]), signed
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_names(names: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """``(sorted names, SignedHeaders)`` when the names are lower case, unique and without
+    Authorization, else ``((), "")``: the same for every request of a client, so worked out once."""
+    unique = tuple(sorted(set(names)))
+    signed = ";".join(unique)
+    if len(unique) != len(names) or signed != signed.lower() or "authorization" in unique:
+        return (), ""
+    return unique, signed
 
 
 def _pairs(headers: HeaderItems) -> Iterable[tuple[str, str]]:

@@ -2,7 +2,7 @@
 
 uvicorn's HTTP/1.1 protocol waits for a request head as long as the client likes and accepts connections
 until the process runs out of file descriptors, so a few hundred clients that each send half a head lock
-everyone else out. :func:`guarded_protocol` is uvicorn's h11 protocol with three additions:
+everyone else out. :class:`GuardedH11Protocol` is uvicorn's h11 protocol with three additions:
 
 * **head deadline**: a connection gets ``header_timeout`` seconds, counted from when it opened or its
   last answer ended, to send a whole request head; trickling bytes does not extend it;
@@ -31,12 +31,11 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
-from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX
 
 LISTEN_QUEUE = 2048
 """The kernel's queue of connections not yet accepted (uvicorn's default backlog)."""
@@ -218,8 +217,6 @@ class GuardedH11Protocol(H11Protocol):
             return
         if cycle is not self._current:
             self._current = cycle
-            if not cycle.scope["path"].startswith(ADMIN_PREFIX):
-                cycle.transport = cast(asyncio.Transport, _OneSendPerAnswer(self.transport, cycle))
             if cycle.more_body:
                 self.registry.await_body(self, self.loop.time())
             else:
@@ -277,44 +274,6 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.close()
 
 
-class _OneSendPerAnswer:
-    """The transport as an API request's cycle sees it: the answer's head waits for its body, so the two
-    leave in one send.
-
-    uvicorn writes a response's head and its body separately, one system call and one TCP segment each;
-    an API answer always sends its body right after its head, so holding the head costs no latency.
-    Anything written before the answer starts (a ``100 Continue``) or after its body goes straight
-    through. The admin app (whose pages may stream) keeps the plain transport.
-    """
-
-    __slots__ = ("_cycle", "_head_written", "_held", "_transport")
-
-    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
-        self._transport = transport
-        self._cycle = cycle
-        self._held: bytes | None = None
-        self._head_written = False
-
-    def write(self, data: bytes) -> None:
-        held = self._held
-        if held is not None:
-            self._held = None
-            self._transport.write(held + data)
-        elif not self._head_written and self._cycle.response_started and not self._cycle.response_complete:
-            self._head_written = True
-            self._held = data
-        else:
-            self._transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-def guarded_protocol(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
-    """A protocol class for one server (``uvicorn.Config(http=...)``): its own limits and queue."""
-
-    class ServerProtocol(GuardedH11Protocol):
-        pass
-
-    ServerProtocol.registry = _Registry(budget(limits.max_connections).connections, limits)
-    return ServerProtocol
+def server_registry(limits: ConnectionLimits) -> _Registry:
+    """The queue and deadlines one server's connections share (a guarded protocol's ``registry``)."""
+    return _Registry(budget(limits.max_connections).connections, limits)

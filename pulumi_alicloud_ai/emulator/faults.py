@@ -163,6 +163,10 @@ class Faults:
             self._store.delete_fault_rule(rule_id)
         return before - len(self._rules)
 
+    def delay(self) -> bool:
+        """Whether any rule holds calls back (a latency): such calls cannot be answered at once."""
+        return bool(self._rules) and any(rule.latency_ms is not None for rule in self._rules)
+
     def reseed(self, seed: int) -> None:
         """Restart the random source, so the next draws repeat a run."""
         self._random.seed(seed)

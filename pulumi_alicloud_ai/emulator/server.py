@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,8 @@ import uvicorn
 from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE, error_body
 from pulumi_alicloud_ai.client.transport import ORIGIN_HEADER
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, build_admin_app
-from pulumi_alicloud_ai.emulator.connections import (
-    ConnectionLimits,
-    budget,
-    guarded_protocol,
-    widen_listen_queue,
-)
+from pulumi_alicloud_ai.emulator.answering import answering_protocol
+from pulumi_alicloud_ai.emulator.connections import ConnectionLimits, budget, widen_listen_queue
 from pulumi_alicloud_ai.emulator.errors import ApiError
 from pulumi_alicloud_ai.emulator.faults import Outcome
 from pulumi_alicloud_ai.emulator.formats import json_bytes
@@ -99,7 +96,7 @@ def _signed(headers: dict[str, str], scope: Scope) -> bool:
     return bool(headers.get("authorization")) or b"Signature=" in scope["query_string"]
 
 
-def _decode_headers(raw_headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def _decode_headers(raw_headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     """ASGI headers as a dict. ASGI servers give names in lower case and values without surrounding
     blanks; a repeated name has its values joined with commas, as HTTP says."""
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
@@ -148,25 +145,39 @@ def _answer_bytes(result: dict[str, Any], rid: str) -> bytes:
     return b"".join((b'{"RequestId":"', rid.encode("ascii"), b'",', memoryview(encoded)[1:]))
 
 
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+"""An API call's answer: status, headers (besides ``content-length``) and body."""
+
+_JSON_CONTENT_TYPE = (b"content-type", b"application/json;charset=utf-8")
+_ERROR_CONTENT_TYPE = (b"content-type", ERROR_CONTENT_TYPE.encode())
 _INSTANCE_HEADER = INSTANCE_HEADER.encode()
 
 
-async def _respond(
-    send: Send, status: int, payload: bytes, headers: dict[str, str], rid: str, instance: str
-) -> bytes:
-    raw_headers = [
-        (
-            b"content-type",
-            ERROR_CONTENT_TYPE.encode() if status >= 400 else b"application/json;charset=utf-8",
-        ),
-        (b"content-length", str(len(payload)).encode()),
+def _answer(status: int, payload: bytes, headers: dict[str, str], rid: str, instance: str) -> Answer:
+    """An answer with its content type, request id, emulator instance (here, not by
+    :class:`InstanceHeader`: one layer less per call) and ``headers``."""
+    fields = [
+        _ERROR_CONTENT_TYPE if status >= 400 else _JSON_CONTENT_TYPE,
         (b"x-acs-request-id", rid.encode()),
-        (_INSTANCE_HEADER, instance.encode()),  # here, not by InstanceHeader: one layer less per call
+        (_INSTANCE_HEADER, instance.encode()),
     ]
-    raw_headers.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    if headers:
+        fields.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+    return status, fields, payload
+
+
+async def _send(send: Send, answer: Answer) -> None:
+    status, fields, payload = answer
+    headers = [(b"content-length", str(len(payload)).encode()), *fields]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-    return payload
+
+
+async def _arrived(body: bytes, limit: int) -> bytes:
+    """A body that came whole with its head, read as :func:`_read_body` reads one."""
+    if len(body) > limit:
+        raise _TooLargeError
+    return body
 
 
 async def _delay(seconds: float, stopping: asyncio.Event) -> None:
@@ -224,9 +235,35 @@ class EmulatorApp:
                 return
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _decode_headers(scope["headers"])
+        answer = await self._call(scope, headers, functools.partial(_read_body, receive))
+        if answer is not None:
+            await _send(send, answer)
+
+    def answers_at_once(self) -> bool:
+        """Whether an API call whose body has arrived can be answered without waiting: no fault
+        rule delays calls. (The server then skips ASGI for it: :meth:`answer_at_once`.)"""
+        return not self.state.faults.delay()
+
+    def answer_at_once(self, scope: Scope, raw_headers: Sequence[tuple[bytes, bytes]], body: bytes) -> Answer:
+        """The answer to an API call that arrived whole, worked out now: the very steps of an ASGI
+        call (:meth:`_call`), which wait for nothing when :meth:`answers_at_once` holds."""
+        steps = self._call(scope, _decode_headers(raw_headers), functools.partial(_arrived, body))
+        try:
+            steps.send(None)
+        except StopIteration as done:
+            answer: Answer | None = done.value
+            assert answer is not None  # only a body that never arrives leaves a call unanswered
+            return answer
+        steps.close()
+        raise RuntimeError("an API call waited although no fault rule delays calls")
+
+    async def _call(
+        self, scope: Scope, headers: dict[str, str], read_body: Callable[[int], Awaitable[bytes]]
+    ) -> Answer | None:
+        """Verify, route and run one API call, and note it; None when its body never arrived whole."""
         rid = new_request_id()
         started = time.perf_counter()
-        headers = _decode_headers(scope["headers"])
         host = headers.get("host", "")
         product = ""
         call: Call | None = None
@@ -239,7 +276,7 @@ class EmulatorApp:
                 declared = 0
             if declared > self.state.config.max_body:
                 raise _TooLargeError
-            body = await _read_body(receive, self.state.config.max_body)
+            body = await read_body(self.state.config.max_body)
             call, handler = self._prepare(scope, headers, body, rid, host)
             product = call.product
             outcome = self.state.faults.decide(call.product, call.action, call.region, time.time())
@@ -252,7 +289,7 @@ class EmulatorApp:
             await _after_commit(outcome, self.stopping)
         except _AbortedError:
             self._note_aborted(headers, host, scope, rid, started)
-            return
+            return None
         except _TooLargeError:
             error: ApiError | None = ApiError(
                 "RequestEntityTooLarge",
@@ -268,15 +305,18 @@ class EmulatorApp:
             )
         else:
             error = None
+        instance = self.state.instance_id
         if error is None:
-            status = 200
-            payload = await _respond(send, 200, _answer_bytes(result, rid), {}, rid, self.state.instance_id)
+            answer = _answer(200, _answer_bytes(result, rid), {}, rid, instance)
         else:
-            status = error.status
             # Failed before routing: tell the product from what the request says.
             product = product or product_for(_version(scope, headers), scope["path"], host)
-            payload = await self._error(send, error, rid, host, product)
-        self._note(scope, headers, body, call, product, result, rid, status, error, payload, started)
+            body_of_error = error_body(
+                error.code, error.message, request_id=rid, host_id=host, product=product
+            )
+            answer = _answer(error.status, json_bytes(body_of_error), error.headers, rid, instance)
+        self._note(scope, headers, body, call, product, result, rid, answer[0], error, answer[2], started)
+        return answer
 
     def _note_aborted(
         self, headers: dict[str, str], host: str, scope: Scope, rid: str, started: float
@@ -432,12 +472,6 @@ class EmulatorApp:
 
         return self.state.store.run(and_remember_origin, call)
 
-    async def _error(self, send: Send, error: ApiError, rid: str, host: str, product: str) -> bytes:
-        body = error_body(error.code, error.message, request_id=rid, host_id=host, product=product)
-        return await _respond(
-            send, error.status, json_bytes(body), error.headers, rid, self.state.instance_id
-        )
-
 
 @dataclass
 class RunningEmulator:
@@ -493,7 +527,7 @@ def make_server(config: EmulatorConfig, state: EmulatorState | None = None) -> t
         app,
         host=config.host,
         port=config.port,
-        http=guarded_protocol(limits),
+        http=answering_protocol(limits, app),
         backlog=budget(limits.max_connections).accept_batch,
         log_level="warning",
         access_log=False,

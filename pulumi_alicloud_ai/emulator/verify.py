@@ -24,8 +24,8 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from pulumi_alicloud_ai.client import signing
@@ -37,9 +37,8 @@ SecretLookup = Callable[[str, str | None], str]
 """``(access_key_id, security_token) -> secret``; raises ApiError for unknown keys or bad tokens."""
 
 
-@dataclass(frozen=True)
-class Received:
-    """The parts of a request that signatures cover, as they arrived."""
+class Received(NamedTuple):
+    """The parts of a request that signatures cover, as they arrived (a tuple: one is made per call)."""
 
     method: str
     raw_path: str
@@ -54,9 +53,12 @@ def same_text(given: str, expected: str) -> bool:
     ``hmac.compare_digest`` raises TypeError for a ``str`` holding non-ASCII characters, and a client
     chooses what its signature, body hash or token header holds; bytes compare whatever they are.
     """
-    return hmac.compare_digest(
-        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
-    )
+    try:
+        return hmac.compare_digest(given, expected)
+    except TypeError:
+        return hmac.compare_digest(
+            given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+        )
 
 
 LOG_LINE_ROOM = 64
@@ -234,45 +236,62 @@ def verify(request: Received, secret_for: SecretLookup, nonces: NonceCache, now:
     raise ApiError("MissingParameter.AccessKeyId", "The request is not signed: no Authorization header.", 400)
 
 
-def _parse_authorization(auth: str) -> signing.ParsedAuthorization:
-    """``signing.parse_v3_authorization``, parsing the part before the signature, the same in every
-    request of a client, once. Anything unusual after ``,Signature=`` takes the general way."""
+class _Plan(NamedTuple):
+    """What a request's Authorization header says before its signature, checked: the same in every
+    request of a client, so it is worked out once (:func:`_plan_of_head`)."""
+
+    algorithm: str
+    access_key_id: str
+    signed_headers: tuple[str, ...]
+
+
+def _plan(auth: str) -> tuple[_Plan, str]:
+    """The checked plan and the signature of an ``ACS3-…`` Authorization header. The part before
+    ``,Signature=`` is looked up in a small cache; anything unusual after it takes the general way."""
     head, sep, signature = auth.rpartition(",Signature=")
     if not sep or not signature or "," in signature or signature != signature.strip():
-        return signing.parse_v3_authorization(auth)
-    parsed = _parse_authorization_head(head)
-    return signing.ParsedAuthorization(
-        parsed.algorithm, parsed.access_key_id, parsed.signed_headers, signature
-    )
+        parsed = _parse(auth)
+        return _checked(parsed), parsed.signature
+    return _plan_of_head(head), signature
 
 
 @functools.lru_cache(maxsize=64)
-def _parse_authorization_head(head: str) -> signing.ParsedAuthorization:
-    return signing.parse_v3_authorization(head + ",Signature=-")
+def _plan_of_head(head: str) -> _Plan:
+    return _checked(_parse(head + ",Signature=-"))
 
 
-def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
+def _parse(auth: str) -> signing.ParsedAuthorization:
     try:
-        parsed = _parse_authorization(auth)
+        return signing.parse_v3_authorization(auth)
     except ValueError as exc:
         raise _incomplete(str(exc)) from None
+
+
+def _checked(parsed: signing.ParsedAuthorization) -> _Plan:
+    """The plan of a parsed header, or the error every request signed this way gets."""
     if parsed.algorithm not in signing.V3_ALGORITHMS:
         raise _incomplete(
             f"algorithm {parsed.algorithm} is not supported here; use {' or '.join(signing.V3_ALGORITHMS)}"
         )
-    headers = request.headers
     for required in ("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"):
         if required not in parsed.signed_headers:
             raise _incomplete(f"SignedHeaders must include {required}")
+    return _Plan(parsed.algorithm, parsed.access_key_id, parsed.signed_headers)
+
+
+def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:
+    plan, signature = _plan(auth)
+    algorithm = plan.algorithm
+    headers = request.headers
     try:
-        header_lines, signed = signing.canonical_headers_of(headers, parsed.signed_headers)
+        header_lines, signed = signing.canonical_headers_of(headers, plan.signed_headers)
     except KeyError:
-        absent = [name for name in parsed.signed_headers if name not in headers]
+        absent = [name for name in plan.signed_headers if name not in headers]
         raise _incomplete(f"signed header(s) {', '.join(absent)} are not in the request") from None
-    _check_time(_parse_iso(headers["x-acs-date"]), now, headers["x-acs-date"])
-    token = headers.get("x-acs-security-token")
-    secret = secret_for(parsed.access_key_id, token)
-    body_hash = signing.payload_hash(request.body, parsed.algorithm)
+    date = headers["x-acs-date"]
+    _check_time(_parse_iso(date), now, date)
+    secret = secret_for(plan.access_key_id, headers.get("x-acs-security-token"))
+    body_hash = signing.payload_hash(request.body, algorithm)
     if not same_text(headers["x-acs-content-sha256"], body_hash):
         raise ApiError(
             "SignatureDoesNotMatch", "The x-acs-content-sha256 header does not match the request body."
@@ -281,15 +300,15 @@ def _verify_v3(request: Received, auth: str, secret_for: SecretLookup, nonces: N
     canonical = signing.canonical_request_of(
         request.method, request.raw_path, request.query, header_lines, signed, body_hash
     )
-    to_sign = signing.string_to_sign(canonical, parsed.algorithm)
-    if not same_text(parsed.signature, signing.v3_signature(secret, to_sign, parsed.algorithm)):
+    to_sign = signing.string_to_sign(canonical, algorithm)
+    if not same_text(signature, signing.v3_signature(secret, to_sign, algorithm)):
         raise ApiError(
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation. server string to sign is:"
             + to_sign.replace("\n", "\\n"),
         )
     nonces.use(headers["x-acs-signature-nonce"], now)
-    return parsed.access_key_id
+    return plan.access_key_id
 
 
 def _verify_rpc_v1(request: Received, secret_for: SecretLookup, nonces: NonceCache, now: float) -> str:

@@ -18,7 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_alicloud_ai.client.errors import ERROR_CONTENT_TYPE
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
+from pulumi_alicloud_ai.emulator.faults import FaultRule
 from tests.processes import emulator_process
 from tests.signed_requests import signed_eas_create
 
@@ -218,6 +220,115 @@ def test_answers_on_one_kept_alive_connection_each_arrive_whole(strict_emulator:
             assert head.startswith(b"HTTP/1.1 200 OK")
             assert json.loads(body)["ServiceName"] == name
             assert _is_open(sock)
+
+
+def _fields(head: bytes) -> list[tuple[str, str]]:
+    return [
+        (name.decode().lower(), value.decode())
+        for name, _, value in (line.partition(b": ") for line in head.split(b"\r\n")[1:])
+    ]
+
+
+def test_an_api_answer_is_well_formed_http(strict_emulator: RunningEmulator) -> None:
+    """Every header once, a true ``content-length``, the request id and instance the body and the
+    emulator state name, and the standard ``date``; then the connection is ready for the next call."""
+    with _connect(strict_emulator) as sock:
+        sock.sendall(_signed_create(strict_emulator, "well_formed"))
+        head, _, body = _read_answer(sock).partition(b"\r\n\r\n")
+        fields = _fields(head)
+        names = [name for name, _ in fields]
+        assert len(names) == len(set(names)), names
+        found = dict(fields)
+        assert int(found["content-length"]) == len(body)
+        assert found["content-type"] == "application/json;charset=utf-8"
+        assert found["x-acs-request-id"] == json.loads(body)["RequestId"]
+        assert found["x-alicloud-ai-emulator-instance"] == strict_emulator.state.instance_id
+        assert re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT", found["date"])
+        assert _is_open(sock)
+
+
+def test_an_error_answer_keeps_its_status_reason_and_extra_headers(tmp_path: Path) -> None:
+    """A throttled call: ``400 Bad Request`` with the error content type and ``x-acs-retry-after``."""
+    config = EmulatorConfig(
+        data_dir=tmp_path / "emulator",
+        faults=[
+            FaultRule.model_validate({"error": {"code": "Throttling", "status": 400, "retry_after_ms": 1500}})
+        ],
+    )
+    with serve_in_thread(config) as emulator, _connect(emulator) as sock:
+        sock.sendall(_signed_create(emulator, "throttled"))
+        head, _, body = _read_answer(sock).partition(b"\r\n\r\n")
+        assert not _service_exists(emulator, "throttled")
+    assert head.split(b"\r\n", 1)[0] == b"HTTP/1.1 400 Bad Request"
+    found = dict(_fields(head))
+    assert found["x-acs-retry-after"] == "1500"
+    assert found["content-type"] == ERROR_CONTENT_TYPE
+    assert json.loads(body)["Code"] == "Throttling"
+
+
+def test_a_client_that_asks_to_close_gets_its_answer_then_the_close(strict_emulator: RunningEmulator) -> None:
+    """``Connection: close``: the whole answer arrives, says so, and the server closes the connection."""
+    head, _, body = _signed_create(strict_emulator, "closing").partition(b"\r\n\r\n")
+    with _connect(strict_emulator) as sock:
+        sock.sendall(head + b"\r\nConnection: close\r\n\r\n" + body)
+        received = _closed_by_server(sock)
+    answer_head, _, answer_body = received.partition(b"\r\n\r\n")
+    assert answer_head.startswith(b"HTTP/1.1 200 OK")
+    assert dict(_fields(answer_head))["connection"] == "close"
+    assert json.loads(answer_body)["ServiceName"] == "closing"
+
+
+def test_a_head_request_gets_the_head_alone_and_the_connection_stays_usable(
+    strict_emulator: RunningEmulator,
+) -> None:
+    """HEAD of an API path: the answer's head with no body, and the next call on the connection works."""
+    with _connect(strict_emulator) as sock:
+        sock.sendall(b"HEAD /api/v2/app_services HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += sock.recv(65536)
+        head, _, rest = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 4")
+        assert int(dict(_fields(head))["content-length"]) > 0
+        assert rest == b""
+        sock.sendall(_signed_create(strict_emulator, "after_head"))
+        assert _read_answer(sock).startswith(b"HTTP/1.1 200 OK")
+    assert _service_exists(strict_emulator, "after_head")
+
+
+def _whole_answers(received: bytes) -> tuple[list[bytes], bytes]:
+    """The bodies of the whole answers at the start of ``received``, and what follows them."""
+    bodies: list[bytes] = []
+    while True:
+        head, sep, rest = received.partition(b"\r\n\r\n")
+        found = re.search(rb"content-length: (\d+)", head, re.I)
+        if not sep or found is None or int(found.group(1)) > len(rest):
+            return bodies, received
+        length = int(found.group(1))
+        bodies.append(rest[:length])
+        received = rest[length:]
+
+
+def test_pipelined_calls_are_answered_in_order(strict_emulator: RunningEmulator) -> None:
+    """Two calls sent back to back before any answer is read: both answered, in the order sent."""
+    with _connect(strict_emulator) as sock:
+        sock.sendall(_signed_create(strict_emulator, "piped_1") + _signed_create(strict_emulator, "piped_2"))
+        received = b""
+        bodies: list[bytes] = []
+        while len(bodies) < 2:
+            received += sock.recv(65536)
+            bodies, _ = _whole_answers(received)
+    assert [json.loads(body)["ServiceName"] for body in bodies] == ["piped_1", "piped_2"]
+    assert _whole_answers(received)[1] == b""
+
+
+def test_a_percent_encoded_admin_path_still_reaches_the_admin_api(strict_emulator: RunningEmulator) -> None:
+    """The path is read decoded, as every ASGI app sees it: ``/%5Femulator/health`` is the health check."""
+    with _connect(strict_emulator) as sock:
+        sock.sendall(b"GET /%5Femulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head, _, body = _read_answer(sock).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert json.loads(body)["status"] == "ok"
 
 
 @contextmanager

@@ -13,11 +13,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from pulumi_alicloud_ai.client import signing
 from pulumi_alicloud_ai.client.auth import sign_request
 from pulumi_alicloud_ai.client.credentials import Credentials
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.emulator.verify import _parse_authorization
+from pulumi_alicloud_ai.emulator.errors import ApiError
+from pulumi_alicloud_ai.emulator.verify import _checked, _parse, _plan
 
 CREDENTIALS = Credentials("test", "test")
 
@@ -173,7 +173,7 @@ def test_malformed_authorization_is_rejected(
     assert _code(_send(request)) == expected
 
 
-HEAD = "ACS3-HMAC-SHA256 Credential=test,SignedHeaders=host;x-acs-date"
+HEAD = "ACS3-HMAC-SHA256 Credential=test,SignedHeaders=host;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce"
 
 
 @pytest.mark.parametrize(
@@ -189,18 +189,21 @@ HEAD = "ACS3-HMAC-SHA256 Credential=test,SignedHeaders=host;x-acs-date"
         "ACS3-HMAC-SHA256 SignedHeaders=host,Signature=abc",
         "Basic Credential=test,SignedHeaders=host,Signature=abc",
         "ACS3-HMAC-SHA256",
+        "ACS3-HMAC-SHA256 Credential=test,SignedHeaders=host;x-acs-date,Signature=abc",
+        "ACS3-RSA-SHA256 Credential=test,SignedHeaders=host;x-acs-date,Signature=abc",
     ],
 )
 def test_the_parsed_once_authorization_head_changes_no_answer(header: str) -> None:
-    """The verifier's memo of the part before ``Signature=`` parses exactly as the general parser does,
-    errors included."""
+    """The verifier's memo of the part before ``Signature=`` gives exactly what parsing and checking
+    the whole header gives, errors included."""
     for _ in range(2):  # the second time from the memo
         try:
-            expected: object = signing.parse_v3_authorization(header)
-        except ValueError as exc:
-            expected = ("ValueError", str(exc))
+            parsed = _parse(header)
+            expected: object = (_checked(parsed), parsed.signature)
+        except ApiError as exc:
+            expected = (exc.code, exc.message)
         try:
-            got: object = _parse_authorization(header)
-        except ValueError as exc:
-            got = ("ValueError", str(exc))
+            got: object = _plan(header)
+        except ApiError as exc:
+            got = (exc.code, exc.message)
         assert got == expected

@@ -7,7 +7,9 @@ Three servers, each in its own process (so the load generator never shares their
   routed, its ACS3-HMAC-SHA256 signature verified (nonce replay check included), the service read
   through the store and brought up to the clock, and the answer sent (the store caches the decoded
   service and its encoded answer until the service is next written; a request that only reads takes no
-  database lock).
+  database lock). A call that arrives whole is answered by the server's protocol without an ASGI cycle
+  (``emulator/answering.py``); the rest of uvicorn's stack (h11, asyncio, the connection guard) is the
+  same as bare's.
 * **bare** — a bare ASGI app on the same stack (uvicorn with the emulator's settings) answering the very
   same request bytes with a fixed copy of the emulator's DescribeService JSON.
 * **moto** — ``moto.server.ThreadedMotoServer`` answering a SigV4-signed DynamoDB ``DescribeTable`` for
@@ -215,7 +217,7 @@ def profile(args: argparse.Namespace, tmp: str) -> None:
         emulator.proc.send_signal(signal.SIGINT)  # py-spy writes its samples and stops the emulator
         emulator.proc.wait(timeout=60)
     print(f"py-spy profile of the emulator under load ({raw}), share of samples:")
-    print_profile(raw, "EmulatorApp._api (pulumi_alicloud_ai/emulator/server.py)")
+    print_profile(raw, "AnsweringProtocol._take_requests (pulumi_alicloud_ai/emulator/answering.py)")
 
 
 def main() -> int:

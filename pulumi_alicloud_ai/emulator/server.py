@@ -1,9 +1,10 @@
 """The emulator's HTTP server: one ASGI app serving every product on one port.
 
-API calls take a lean raw-ASGI path (read body within a limit → route → verify signature → faults →
-handler in one transaction → JSON), because this is the hot path the throughput benchmark measures.
-Everything under ``/_emulator/`` goes to the Starlette admin app. Handlers run on the event-loop thread,
-which is also the only thread touching SQLite.
+An API call is one pass through :meth:`EmulatorApp._call` (body within a limit → route → verify
+signature → faults → handler in one transaction → JSON). A call that arrives whole is answered without
+ASGI by the server's protocol (``answering.py``, :meth:`EmulatorApp.answer_at_once`); any other goes
+through the raw ASGI app here. Everything under ``/_emulator/`` goes to the Starlette admin app.
+Handlers run on the event-loop thread, which is also the only thread touching SQLite.
 """
 
 from __future__ import annotations

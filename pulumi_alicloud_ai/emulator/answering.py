@@ -70,6 +70,8 @@ class AnsweringProtocol(GuardedH11Protocol):
         guarded uvicorn loop follows whatever is left."""
         if self.cycle is None or self.cycle.response_complete:
             self._take_requests(self.answerer)
+            if self.transport.is_closing():  # answered a bad request, or asked to close
+                return
         super().handle_events()
 
     def _take_requests(self, answerer: Answerer) -> None:

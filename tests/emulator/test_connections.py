@@ -7,6 +7,7 @@ of a second) so a test waits on the server's own action (a closed socket, a 408)
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import threading
@@ -329,6 +330,28 @@ def test_a_percent_encoded_admin_path_still_reaches_the_admin_api(strict_emulato
         head, _, body = _read_answer(sock).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK")
     assert json.loads(body)["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"POST /api/v2/app_services HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET /api/v2/services HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n",
+    ],
+    ids=["bad chunk size", "bad header line"],
+)
+def test_a_malformed_request_gets_400_and_a_clean_close(
+    strict_emulator: RunningEmulator, raw: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One ``400 Bad Request``, then the connection closes, and the server logs no failure of its own."""
+    with _connect(strict_emulator) as sock:
+        sock.sendall(raw)
+        received = _closed_by_server(sock)
+    assert received.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert received.count(b"HTTP/1.1 ") == 1
+    assert httpx.get(f"{strict_emulator.url}/_emulator/health").status_code == 200
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert failures == []
 
 
 @contextmanager

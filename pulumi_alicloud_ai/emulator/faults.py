@@ -116,6 +116,10 @@ class Outcome:
     effect: FaultRule | None = None
 
 
+_NO_FAULT = Outcome()
+"""What no rule decides (shared: an outcome is only read once decided)."""
+
+
 class _Bucket:
     """A token bucket per rate-limit rule, measured in wall time."""
 
@@ -173,6 +177,8 @@ class Faults:
 
     def decide(self, product: str, action: str, region: str, wall_now: float) -> Outcome:
         """Apply the matching rules in order: latencies add up; the first error or effect wins."""
+        if not self._rules:
+            return _NO_FAULT
         outcome = Outcome()
         for rule in self._rules:
             if not rule.matches(product, action, region):

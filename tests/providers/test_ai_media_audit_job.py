@@ -76,6 +76,19 @@ def _create(host: ProviderHost, inputs: dict[str, Any]) -> tuple[str, dict[str, 
     return resource_id, outs, dict(checked.inputs)
 
 
+def _fail_next_review(emulator: RunningEmulator) -> None:
+    """The next review submitted ends ``fail`` with Code ``Audit.Unavailable`` and Message ``no reviewer``."""
+    rule = {
+        "product": "vod",
+        "action": "SubmitAIMediaAuditJob",
+        "effect": "fail",
+        "count": 1,
+        "code": "Audit.Unavailable",
+        "message": "no reviewer",
+    }
+    httpx.post(f"{emulator.url}/_emulator/faults", json=rule).raise_for_status()
+
+
 def _sdk_job(emulator: RunningEmulator, job_id: str) -> Any:
     request = vod.GetAIMediaAuditJobRequest(job_id=job_id)
     return vod_client(emulator).get_aimedia_audit_job(request).body.media_audit_job
@@ -103,9 +116,10 @@ class TestLifecycle:
     def test_findings_are_the_jobs_results(
         self, audit_host: ProviderHost, instant_emulator: RunningEmulator
     ) -> None:
-        """Create waits for success; the verdict and every finding are what GetAIMediaAuditJob says."""
+        """Create waits for success; the verdict, every finding and the times are what GetAIMediaAuditJob
+        says. The video is one the review flags in all three audited ranges."""
         template_id = _template(instant_emulator)
-        video_id = _video(instant_emulator)
+        video_id = _video(instant_emulator, VideoId="review0001")
         job_id, outs, _ = _create(audit_host, _inputs(video_id, ai_template_id=template_id))
         job = _sdk_job(instant_emulator, job_id)
         assert (outs["job_id"], outs["status"], job.status, job.media_id) == (
@@ -115,12 +129,15 @@ class TestLifecycle:
             video_id,
         )
         assert (outs["suggestion"], outs["label"]) == (job.data.suggestion, job.data.label)
-        assert outs["abnormal_modules"] == [m for m in (job.data.abnormal_modules or "").split(",") if m]
+        assert job.data.abnormal_modules == "video,image-cover,text-title"
+        assert outs["abnormal_modules"] == ["video", "image-cover", "text-title"]
         assert outs["video_result"] == job.data.video_result.to_map()
         assert outs["image_results"] == [image.to_map() for image in job.data.image_result]
         assert [text["Type"] for text in outs["text_results"]] == ["title"]  # the template's AuditRange
         assert outs["audio_results"] == [audio.to_map() for audio in job.data.audio_result]
-        assert outs.get("error_code") is None
+        assert (outs.get("error_code"), outs.get("error_message")) == (None, None)  # None is left out
+        assert (outs["creation_time"], outs["complete_time"]) == (job.creation_time, job.complete_time)
+        assert job.complete_time
 
     def test_default_template_is_used_when_none_is_given(
         self, audit_host: ProviderHost, instant_emulator: RunningEmulator, default_template: str
@@ -141,19 +158,26 @@ class TestLifecycle:
     def test_failed_job_is_an_error_with_code_and_message(
         self, audit_host: ProviderHost, instant_emulator: RunningEmulator, default_template: str
     ) -> None:
-        rule = {
-            "product": "vod",
-            "action": "SubmitAIMediaAuditJob",
-            "effect": "fail",
-            "count": 1,
-            "code": "Audit.Unavailable",
-            "message": "no reviewer",
-        }
-        httpx.post(f"{instant_emulator.url}/_emulator/faults", json=rule).raise_for_status()
+        _fail_next_review(instant_emulator)
         with pytest.raises(ProviderCallError) as info:
             _create(audit_host, _inputs(_video(instant_emulator)))
         assert "ended fail after create: Audit.Unavailable: no reviewer" in info.value.last_line
         assert "the API cannot delete review jobs" in info.value.last_line
+
+    def test_a_failed_job_not_waited_for_shows_its_error_in_the_outputs(
+        self, audit_host: ProviderHost, instant_emulator: RunningEmulator, default_template: str
+    ) -> None:
+        """wait_for_final=False: the create succeeds; the job's fail, Code, Message and times are outputs."""
+        _fail_next_review(instant_emulator)
+        job_id, outs, _ = _create(audit_host, _inputs(_video(instant_emulator), wait_for_final=False))
+        job = _sdk_job(instant_emulator, job_id)
+        assert (outs["status"], outs["error_code"], outs["error_message"]) == (
+            "fail",
+            "Audit.Unavailable",
+            "no reviewer",
+        )
+        assert (outs.get("suggestion"), outs["abnormal_modules"]) == (None, [])
+        assert (outs["creation_time"], outs["complete_time"]) == (job.creation_time, job.complete_time)
 
     @pytest.mark.parametrize(
         ("field", "value"), [("video_id", "other"), ("ai_template_id", "t-2"), ("region", "cn-beijing")]

@@ -1,0 +1,132 @@
+"""What the two VOD job providers send, read from the emulator's request recording (``record=``): the
+parts VOD never shows back. GetAIImageJobs does not return a job's pipeline and GetAIMediaAuditJob no
+UserData, so only the calls themselves tell whether those inputs reached VOD."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from alibabacloud_vod20170321 import models as vod
+
+from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
+from pulumi_alicloud_ai.resources._ai_media_audit_job_provider import AIMediaAuditJobProvider
+from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
+from tests.conftest import EmulatorFactory
+from tests.official_sdk import vod_client
+
+AUDIT = {"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}
+IMAGE_USER_DATA = {"Extend": {"n": 1}}
+REVIEW_USER_DATA = {"Extend": {"order": 7}}
+
+
+@dataclass
+class Session:
+    """The recorded API calls of one image job's create, refresh and delete, and of two reviews' creates
+    (with and without UserData)."""
+
+    calls: list[dict[str, Any]]
+    image_ids: list[str]
+    refreshed_inputs: dict[str, Any]
+
+    def sent(self, action: str) -> list[dict[str, str]]:
+        """The parameters of each call of ``action``, in order (query and form body together)."""
+        found = []
+        for call in self.calls:
+            params = {**call["query"], **dict(call["body"].get("form", []))}
+            if action in (params.get("Action"), call["headers"].get("x-acs-action")):
+                found.append(params)
+        return found
+
+
+def _template(emulator: RunningEmulator, template_type: str, config: dict[str, Any]) -> str:
+    request = vod.AddAITemplateRequest(
+        template_name=f"sent-{template_type}", template_type=template_type, template_config=json.dumps(config)
+    )
+    return str(vod_client(emulator).add_aitemplate(request).body.template_id)
+
+
+def _video(emulator: RunningEmulator) -> str:
+    response = httpx.post(f"{emulator.url}/_emulator/vod/videos", json={"Title": "clip", "Duration": 90})
+    response.raise_for_status()
+    return str(response.json()["VideoId"])
+
+
+def _host(provider: Any, emulator: RunningEmulator, factory: pytest.TempPathFactory) -> ProviderHost:
+    host = ProviderHost(provider, provider_env(emulator.url, str(factory.mktemp("home"))))
+    host.configure({})
+    return host
+
+
+def _create(host: ProviderHost, inputs: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    checked = host.check("job", inputs)
+    assert checked.failures == {}
+    resource_id, outs, _ = host.create("job", checked.inputs)
+    return resource_id, outs, dict(checked.inputs)
+
+
+@pytest.fixture(scope="module")
+def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory) -> Session:
+    """Both jobs run against a recording emulator, which is then stopped so that the file is complete."""
+    record = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
+    emulator = module_emulators.start(time_scale=0, record=record)
+    images = _host(AIImageJobProvider(), emulator, tmp_path_factory)
+    reviews = _host(AIMediaAuditJobProvider(), emulator, tmp_path_factory)
+    try:
+        image_inputs = {
+            "video_id": _video(emulator),
+            "ai_template_id": _template(emulator, "AIImage", {"Count": 3}),
+            "user_data": IMAGE_USER_DATA,
+            "ai_pipeline_id": "pipeline-1",
+            "region": "cn-shanghai",
+        }
+        image_job_id, outs, inputs = _create(images, image_inputs)
+        _, outs, refreshed_inputs = images.read("job", image_job_id, outs, inputs)
+        images.delete("job", image_job_id, outs)
+        review_inputs = {
+            "video_id": _video(emulator),
+            "ai_template_id": _template(emulator, "AIMediaAudit", AUDIT),
+            "user_data": REVIEW_USER_DATA,
+            "region": "cn-shanghai",
+        }
+        _create(reviews, review_inputs)
+        _create(reviews, {**review_inputs, "user_data": None})
+    finally:
+        images.close()
+        reviews.close()
+        module_emulators.stop(emulator)
+    calls = [line for line in map(json.loads, record.read_text().splitlines()) if line["type"] == "api"]
+    image_ids = [image["id"] for image in outs["images"]]
+    return Session(calls, image_ids, refreshed_inputs)
+
+
+def test_an_image_job_is_submitted_with_its_pipeline_and_user_data(session: Session) -> None:
+    """The pipeline and the UserData (as compact JSON) reach SubmitAIImageJob."""
+    [submitted] = session.sent("SubmitAIImageJob")
+    assert submitted["AIPipelineId"] == "pipeline-1"
+    assert submitted["UserData"] == '{"Extend":{"n":1}}'  # compact, and 1 stays a whole number
+
+
+def test_refresh_keeps_the_pipeline_vod_does_not_return(session: Session) -> None:
+    """GetAIImageJobs has no pipeline: a refresh keeps the recorded one rather than showing a drift."""
+    assert session.refreshed_inputs["ai_pipeline_id"] == "pipeline-1"
+
+
+def test_delete_removes_the_jobs_images_in_one_call(session: Session) -> None:
+    """A job has at most ten images, which one DeleteAIImageInfos call takes (its limit is ten ids)."""
+    assert len(session.image_ids) == 3
+    assert [call["AIImageInfoIds"] for call in session.sent("DeleteAIImageInfos")] == [
+        ",".join(session.image_ids)
+    ]
+
+
+def test_a_review_is_submitted_with_its_user_data_if_any(session: Session) -> None:
+    """The review's UserData (as compact JSON) reaches SubmitAIMediaAuditJob; without one none is sent."""
+    [with_user_data, without] = session.sent("SubmitAIMediaAuditJob")
+    assert with_user_data["UserData"] == '{"Extend":{"order":7}}'
+    assert "UserData" not in without
+    assert (with_user_data["MediaType"], without["MediaType"]) == ("video", "video")

@@ -9,6 +9,9 @@ valid JSON), YAML otherwise.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from pulumi_alicloud_ai.resources._ai_task_provider import result_template, template_bounds_problem
@@ -41,6 +44,26 @@ def test_a_template_past_the_parsers_bounds_is_refused_naming_the_bound(
 ) -> None:
     assert (
         template_bounds_problem(text, template_type) == f"template {reason}; the template parser refuses it"
+    )
+
+
+def _nested(levels: int) -> Any:
+    value: Any = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+JSON_WITH_EMOJI = json.dumps({"Description": "VPC \U0001f680", "Resources": {"Vpc": _nested(70)}})
+"""Too deep, as ``json.dumps`` writes it: the emoji becomes a surrogate-pair escape, which YAML cannot read."""
+
+
+@pytest.mark.parametrize("text", [JSON_WITH_EMOJI, f"\n  {JSON_WITH_EMOJI}\n"])
+def test_a_json_template_is_measured_as_json(text: str) -> None:
+    """Text that starts with ``{`` (after blank space) is read as JSON, so its depth is judged even where
+    YAML would stop at a JSON escape it cannot read and let the template through."""
+    assert template_bounds_problem(text, "ROS") == (
+        "template nests deeper than 64 levels; the template parser refuses it"
     )
 
 

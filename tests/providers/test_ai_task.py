@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,8 @@ class TestGenerate:
             "ended FAILURE after create: (GenerateTemplate, ROS) in ROSTemplateGenerator: The prompt does not name"
             in line
         )
+        # The reason's own full stop is not doubled by the sentence that follows it.
+        assert re.search(r"Mention at least one of: [^.]+\. Its record stays in ROS", line), line
         assert "the API cannot delete AI tasks" in line
 
     def test_fail_fault_on_create_is_an_error_with_code_and_message(

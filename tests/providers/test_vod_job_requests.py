@@ -5,19 +5,19 @@ UserData, so only the calls themselves tell whether those inputs reached VOD."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from alibabacloud_vod20170321 import models as vod
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._ai_media_audit_job_provider import AIMediaAuditJobProvider
-from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
 from tests.conftest import EmulatorFactory
 from tests.official_sdk import vod_client
+from tests.providers.test_vod_resources import _create, _host, _video
 
 AUDIT = {"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}
 IMAGE_USER_DATA = {"Extend": {"n": 1}}
@@ -50,33 +50,17 @@ def _template(emulator: RunningEmulator, template_type: str, config: dict[str, A
     return str(vod_client(emulator).add_aitemplate(request).body.template_id)
 
 
-def _video(emulator: RunningEmulator) -> str:
-    response = httpx.post(f"{emulator.url}/_emulator/vod/videos", json={"Title": "clip", "Duration": 90})
-    response.raise_for_status()
-    return str(response.json()["VideoId"])
-
-
-def _host(provider: Any, emulator: RunningEmulator, factory: pytest.TempPathFactory) -> ProviderHost:
-    host = ProviderHost(provider, provider_env(emulator.url, str(factory.mktemp("home"))))
-    host.configure({})
-    return host
-
-
-def _create(host: ProviderHost, inputs: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    checked = host.check("job", inputs)
-    assert checked.failures == {}
-    resource_id, outs, _ = host.create("job", checked.inputs)
-    return resource_id, outs, dict(checked.inputs)
-
-
 @pytest.fixture(scope="module")
 def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory) -> Session:
     """Both jobs run against a recording emulator, which is then stopped so that the file is complete."""
     record = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
     emulator = module_emulators.start(time_scale=0, record=record)
-    images = _host(AIImageJobProvider(), emulator, tmp_path_factory)
-    reviews = _host(AIMediaAuditJobProvider(), emulator, tmp_path_factory)
-    try:
+    with ExitStack() as cleanup:  # hosts closed, then the emulator stopped
+        cleanup.callback(module_emulators.stop, emulator)
+        images = _host(AIImageJobProvider(), emulator, tmp_path_factory)
+        cleanup.callback(images.close)
+        reviews = _host(AIMediaAuditJobProvider(), emulator, tmp_path_factory)
+        cleanup.callback(reviews.close)
         image_inputs = {
             "video_id": _video(emulator),
             "ai_template_id": _template(emulator, "AIImage", {"Count": 3}),
@@ -84,7 +68,7 @@ def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPath
             "ai_pipeline_id": "pipeline-1",
             "region": "cn-shanghai",
         }
-        image_job_id, outs, inputs = _create(images, image_inputs)
+        image_job_id, outs, inputs = _create(images, "job", image_inputs)
         _, outs, refreshed_inputs = images.read("job", image_job_id, outs, inputs)
         images.delete("job", image_job_id, outs)
         review_inputs = {
@@ -93,12 +77,8 @@ def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPath
             "user_data": REVIEW_USER_DATA,
             "region": "cn-shanghai",
         }
-        _create(reviews, review_inputs)
-        _create(reviews, {**review_inputs, "user_data": None})
-    finally:
-        images.close()
-        reviews.close()
-        module_emulators.stop(emulator)
+        _create(reviews, "review", review_inputs)
+        _create(reviews, "review", {**review_inputs, "user_data": None})
     calls = [line for line in map(json.loads, record.read_text().splitlines()) if line["type"] == "api"]
     image_ids = [image["id"] for image in outs["images"]]
     return Session(calls, image_ids, refreshed_inputs)

@@ -50,13 +50,12 @@ def _template(emulator: RunningEmulator, template_type: str, config: dict[str, A
     return str(vod_client(emulator).add_aitemplate(request).body.template_id)
 
 
-@pytest.fixture(scope="module")
-def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory) -> Session:
+def _record(emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory) -> Session:
     """Both jobs run against a recording emulator, which is then stopped so that the file is complete."""
     record = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
-    emulator = module_emulators.start(time_scale=0, record=record)
+    emulator = emulators.start(time_scale=0, record=record)
     with ExitStack() as cleanup:  # hosts closed, then the emulator stopped
-        cleanup.callback(module_emulators.stop, emulator)
+        cleanup.callback(emulators.stop, emulator)
         images = _host(AIImageJobProvider(), emulator, tmp_path_factory)
         cleanup.callback(images.close)
         reviews = _host(AIMediaAuditJobProvider(), emulator, tmp_path_factory)
@@ -84,28 +83,30 @@ def session(module_emulators: EmulatorFactory, tmp_path_factory: pytest.TempPath
     return Session(calls, image_ids, refreshed_inputs)
 
 
-def test_an_image_job_is_submitted_with_its_pipeline_and_user_data(session: Session) -> None:
-    """The pipeline and the UserData (as compact JSON) reach SubmitAIImageJob."""
+def test_what_vod_never_shows_back_reaches_it(
+    emulators: EmulatorFactory, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One recorded session, checked in one test (mutation testing maps calls made in a shared fixture
+    to the module's first test only):
+
+    - SubmitAIImageJob carries the pipeline and the UserData as compact JSON;
+    - a refresh keeps the pipeline, which GetAIImageJobs does not return, rather than showing a drift;
+    - delete removes the job's images in one DeleteAIImageInfos call (a job has at most ten images, the
+      call takes ten ids);
+    - a review's UserData reaches SubmitAIMediaAuditJob, and a review without one sends none.
+    """
+    session = _record(emulators, tmp_path_factory)
+
     [submitted] = session.sent("SubmitAIImageJob")
     assert submitted["AIPipelineId"] == "pipeline-1"
     assert submitted["UserData"] == '{"Extend":{"n":1}}'  # compact, and 1 stays a whole number
-
-
-def test_refresh_keeps_the_pipeline_vod_does_not_return(session: Session) -> None:
-    """GetAIImageJobs has no pipeline: a refresh keeps the recorded one rather than showing a drift."""
     assert session.refreshed_inputs["ai_pipeline_id"] == "pipeline-1"
 
-
-def test_delete_removes_the_jobs_images_in_one_call(session: Session) -> None:
-    """A job has at most ten images, which one DeleteAIImageInfos call takes (its limit is ten ids)."""
     assert len(session.image_ids) == 3
     assert [call["AIImageInfoIds"] for call in session.sent("DeleteAIImageInfos")] == [
         ",".join(session.image_ids)
     ]
 
-
-def test_a_review_is_submitted_with_its_user_data_if_any(session: Session) -> None:
-    """The review's UserData (as compact JSON) reaches SubmitAIMediaAuditJob; without one none is sent."""
     [with_user_data, without] = session.sent("SubmitAIMediaAuditJob")
     assert with_user_data["UserData"] == '{"Extend":{"order":7}}'
     assert "UserData" not in without

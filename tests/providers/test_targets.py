@@ -314,3 +314,50 @@ def test_an_update_with_settings_pointing_elsewhere_is_refused(
     assert f"settings.endpoint is {b.url}" in refused.value.last_line
     same = on_a.update("r", resource_id, outs, {**inputs, "replicas": 2, "settings": {"endpoint": a.url}})
     assert (same["replicas"], same["settings"]) == (2, {"endpoint": a.url})
+
+
+def test_a_not_found_that_cannot_be_trusted_names_the_resource(tmp_path: Path) -> None:
+    """Without the account (STS fails), a NotFound is refused naming the resource, wherever it comes:
+    DescribeService at delete, DeleteService itself, or DescribeService at refresh."""
+    with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "data", time_scale=0)) as cloud:
+        env = provider_env(
+            cloud.url,
+            str(tmp_path),
+            ALICLOUD_AI_MODE="cloud",
+            ALIBABA_CLOUD_ACCESS_KEY_ID="test",
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET="test",
+        )
+        host = ProviderHost(AppServiceProvider(), env)
+        run = ProviderHost(AppServiceProvider(), env)
+        try:
+            host.configure({})
+            resource_id, outs, inputs = _create(
+                host, {"service_name": "doubted", "service_spec": "llama_7b_fp16"}
+            )
+            faults = f"{cloud.url}/_emulator/faults"
+            sts_down = {"code": "ServiceUnavailable", "status": 503}
+            httpx.post(faults, json={"product": "sts", "action": "GetCallerIdentity", "error": sts_down})
+            not_found = {"code": "InvalidService.NotFound", "status": 404}
+            httpx.post(
+                faults, json={"product": "eas", "action": "DeleteService", "count": 1, "error": not_found}
+            )
+            run.configure({})
+            refusals = []
+            with pytest.raises(ProviderCallError) as refused:
+                run.delete("r", resource_id, outs)  # DeleteService answers NotFound
+            refusals.append(refused.value.last_line)
+            host.delete("r", resource_id, outs)  # this run knows the account: the service goes
+            with pytest.raises(ProviderCallError) as refused:
+                run.delete("r", resource_id, outs)  # DescribeService answers NotFound
+            refusals.append(refused.value.last_line)
+            with pytest.raises(ProviderCallError) as refused:
+                run.read("r", resource_id, outs, inputs)
+            refusals.append(refused.value.last_line)
+            for line in refusals:
+                assert (
+                    "TargetNotConfirmed" in line
+                    and "EAS service doubted in cn-shanghai was not found in" in line
+                ), line
+        finally:
+            run.close()
+            host.close()

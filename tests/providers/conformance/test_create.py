@@ -13,6 +13,7 @@ from tests.providers.conformance.subjects import (
     AI_IMAGE_JOB,
     APP_SERVICE,
     EVERY,
+    SERVICE,
     VOD_TEMPLATE,
     WAITING,
     Subject,
@@ -33,10 +34,19 @@ def _failed_create(host: ProviderHost, subject: Subject, inputs: dict[str, Any])
     return info.value.last_line
 
 
+def _where(world: World) -> str:
+    """How a rendered API error says where the call went."""
+    return rf" \[emulator at {re.escape(world.emulator.url)} \(cn-shanghai\)\]"
+
+
+def _log(world: World) -> str:
+    """How every error raised to the engine ends: the event log."""
+    return rf" \(event log: {re.escape(str(world.events_dir))}/[\w.-]+\.jsonl\)"
+
+
 def _tail(world: World) -> str:
     """How every rendered error ends: where the calls went, and the event log."""
-    url = re.escape(world.emulator.url)
-    return rf" \[emulator at {url} \(cn-shanghai\)\] \(event log: {re.escape(str(world.events_dir))}/[\w.-]+\.jsonl\)"
+    return _where(world) + _log(world)
 
 
 @pytest.mark.parametrize("subject", [subject.param() for subject in WAITING])
@@ -214,3 +224,74 @@ class TestRollback:
         assert "(Forbidden.RAM) when calling the ListAIImageInfo operation" in line
         assert "Its images were deleted" in line
         assert job_ids(world) == set()
+
+
+NOUNS = {"AppService": "EAS service", "VodAITemplate": "VOD AI template"}
+
+
+@pytest.mark.parametrize("subject", [subject.param() for subject in EVERY if subject.adopts])
+def test_a_5xx_before_the_service_acted_says_running_again_is_safe(world: World, subject: Subject) -> None:
+    """A create refused with a 5xx before the service acted, for a resource whose leftovers can be
+    found: none is found, so the error says none was made and that running again is safe."""
+    host = world.host(subject.provider())
+    inputs = _checked(host, subject, subject.inputs(world))
+    world.fault(subject.product, subject.submit, error={"code": "InternalError", "status": 500})
+    line = _failed_create(host, subject, inputs)
+    shape = (
+        rf".*ProviderError: An error occurred \(InternalError\) when calling the {subject.submit} operation: "
+        rf".+ \(HTTP 500, RequestId: [0-9A-F-]+\){_where(world)}; the call may have reached the service: "
+        rf"no {NOUNS[subject.kind]} was made, so running `pulumi up` again is safe{_log(world)}"
+    )
+    assert re.fullmatch(shape, line), line
+    assert subject.count(world) == 0
+
+
+MAY_EXIST = {
+    "AIImageJob": "a job on video conformance-clip may exist: once it succeeds, ListAIImageInfo on the video",
+    "AITask": "a GenerateTemplate task may exist that the stack does not know",
+    "AIMediaAuditJob": "a job on video conformance-review may exist",
+}
+
+
+@pytest.mark.parametrize("subject", [subject.param() for subject in EVERY if not subject.adopts])
+def test_a_5xx_on_a_resource_that_cannot_be_found_names_what_may_exist(
+    world: World, subject: Subject
+) -> None:
+    """A create answered with a 5xx, for a resource whose leftovers cannot be found (no ClientToken,
+    no listing): the error says what may exist, told from the inputs, and how to find it."""
+    host = world.host(subject.provider())
+    inputs = _checked(host, subject, subject.inputs(world))
+    world.fault(
+        subject.product, subject.submit, error={"code": "InternalError", "status": 500, "phase": "response"}
+    )
+    line = _failed_create(host, subject, inputs)
+    advice = line.split("; the call may have reached the service: ", 1)[1]
+    assert MAY_EXIST[subject.kind] in advice, line
+
+
+@pytest.mark.parametrize("waits", [True, False], ids=["waiting", "not-waiting"])
+def test_a_resource_missing_right_after_create_is_named(world: World, waits: bool) -> None:
+    """A service that reads back NotFound at the first look after CreateAppService: the error names it
+    (name and region), whether create waits for it or not, and nothing is left."""
+    host = world.host(APP_SERVICE.provider())
+    inputs = _checked(host, APP_SERVICE, {**APP_SERVICE.inputs(world), "wait_for_ready": waits})
+    world.fault("eas", "DescribeService", error={"code": "InvalidService.NotFound", "status": 404})
+    line = _failed_create(host, APP_SERVICE, inputs)
+    assert f"ProviderError: EAS service {SERVICE} in cn-shanghai no longer exists;" in line, line
+    world.advance(10)  # Deleting takes 10 s
+    assert APP_SERVICE.count(world) == 0
+
+
+def test_a_rolled_back_create_is_one_line_with_where_and_what_is_left(world: World) -> None:
+    """An error after the resource was made: one line with the API error, where the call went, and
+    that the half-made resource was removed."""
+    host = world.host(VOD_TEMPLATE.provider())
+    inputs = _checked(host, VOD_TEMPLATE, {**VOD_TEMPLATE.inputs(world), "is_default": True})
+    world.fault("vod", "SetDefaultAITemplate", error={"code": "Forbidden.RAM", "status": 403})
+    line = _failed_create(host, VOD_TEMPLATE, inputs)
+    shape = (
+        r".*ProviderError: An error occurred \(Forbidden\.RAM\) when calling the SetDefaultAITemplate operation: "
+        rf".+ \(HTTP 403, RequestId: [0-9A-F-]+\){_where(world)} It was deleted, so nothing is left behind\."
+        rf"{_log(world)}"
+    )
+    assert re.fullmatch(shape, line), line

@@ -216,3 +216,19 @@ class TestRefresh:
         _, read_outs, read_inputs = host.read("job", job_id, outs, inputs)
         assert [image["id"] for image in read_outs["images"]] == [image["id"] for image in outs["images"][1:]]
         assert read_inputs["video_id"] == inputs["video_id"]
+
+
+def test_a_job_delete_that_times_out_says_to_run_it_again(world: World) -> None:
+    """A job still running when timeouts.delete (as recorded) runs out: the error says to run the
+    delete again, as for every resource, not how to take the job over; the next delete converges."""
+    host, job_id, outs, _ = _made(world, AI_IMAGE_JOB, wait_for_final=False, timeouts={"delete": "5s"})
+    with pytest.raises(ProviderCallError) as info:
+        host.delete("job", job_id, outs)
+    assert re.search(
+        rf"{AI_IMAGE_JOB.label} was still \w+ after \d+s; it stays in the stack: run the delete again "
+        r"\(`pulumi destroy` or `pulumi up`\), or raise timeouts\.delete\.",
+        info.value.last_line,
+    ), info.value.last_line
+    world.advance(AI_IMAGE_JOB.create_seconds)
+    host.delete("job", job_id, outs)
+    assert job_ids(world) == set()

@@ -149,6 +149,11 @@ class TestTemplate:
         assert f"template_name: live {name!r} != wanted '{name}-x'" in line
         assert "config: live {'Count': 2} != wanted {'Count': 3}" in line
         assert "is_default: live False != wanted True" in line
+        assert (
+            f"template_name: live {name!r} != wanted '{name}-x'; config: live {{'Count': 2}} != wanted "
+            "{'Count': 3}; is_default: live False != wanted True): align the inputs with it to take it over "
+            "with adopt_id"
+        ) in line
         assert "template_type" not in line
         assert _named(instant_emulator, f"{name}-x") == []
         assert [t.template_id for t in _named(instant_emulator, name)] == [made]
@@ -244,6 +249,8 @@ class TestTask:
         prompt = f"A MySQL database {next(_names)}"
         request = ros.CreateAITaskRequest(task_type="GenerateTemplate", prompt=prompt)
         task_id = ros_client(instant_emulator).create_aitask(request).body.task_id
+        later = ros.CreateAITaskRequest(task_type="GenerateTemplate", prompt=f"{prompt}, later")
+        ros_client(instant_emulator).create_aitask(later)  # listed first (newest): not the one compared
         inputs = {
             "task_type": "GenerateTemplate",
             "prompt": f"{prompt}, twice",

@@ -232,3 +232,22 @@ def test_a_job_delete_that_times_out_says_to_run_it_again(world: World) -> None:
     world.advance(AI_IMAGE_JOB.create_seconds)
     host.delete("job", job_id, outs)
     assert job_ids(world) == set()
+
+
+def test_an_update_that_times_out_says_the_next_run_finishes_it(world: World) -> None:
+    """A service still scaling at timeouts.update: the error says the next run waits for it and applies
+    what is missing; that run converges without sending the change again."""
+    host, resource_id, outs, inputs = _made(world, APP_SERVICE)
+    news = host.check(SERVICE, {**inputs, "replicas": 3, "timeouts": {"update": "5s"}}, olds=inputs).inputs
+    with pytest.raises(ProviderCallError) as info:
+        host.update(SERVICE, resource_id, outs, news)
+    assert re.search(
+        rf"EAS service {SERVICE} in cn-shanghai was still \w+ after \d+s; the next `pulumi up` waits for it, "
+        r"then applies what is still missing, or raise timeouts\.update\.",
+        info.value.last_line,
+    ), info.value.last_line
+    sent = len(world.calls("UpdateAppService"))
+    world.advance(20)  # scaling ends
+    updated = host.update(SERVICE, resource_id, outs, news)
+    assert (updated["replicas"], updated["status"]) == (3, "Running")
+    assert len(world.calls("UpdateAppService")) == sent

@@ -361,3 +361,19 @@ def test_a_not_found_that_cannot_be_trusted_names_the_resource(tmp_path: Path) -
         finally:
             run.close()
             host.close()
+
+
+def test_the_endpoint_the_program_recorded_beats_the_environment(
+    emulators: tuple[RunningEmulator, RunningEmulator], hosts: dict[str, dict[str, ProviderHost]]
+) -> None:
+    """A provider whose environment points at B creates in A when the program recorded A's endpoint
+    (``alicloud-ai:endpoint``, in the ``connection`` input): stack config comes before the environment."""
+    a, _ = emulators
+    on_b = hosts["b"]["AppService"]
+    inputs = {
+        "service_name": f"recorded_{next(_names)}",
+        "service_spec": "llama_7b_fp16",
+        "connection": {"endpoint": a.url},
+    }
+    _, outs, _ = _create(on_b, inputs)
+    assert (outs["_target"]["instance"], outs["connection"]) == (_instance(a), {"endpoint": a.url})

@@ -240,7 +240,10 @@ class TestTask:
         assert (resource_id, outs["task_id"], outs["status"]) == (task_id, task_id, "SUCCESS")
         assert "Resources" in outs["template_json"]
         assert _tasks_with(instant_emulator, prompt) == [task_id]
-        read_id, read_outs, _ = hosts.task.read("r", task_id, outs, checked)
+        newer = ros.CreateAITaskRequest(task_type="GenerateTemplate", prompt=f"{prompt}, newer")
+        ros_client(instant_emulator).create_aitask(newer)  # listed first: refresh must not read it
+        read_id, read_outs, read_inputs = hosts.task.read("r", task_id, outs, checked)
+        assert read_inputs["prompt"] == prompt
         assert hosts.task.diff("r", read_id, read_outs, checked).changes == proto.DiffResponse.DIFF_NONE
 
     def test_a_task_that_differs_is_refused_naming_every_field(

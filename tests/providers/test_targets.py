@@ -336,11 +336,13 @@ def test_a_not_found_that_cannot_be_trusted_names_the_resource(tmp_path: Path) -
             )
             faults = f"{cloud.url}/_emulator/faults"
             sts_down = {"code": "ServiceUnavailable", "status": 503}
-            httpx.post(faults, json={"product": "sts", "action": "GetCallerIdentity", "error": sts_down})
             not_found = {"code": "InvalidService.NotFound", "status": 404}
-            httpx.post(
-                faults, json={"product": "eas", "action": "DeleteService", "count": 1, "error": not_found}
-            )
+            rules = [
+                {"product": "sts", "action": "GetCallerIdentity", "error": sts_down},
+                {"product": "eas", "action": "DeleteService", "count": 1, "error": not_found},
+            ]
+            for rule in rules:
+                httpx.post(faults, json=rule).raise_for_status()
             run.configure({})
             refusals = []
             with pytest.raises(ProviderCallError) as refused:

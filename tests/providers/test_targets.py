@@ -254,18 +254,23 @@ def test_an_import_records_where_it_was_found(
     assert outs["_target"]["instance"] == _instance(a)
 
 
+def _as_cloud(cloud: RunningEmulator, home: Path) -> dict[str, str]:
+    """A provider environment where the emulator plays the cloud: mode cloud at a local endpoint,
+    signed by the default chain's keys."""
+    return provider_env(
+        cloud.url,
+        str(home),
+        ALICLOUD_AI_MODE="cloud",
+        ALIBABA_CLOUD_ACCESS_KEY_ID="test",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET="test",
+    )
+
+
 def test_not_found_is_not_gone_when_the_account_cannot_be_confirmed(tmp_path: Path) -> None:
     """A cloud resource whose account cannot be learnt now (STS fails): a NotFound is refused, not
     taken as "already deleted"; once STS answers again, the same delete succeeds."""
     with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "data", time_scale=0)) as cloud:
-        # The emulator plays the cloud: mode cloud at a local endpoint, signed by the chain's keys.
-        env = provider_env(
-            cloud.url,
-            str(tmp_path),
-            ALICLOUD_AI_MODE="cloud",
-            ALIBABA_CLOUD_ACCESS_KEY_ID="test",
-            ALIBABA_CLOUD_ACCESS_KEY_SECRET="test",
-        )
+        env = _as_cloud(cloud, tmp_path)
         host = ProviderHost(AppServiceProvider(), env)
         try:
             host.configure({})
@@ -320,13 +325,7 @@ def test_a_not_found_that_cannot_be_trusted_names_the_resource(tmp_path: Path) -
     """Without the account (STS fails), a NotFound is refused naming the resource, wherever it comes:
     DescribeService at delete, DeleteService itself, or DescribeService at refresh."""
     with serve_in_thread(EmulatorConfig(data_dir=tmp_path / "data", time_scale=0)) as cloud:
-        env = provider_env(
-            cloud.url,
-            str(tmp_path),
-            ALICLOUD_AI_MODE="cloud",
-            ALIBABA_CLOUD_ACCESS_KEY_ID="test",
-            ALIBABA_CLOUD_ACCESS_KEY_SECRET="test",
-        )
+        env = _as_cloud(cloud, tmp_path)
         host = ProviderHost(AppServiceProvider(), env)
         run = ProviderHost(AppServiceProvider(), env)
         try:

@@ -235,7 +235,7 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         inputs: InputsT = self.inputs.model_validate(user_props(news))  # type: ignore[assignment]
         with self._existing(id_, olds, inputs) as (op, recorded, region):
             live = self._present(
-                self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region
+                self._wait(op, id_, region, inputs.timeouts, "update", gone=False), id_, region, "update"
             )
             desired = self._dump(inputs)
             current = self.live_inputs(op.api, id_, region, live, recorded)
@@ -374,18 +374,22 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """The live resource once final (at once when the inputs turn waiting off); a failed end is an
         error carrying the service's reasons."""
         if not inputs.waits():
-            return self._present(self._fetch(op, id_, region), id_, region)
-        live = self._present(self._wait(op, id_, region, inputs.timeouts, operation, gone=False), id_, region)
+            return self._present(self._fetch(op, id_, region), id_, region, operation)
+        live = self._present(
+            self._wait(op, id_, region, inputs.timeouts, operation, gone=False), id_, region, operation
+        )
         if (reason := self.failure(op.api, id_, live, inputs)) is not None:
             raise ProviderError(
                 f"{self.label(id_, region)} ended {self.status(live)} after {operation}: {reason}."
             )
         return live
 
-    def _present(self, live: LiveT | None, id_: str, region: str) -> LiveT:
+    def _present(self, live: LiveT | None, id_: str, region: str, operation: str) -> LiveT:
+        if live is None and operation == "create":
+            raise ProviderError(f"{self.label(id_, region)} was not found right after it was created.")
         if live is None:
             raise ProviderError(
-                f"{self.label(id_, region)} no longer exists; `pulumi refresh` drops it from the stack"
+                f"{self.label(id_, region)} no longer exists; `pulumi refresh` drops it from the stack."
             )
         return live
 

@@ -116,7 +116,11 @@ def _too_deep(news: Mapping[str, Any]) -> list[CheckFailure]:
         try:
             check_depth(value, INPUT_BOUNDS, what=key)
         except BoundsError as exc:
-            failures.append(CheckFailure(key, f"{exc}; nested inputs are limited to keep every reader safe"))
+            # The engine shows the property beside the reason: the reason does not name it again.
+            reason = str(exc).removeprefix(f"{key} ")
+            failures.append(
+                CheckFailure(key, f"{reason}; nested inputs are limited to keep every reader safe")
+            )
     return failures
 
 

@@ -7,10 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pulumi.output import Unknown
 from pulumi.runtime import proto, rpc
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
-from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost
+from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, secret
+from tests.deep_documents import nested
 from tests.official_sdk import eas_client
 
 
@@ -24,6 +26,17 @@ def _inputs(name: str, **overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+def _unknowns_marked(value: Any) -> Any:
+    """Inputs as decoded from the host, with each value not known yet written as the marker sent."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: _unknowns_marked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unknowns_marked(item) for item in value]
+    return value
 
 
 def _create(host: ProviderHost, name: str, **overrides: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -80,6 +93,53 @@ class TestCheck:
         """Values not known at preview (outputs of other resources) pass check untouched."""
         outcome = eas_host.check("later", _inputs("later", config=UNKNOWN, service_name=UNKNOWN))
         assert outcome.failures == {}
+
+    def test_unknown_values_inside_objects_and_lists_are_not_judged(self, eas_host: ProviderHost) -> None:
+        """An input holding a value not known yet, at any depth, passes check as given (neither judged
+        nor normalised), while the known inputs beside it are valid."""
+        news = _inputs(
+            "later_inside",
+            config={"ModelStorage": "oss", "OssPath": UNKNOWN},
+            cron_scaling={"schedules": [{"schedule": "0 0 8 * * *", "target_size": UNKNOWN}]},
+        )
+        outcome = eas_host.check("later", news)
+        assert outcome.failures == {}
+        assert _unknowns_marked(outcome.inputs) == news
+
+    def test_a_value_nested_too_deep_fails_naming_the_field_once(self, eas_host: ProviderHost) -> None:
+        """The reason does not repeat the property the engine shows beside it, and the inputs come back
+        as given, so the engine can show the value that failed."""
+        news = _inputs("deep", config={"Extra": nested(64)})
+        outcome = eas_host.check("deep", news)
+        assert outcome.failures == {
+            "config": "nests deeper than 64 levels; nested inputs are limited to keep every reader safe"
+        }
+        assert outcome.inputs == news
+
+    def test_checked_inputs_are_the_given_ones_unwrapped_with_defaults(self, eas_host: ProviderHost) -> None:
+        """What the engine records: secrets unwrapped at every depth, defaults filled, durations in
+        seconds, and nothing that was not given (no nulls); a secret that resolves to nothing (an
+        optional secret output) counts as not given."""
+        news = _inputs(
+            "recorded",
+            replicas=secret(None),
+            timeouts={"create": "10m"},
+            cron_scaling={"schedules": [{"schedule": secret("0 0 8 * * *"), "target_size": 2}]},
+        )
+        outcome = eas_host.check("recorded", news)
+        assert outcome.failures == {}
+        assert outcome.inputs == {
+            "service_name": "recorded",
+            "region": "cn-shanghai",
+            "service_spec": "llama_7b_fp16",
+            "replicas": 1,
+            "app_type": "LLM",
+            "config": {"ModelStorage": "oss", "OssPath": "oss://models/llama/"},
+            "timeouts": {"create": 600.0},
+            "cron_scaling": {"schedules": [{"schedule": "0 0 8 * * *", "target_size": 2}]},
+            "wait_for_ready": True,
+            "adopt_existing": False,
+        }
 
     def test_defaults_are_filled(self, eas_host: ProviderHost) -> None:
         """Check fills the defaults, so state records what was really asked for."""

@@ -19,6 +19,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._ai_task_provider import AITaskProvider
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
+from pulumi_alicloud_ai.resources._provider import PROVIDER_KEY
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.resources._waiting import DEFAULT_INTERVAL, interval
 from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env
@@ -80,8 +81,10 @@ TOO_DEEP = {
 def test_inputs_past_the_bounds_fail_check_naming_the_field(
     provider: type[ResourceProvider], valid: dict[str, Any], field: str, value: Any
 ) -> None:
-    """check returns one failure on the field, with the limit in its reason, and raises nothing."""
-    result = provider().check({}, {**valid, field: value})
+    """check returns one failure on the field, with the limit in its reason, and raises nothing. The
+    serialized provider the host sends among the inputs comes first here: it is not judged, and the
+    inputs after it are."""
+    result = provider().check({}, {PROVIDER_KEY: "the pickled provider", **valid, field: value})
     assert [failure.property for failure in result.failures] == [field]
     reason = result.failures[0].reason
     assert "nests deeper than 64 levels" in reason or "aliases" in reason or "own anchor" in reason

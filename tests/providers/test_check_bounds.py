@@ -37,6 +37,8 @@ FIX = {"task_type": "FixTemplate", "template": "Resources: {}\n", "region": "cn-
 TOO_DEEP = {
     "app-service-config": (AppServiceProvider, SERVICE, "config", {"Extra": nested(DEEP)}),
     "app-service-config-one-past": (AppServiceProvider, SERVICE, "config", {"Extra": nested(64)}),
+    "app-service-settings": (AppServiceProvider, SERVICE, "settings", {"endpoint": nested(DEEP)}),
+    "app-service-connection": (AppServiceProvider, SERVICE, "connection", {"endpoint": nested(DEEP)}),
     "vod-template-config": (VodAITemplateProvider, TEMPLATE, "config", {"Count": 1, "X": nested(DEEP)}),
     "job-user-data-dict": (AIImageJobProvider, JOB, "user_data", {"Extend": nested(DEEP)}),
     "job-user-data-text": (AIImageJobProvider, JOB, "user_data", '{"Extend": ' + deep_json(DEEP) + "}"),

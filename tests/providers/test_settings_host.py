@@ -21,7 +21,7 @@ from pulumi_alicloud_ai.resources import _program
 from pulumi_alicloud_ai.resources._app_service_provider import AppServiceProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing import LocalEngine
-from pulumi_alicloud_ai.testing.provider_host import ProviderHost, provider_env, secret
+from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderHost, provider_env, secret
 
 ACCOUNT_A, ACCOUNT_B, ROLE_ACCOUNT = "1000000000000001", "2000000000000002", "3000000000000003"
 KEYS = {"team-a": ("secret-a-1", ACCOUNT_A), "team-b": ("secret-b-2", ACCOUNT_B)}
@@ -192,6 +192,33 @@ class TestPreview:
         finally:
             host.close()
         assert "allowed values: auto, cloud, emulator" in failures["alicloud-ai:mode"]
+
+    def test_the_resources_settings_and_recorded_connection_are_judged_at_check(self, tmp_path: Path) -> None:
+        """Where the resource's own settings or the connection the program recorded send its calls is
+        judged at preview, naming the setting; not while one of them holds a value not known yet."""
+        host = _host(provider_env("http://127.0.0.1:9", str(tmp_path)), {})
+        try:
+            own = host.check("svc", _service("own", settings={"endpoint": "nowhere"})).failures
+            recorded = host.check("svc", _service("recorded", connection={"mode": "clod"})).failures
+            later = [
+                host.check("svc", _service("later", settings=settings, connection=connection)).failures
+                for settings, connection in (
+                    ({"endpoint": UNKNOWN}, {"mode": "clod"}),
+                    ({"endpoint": "nowhere"}, {"mode": UNKNOWN}),
+                )
+            ]
+            not_an_object = host.check("svc", _service("list", settings=["nowhere"])).failures
+        finally:
+            host.close()
+        assert list(own) == ["credentials"]
+        assert own["credentials"].startswith(
+            "settings.endpoint http://nowhere is not an emulator, but no Alibaba Cloud credentials were found"
+        )
+        assert recorded == {
+            "alicloud-ai:mode": "alicloud-ai:mode 'clod' is not supported; allowed values: auto, cloud, emulator"
+        }
+        assert later == [{}, {}]
+        assert not_an_object == {"settings": "Input should be a valid dictionary"}
 
 
 class TestSeveralAccounts:

@@ -81,6 +81,14 @@ def _cron_scaler(emulator: RunningEmulator, name: str) -> Any:
     return _part(emulator, name, "describe_service_cron_scaler", "ServiceCronScalerNotFound")
 
 
+def _replica_updates(emulator: RunningEmulator, name: str) -> list[str]:
+    """The service's UpdateAppService calls that set its instance count, as its events tell them."""
+    from alibabacloud_eas20210701.models import DescribeServiceEventRequest
+
+    events = eas_client(emulator).describe_service_event(REGION, name, DescribeServiceEventRequest()).body
+    return [e.message for e in events.events if e.reason == "UpdateRequested" and "Replicas=" in e.message]
+
+
 class TestCheck:
     """Preview-time validation names the nested field and says what is allowed."""
 
@@ -244,6 +252,23 @@ class TestAutoscaling:
         _change(eas_host, name, resource_id, read_outs, without)
         assert _autoscaler(instant_emulator, name) is None
         assert _service(instant_emulator, name).total_instance == 1  # back to replicas
+
+    def test_a_changed_autoscaler_keeps_the_instances_it_runs(
+        self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+    ) -> None:
+        """Changing an autoscaler that stays on does not set the service back to ``replicas``: only
+        removing the last scaler does."""
+        name = f"keep_{unique}"
+        resource_id, outs, inputs = _create(eas_host, name, autoscaling=AUTOSCALING)
+        outs = _change(
+            eas_host, name, resource_id, outs, {**inputs, "autoscaling": {**AUTOSCALING, "max": 6}}
+        )
+        assert _autoscaler(instant_emulator, name).max_replica == 6
+        assert _replica_updates(instant_emulator, name) == []
+
+        without = {key: value for key, value in inputs.items() if key != "autoscaling"}
+        _change(eas_host, name, resource_id, outs, without)
+        assert _replica_updates(instant_emulator, name) == ["update: Replicas=1"]
 
 
 def test_an_adopted_service_is_brought_to_the_inputs(

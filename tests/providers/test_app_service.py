@@ -237,6 +237,21 @@ class TestLifecycle:
             eas_host.diff(name, resource_id, read_outs, read_inputs).changes == proto.DiffResponse.DIFF_NONE
         )
 
+    def test_workspace_and_quota_reach_the_service_and_read_back(
+        self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+    ) -> None:
+        """The workspace and quota a service is created in are the service's, and refresh and import
+        read them back (so neither shows a replacement)."""
+        name = f"placed_{unique}"
+        resource_id, outs, inputs = _create(eas_host, name, workspace_id="ws-1", quota_id="quota-1")
+        live = eas_client(instant_emulator).describe_service("cn-shanghai", name).body
+        assert (live.workspace_id, live.quota_id) == ("ws-1", "quota-1")
+        _, read_outs, read_inputs = eas_host.read(name, resource_id, outs, inputs)
+        assert (read_inputs["workspace_id"], read_inputs["quota_id"]) == ("ws-1", "quota-1")
+        assert eas_host.diff(name, resource_id, read_outs, inputs).changes == proto.DiffResponse.DIFF_NONE
+        _, _, imported = eas_host.read(name, resource_id, {}, {"service_name": name})
+        assert (imported["workspace_id"], imported["quota_id"]) == ("ws-1", "quota-1")
+
     def test_refresh_without_drift_is_no_diff(self, eas_host: ProviderHost, unique: str) -> None:
         """A refresh of an unchanged service leaves nothing to apply."""
         name = f"refresh_{unique}"

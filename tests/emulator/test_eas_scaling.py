@@ -3,6 +3,7 @@ the instance count DescribeService and ListServiceInstances show moves with both
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -109,6 +110,29 @@ def test_deleting_the_autoscaler_keeps_the_count_it_reached(
     with pytest.raises(TeaException) as info:
         client.describe_service_auto_scaler(REGION, name)
     assert info.value.code == "ServiceAutoScalerNotFound"
+    assert _configured(client, name) == 4
+
+
+def _configured(client: Any, name: str) -> int:
+    """The instance count the service is configured for: ServiceConfig's ``metadata.instance``."""
+    config = json.loads(client.describe_service(REGION, name).body.service_config)
+    return int(config["metadata"]["instance"])
+
+
+def test_a_scaler_write_configures_the_count_it_reached(
+    running_service: tuple[Any, str], admin: Admin
+) -> None:
+    """Changing a scaler keeps the instances it reached as the service's count: ServiceConfig says so."""
+    client, name = running_service
+    client.create_service_auto_scaler(REGION, name, _autoscaler(1, 6, 10))
+    _load(admin, name, qps=40)
+    assert _configured(client, name) == 2
+    m = _models()
+    strategy = m.UpdateServiceAutoScalerRequestScaleStrategies(metric_name="qps", threshold=10)
+    client.update_service_auto_scaler(
+        REGION, name, m.UpdateServiceAutoScalerRequest(min=1, max=8, scale_strategies=[strategy])
+    )
+    assert (_instances(client, name), _configured(client, name)) == (4, 4)
 
 
 def _schedule_in(admin: Admin, seconds: int) -> str:

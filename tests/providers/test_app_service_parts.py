@@ -256,15 +256,21 @@ class TestAutoscaling:
     def test_a_changed_autoscaler_keeps_the_instances_it_runs(
         self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
     ) -> None:
-        """Changing an autoscaler that stays on does not set the service back to ``replicas``: only
-        removing the last scaler does."""
+        """Changing an autoscaler that stays on does not set the service back to ``replicas`` (only
+        removing the last scaler does), and the count it reached, now the service's configured count,
+        is still not drift."""
         name = f"keep_{unique}"
         resource_id, outs, inputs = _create(eas_host, name, autoscaling=AUTOSCALING)
-        outs = _change(
-            eas_host, name, resource_id, outs, {**inputs, "autoscaling": {**AUTOSCALING, "max": 6}}
-        )
+        httpx.post(f"{instant_emulator.url}/_emulator/eas/services/{REGION}/{name}/load", json={"qps": 35})
+        httpx.post(f"{instant_emulator.url}/_emulator/clock", json={"seconds": 30}).raise_for_status()
+        changed = {**inputs, "autoscaling": {**AUTOSCALING, "max": 6}}
+        outs = _change(eas_host, name, resource_id, outs, changed)
         assert _autoscaler(instant_emulator, name).max_replica == 6
         assert _replica_updates(instant_emulator, name) == []
+        assert _service(instant_emulator, name).total_instance == 4
+        _, outs, read_inputs = eas_host.read(name, resource_id, outs, changed)
+        assert read_inputs["replicas"] == 1
+        assert eas_host.diff(name, resource_id, outs, changed).changes == proto.DiffResponse.DIFF_NONE
 
         without = {key: value for key, value in inputs.items() if key != "autoscaling"}
         _change(eas_host, name, resource_id, outs, without)
@@ -335,6 +341,22 @@ class TestCronScaling:
         without = {key: value for key, value in inputs.items() if key != "cron_scaling"}
         _change(eas_host, name, resource_id, read_outs, without)
         assert _cron_scaler(instant_emulator, name) is None
+
+    def test_the_count_a_cron_scaler_reached_is_not_drift(
+        self, eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+    ) -> None:
+        """A job that fired sets the instance count; once the scaler changes, that count is the
+        service's configured one, and refresh still keeps ``replicas`` as the program gave it."""
+        name = f"cronkeep_{unique}"
+        every_minute = {"schedules": [{"schedule": "0 * * * * *", "target_size": 3}]}
+        resource_id, outs, inputs = _create(eas_host, name, cron_scaling=every_minute)
+        httpx.post(f"{instant_emulator.url}/_emulator/clock", json={"seconds": 60}).raise_for_status()
+        changed = {**inputs, "cron_scaling": {**every_minute, "exclude_dates": ["* * * 25 DEC *"]}}
+        outs = _change(eas_host, name, resource_id, outs, changed)
+        assert _service(instant_emulator, name).total_instance == 3
+        _, outs, read_inputs = eas_host.read(name, resource_id, outs, changed)
+        assert read_inputs["replicas"] == 1
+        assert eas_host.diff(name, resource_id, outs, changed).changes == proto.DiffResponse.DIFF_NONE
 
 
 class TestSafetyLockAndVersions:

@@ -58,6 +58,7 @@ def setter(part: Part, *, creating: bool) -> Handler:
         if part.scales:
             now = call.state.clock.now()
             entity.data["Replicas"] = scaling.instances(entity.data, now)
+            service.refresh_texts(entity.name, entity.data)  # ServiceConfig shows the count kept
             value["Since"] = now
         entity.data[part.key] = value
         return saved(
@@ -75,6 +76,7 @@ def deleter(part: Part) -> Handler:
         service.guard(entity, call.action)
         if part.scales:
             entity.data["Replicas"] = scaling.instances(entity.data, call.state.clock.now())
+            service.refresh_texts(entity.name, entity.data)  # ServiceConfig shows the count kept
         entity.data.pop(part.key)
         return saved(call, entity, f"Service [{entity.name}] {part.thing} is deleted")
 

@@ -261,7 +261,8 @@ class TestAutoscaling:
         is still not drift."""
         name = f"keep_{unique}"
         resource_id, outs, inputs = _create(eas_host, name, autoscaling=AUTOSCALING)
-        httpx.post(f"{instant_emulator.url}/_emulator/eas/services/{REGION}/{name}/load", json={"qps": 35})
+        load = f"{instant_emulator.url}/_emulator/eas/services/{REGION}/{name}/load"
+        httpx.post(load, json={"qps": 35}).raise_for_status()
         httpx.post(f"{instant_emulator.url}/_emulator/clock", json={"seconds": 30}).raise_for_status()
         changed = {**inputs, "autoscaling": {**AUTOSCALING, "max": 6}}
         outs = _change(eas_host, name, resource_id, outs, changed)

@@ -96,33 +96,17 @@ def test_scale_up_window_delays_a_rise(running_service: tuple[Any, str], admin: 
     assert _instances(client, name) == 7
 
 
-def test_deleting_the_autoscaler_keeps_the_count_it_reached(
-    running_service: tuple[Any, str], admin: Admin
-) -> None:
-    """After DeleteServiceAutoScaler the service keeps the instances it had and stops following load."""
-    client, name = running_service
-    client.create_service_auto_scaler(REGION, name, _autoscaler(1, 6, 10))
-    _load(admin, name, qps=40)
-    client.delete_service_auto_scaler(REGION, name)
-    _load(admin, name, qps=5)
-    admin.post("/clock", {"seconds": 600})
-    assert _instances(client, name) == 4
-    with pytest.raises(TeaException) as info:
-        client.describe_service_auto_scaler(REGION, name)
-    assert info.value.code == "ServiceAutoScalerNotFound"
-    assert _configured(client, name) == 4
-
-
 def _configured(client: Any, name: str) -> int:
     """The instance count the service is configured for: ServiceConfig's ``metadata.instance``."""
     config = json.loads(client.describe_service(REGION, name).body.service_config)
     return int(config["metadata"]["instance"])
 
 
-def test_a_scaler_write_configures_the_count_it_reached(
+def test_deleting_the_autoscaler_keeps_the_count_it_reached(
     running_service: tuple[Any, str], admin: Admin
 ) -> None:
-    """Changing a scaler keeps the instances it reached as the service's count: ServiceConfig says so."""
+    """Each autoscaler write configures the instances reached as the service's count (ServiceConfig
+    says so); after DeleteServiceAutoScaler the service keeps them and stops following load."""
     client, name = running_service
     client.create_service_auto_scaler(REGION, name, _autoscaler(1, 6, 10))
     _load(admin, name, qps=40)
@@ -133,6 +117,14 @@ def test_a_scaler_write_configures_the_count_it_reached(
         REGION, name, m.UpdateServiceAutoScalerRequest(min=1, max=8, scale_strategies=[strategy])
     )
     assert (_instances(client, name), _configured(client, name)) == (4, 4)
+    _load(admin, name, qps=50)
+    client.delete_service_auto_scaler(REGION, name)
+    _load(admin, name, qps=5)
+    admin.post("/clock", {"seconds": 600})
+    assert (_instances(client, name), _configured(client, name)) == (5, 5)
+    with pytest.raises(TeaException) as info:
+        client.describe_service_auto_scaler(REGION, name)
+    assert info.value.code == "ServiceAutoScalerNotFound"
 
 
 def _schedule_in(admin: Admin, seconds: int) -> str:

@@ -298,13 +298,29 @@ class TestLifecycle:
                 config={"ModelStorage": "oss", "OssPath": "oss://models/llama/"},
             )
         )
-        _, outs, _ = _create(eas_host, name, adopt_existing=True)
-        assert outs["status"] == "Running"
+        resource_id, outs, _ = _create(eas_host, name, adopt_existing=True)
+        assert (resource_id, outs["status"]) == (f"cn-shanghai/{name}", "Running")
         with pytest.raises(ProviderCallError) as info:
             _create(eas_host, name, adopt_existing=True, replicas=4)
-        assert "replicas: live 1 != wanted 4" in info.value.last_line
+        assert (
+            f"EAS service {name} in cn-shanghai does not match the inputs (replicas: live 1 != wanted 4): "
+            "align the inputs with it to take it over with adopt_existing"
+        ) in info.value.last_line, info.value.last_line
         listed = eas_client(instant_emulator).list_services(_list_request(name)).body
         assert listed.total_count == 1
+
+    @pytest.mark.parametrize("bad_id", ["my_llm", "/my_llm", "cn-shanghai/", "cn-shanghai/my/llm"])
+    def test_an_id_that_is_not_region_and_name_is_refused_saying_the_form(
+        self, eas_host: ProviderHost, bad_id: str
+    ) -> None:
+        """pulumi import with an id missing its region or name, or with a name holding a slash, is
+        refused before any call, with the form an id takes."""
+        with pytest.raises(ProviderCallError) as info:
+            eas_host.read("bad_id", bad_id, {}, {})
+        assert (
+            f"AppService id {bad_id!r} is not '<region>/<service_name>' (e.g. 'cn-shanghai/my_llm')"
+            in info.value.last_line
+        ), info.value.last_line
 
     def test_existing_name_with_other_settings_is_refused_clearly(
         self, eas_host: ProviderHost, unique: str
@@ -366,6 +382,32 @@ def test_failed_service_surfaces_events_and_is_cleaned_up(
     assert "deleted, so nothing is left behind" in line
     listed = eas_client(instant_emulator).list_services(_list_request(name)).body
     assert listed.total_count == 0  # deleted (time scale 0: Deleting ends at this read)
+
+
+def test_a_service_that_fails_again_names_each_warning_oldest_first(
+    eas_host: ProviderHost, instant_emulator: RunningEmulator, unique: str
+) -> None:
+    """A service left Failed by one update and failed again by the next: the second error gives both
+    Warning events, each as ``reason: message``, oldest first."""
+    name = f"refailing_{unique}"
+    resource_id, outs, inputs = _create(eas_host, name)
+    lines = []
+    for replicas, message in ((2, "quota exhausted"), (3, "image pull failed")):
+        rule = {
+            "product": "eas",
+            "action": "UpdateAppService",
+            "effect": "fail",
+            "count": 1,
+            "message": message,
+        }
+        httpx.post(f"{instant_emulator.url}/_emulator/faults", json=rule).raise_for_status()
+        news = eas_host.check(name, {**inputs, "replicas": replicas}, olds=inputs).inputs
+        with pytest.raises(ProviderCallError) as info:
+            eas_host.update(name, resource_id, outs, news)
+        lines.append(info.value.last_line)
+    ended = f"EAS service {name} in cn-shanghai ended Failed after update: "
+    assert f"{ended}ServiceFailed: quota exhausted." in lines[0], lines[0]
+    assert f"{ended}ServiceFailed: quota exhausted; ServiceFailed: image pull failed." in lines[1], lines[1]
 
 
 def test_api_errors_reach_the_user_as_one_line_with_request_id(

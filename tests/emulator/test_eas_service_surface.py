@@ -251,6 +251,29 @@ def test_failed_service_is_diagnosed(instant: RunningEmulator) -> None:
     assert [d.error for d in found] == ["model files missing"]
 
 
+def test_a_service_failed_again_shows_the_newest_failure(instant: RunningEmulator) -> None:
+    """Failed at create, then failed again by an update: DescribeService's Message and the diagnosis give
+    the second failure, not the first."""
+    import httpx
+
+    client = eas_client(instant)
+    for action, message in (
+        ("CreateAppService", "model files missing"),
+        ("UpdateAppService", "quota exhausted"),
+    ):
+        rule = {"action": action, "effect": "fail", "message": message, "count": 1}
+        httpx.post(f"{instant.url}/_emulator/faults", json=rule).raise_for_status()
+        if action == "CreateAppService":
+            _app(client, "refailed")
+        else:
+            request = _models().UpdateAppServiceRequest(replicas=2)
+            client.update_app_service(REGION, "refailed", request)
+        described = client.describe_service(REGION, "refailed").body
+        assert (described.status, described.message) == ("Failed", message)
+        found = client.describe_service_diagnosis(REGION, "refailed").body.diagnosis_list
+        assert [d.error for d in found] == [message]
+
+
 @pytest.mark.parametrize("label", ["not json", '["a"]', '{"a": 1}', "[" * 3000 + "]" * 3000])
 def test_bad_label_filter_is_refused(instant: RunningEmulator, label: str) -> None:
     """A Label that is not a JSON map of strings (or nests too deep) is InvalidParameter.Label, not a 500."""

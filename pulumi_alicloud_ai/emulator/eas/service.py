@@ -133,6 +133,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
     target = SCALING if set(changes) == {"Replicas"} else UPDATING
     guard(entity, call.action)
     _require_move(entity, target, call.action)
+    entity.data.pop("LastFailure", None)  # a failure after this change shows its own reason
     entity.data.update(changes)
     for key in ("WorkspaceId", "QuotaId"):
         if call.param(key):
@@ -151,6 +152,7 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
 def move(call: Call, entity: Entity, target: str, reason: str) -> Entity:
     """An explicit transition the table allows, or ``InvalidServiceStatus``."""
     _require_move(entity, target, call.action)
+    entity.data.pop("LastFailure", None)
     return call.state.lifecycles.move(APP_SERVICE, entity, target, reason=reason)
 
 

@@ -97,12 +97,26 @@ class TestTimeouts:
 
 
 def test_json_text_is_compact_and_keeps_non_ascii_characters() -> None:
-    """JSON sent as text in a parameter: no spaces, keys in the given order, UTF-8 kept (the APIs' size
-    limits count bytes, and ``\\u`` escapes would double them)."""
+    """JSON sent as text in a parameter: no spaces, UTF-8 kept (the APIs' size limits count bytes, and
+    ``\\u`` escapes would double them)."""
     assert (
         compact_json({"Name": "缩略图", "Count": 2, "Ext": [1, 2]})
-        == '{"Name":"缩略图","Count":2,"Ext":[1,2]}'
+        == '{"Count":2,"Ext":[1,2],"Name":"缩略图"}'
     )
+
+
+def test_json_text_is_the_same_whatever_order_the_engine_hands_the_keys_in() -> None:
+    """The engine's protobuf objects come with their keys in a different order on every run: the text
+    sent must not follow that order, at any depth."""
+    first = {
+        "MessageCallback": {"CallbackURL": "http://127.0.0.1/"},
+        "Extend": {"b": 1, "a": [{"y": 1, "x": 2}]},
+    }
+    second = {
+        "Extend": {"a": [{"x": 2, "y": 1}], "b": 1},
+        "MessageCallback": {"CallbackURL": "http://127.0.0.1/"},
+    }
+    assert compact_json(first) == compact_json(second)
 
 
 def test_whole_numbers_pulumi_sends_as_doubles_become_integers_at_every_depth() -> None:

@@ -3,6 +3,9 @@ they add up to (DescribeVodAIData). One region's view, like :class:`models.Vod`.
 
 A job's findings are fixed at submit time (``analysis.py``) and shown once it reads back ``success``.
 It fails like an AI image job: an ``effect: fail`` fault rule on its submit, or a corrupt video.
+SubmitAIJob and SubmitAIMediaAuditJob check ``UserData`` as SubmitAIImageJob does (``userdata.py``)
+and keep it; a ``MessageCallback.CallbackURL`` in it gets the job's completion event
+(``callbacks.py``). SubmitAIImageAuditJob takes no UserData.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
-from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
-from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Lifecycle
+from pulumi_alicloud_ai.emulator.formats import iso_utc
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
 from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
 from pulumi_alicloud_ai.emulator.vod import analysis, media
 from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, Vod
@@ -67,6 +70,7 @@ class AiJobs(Vod):
         if not wanted or unknown:
             raise invalid_parameter("Types", f"Types must list job types from: {', '.join(AI_JOB_TYPES)}")
         settings = _json_object(config)
+        parsed = self.user_data(user_data)
         jobs = []
         for kind in wanted:
             storage = media.storage_location(self.region)
@@ -76,21 +80,14 @@ class AiJobs(Vod):
                 else analysis.media_dna(video.id)
             )
             data = self._job_data(video, kind, effect, config=settings, user_data=user_data, result=found)
-            jobs.append(
-                self.state.lifecycles.create(
-                    AI_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
-                )
-            )
+            jobs.append(self.create_job(AI_JOB, video, data, parsed))
         return jobs
-
-    def _load(self, lifecycle: Lifecycle, job_id: str) -> Entity | None:
-        return self.state.lifecycles.load(lifecycle, self._get(lifecycle.kind, job_id))
 
     def ai_jobs(self, job_ids: str) -> tuple[list[Entity], list[str]]:
         """The jobs asked for, in order, and the ids not found."""
         found, missing = [], []
         for job_id in split_ids("JobIds", job_ids):
-            job = self._load(AI_JOB, job_id)
+            job = self.load_job(job_id, AI_JOB)
             if job is not None:
                 found.append(job)
             else:
@@ -117,7 +114,12 @@ class AiJobs(Vod):
         )
 
     def submit_audit(
-        self, media_id: str, template_id: str | None, kind: str, effect: FaultRule | None
+        self,
+        media_id: str,
+        template_id: str | None,
+        kind: str,
+        effect: FaultRule | None,
+        user_data: str | None = None,
     ) -> Entity:
         """A review job on a video with an AIMediaAudit template (the default one when none is given)."""
         video = self.video(media_id)
@@ -127,16 +129,15 @@ class AiJobs(Vod):
                 "TemplateId",
                 f"The AI template {template.id!r} is an {template.data['type']} template; review jobs need an {AI_MEDIA_AUDIT} template.",
             )
+        parsed = self.user_data(user_data)
         config = analysis.config_object(template.data["config"])
         found = analysis.media_audit(video.id, video.name, config, media.cover_url(video))
-        data = self._job_data(video, kind, effect, template_id=template.id, result=found)
-        return self.state.lifecycles.create(
-            AI_AUDIT_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
-        )
+        data = self._job_data(video, kind, effect, template_id=template.id, user_data=user_data, result=found)
+        return self.create_job(AI_AUDIT_JOB, video, data, parsed)
 
     def audit_job(self, job_id: str) -> Entity:
         """A review job, or ``InvalidAIJob.NotFound``."""
-        job = self._load(AI_AUDIT_JOB, job_id)
+        job = self.load_job(job_id, AI_AUDIT_JOB)
         if job is None:
             raise ApiError(
                 "InvalidAIJob.NotFound", f"No review job has id {job_id!r} in region {self.region}.", 404

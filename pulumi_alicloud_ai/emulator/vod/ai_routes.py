@@ -60,7 +60,7 @@ def _library(call: Call) -> Library:
 
 
 def submit_ai_job(call: Call) -> dict[str, Any]:
-    """SubmitAIJob → ``AIJobList.AIJob[]`` (one job per type)."""
+    """SubmitAIJob → ``AIJobList.AIJob[]`` (one job per type); a bad ``UserData`` makes none."""
     jobs = _jobs(call).submit_ai_jobs(
         call.require("MediaId"),
         call.require("Types"),
@@ -90,20 +90,22 @@ def get_ai_video_tag_result(call: Call) -> dict[str, Any]:
 
 
 def submit_ai_media_audit_job(call: Call) -> dict[str, Any]:
-    """SubmitAIMediaAuditJob → ``JobId``, ``MediaId`` (only ``MediaType=video`` is supported)."""
+    """SubmitAIMediaAuditJob → ``JobId``, ``MediaId`` (only ``MediaType=video`` is supported); ``UserData``
+    as for SubmitAIJob."""
     media_type = call.param("MediaType") or "video"
     if media_type != "video":
         raise invalid_parameter(
             "MediaType", f"MediaType {media_type!r} is not supported; allowed values: video"
         )
     job = _jobs(call).submit_audit(
-        call.require("MediaId"), call.param("TemplateId"), MEDIA_AUDIT, call.effect
+        call.require("MediaId"), call.param("TemplateId"), MEDIA_AUDIT, call.effect, call.param("UserData")
     )
     return {"JobId": job.id, "MediaId": job.data["video_id"]}
 
 
 def submit_ai_image_audit_job(call: Call) -> dict[str, Any]:
-    """SubmitAIImageAuditJob → ``JobId``; the job reads back through GetAIMediaAuditJob."""
+    """SubmitAIImageAuditJob → ``JobId``; the job reads back through GetAIMediaAuditJob. The SDK gives
+    this action no ``UserData``, so its jobs never call back."""
     job = _jobs(call).submit_audit(
         call.require("MediaId"), call.require("TemplateId"), IMAGE_AUDIT, call.effect
     )

@@ -1,13 +1,20 @@
-"""Completion events: POSTed to ``UserData.MessageCallback.CallbackURL`` once an AI image job is final.
+"""Completion events: POSTed to ``UserData.MessageCallback.CallbackURL`` once an AI job is final.
 
-The event mirrors VOD's AI completion events (the SDK is silent on the payload)::
+Each job kind builds its own event (:data:`KINDS`). An AI image job (SubmitAIImageJob) sends::
 
     {"EventType": "AIImageComplete", "EventTime": "2024-05-01T08:00:12Z", "JobId": "…", "VideoId": "…",
      "Status": "success" | "fail", "Code": "", "Message": "", "AIImageResult": "https://…/result.json",
      "Extend": <UserData.Extend, only when it was given>}
 
-``EventTime`` is when the job became final; ``Code``/``Message`` are empty on success and
-``AIImageResult`` empty on failure. The body is compact JSON with ``Content-Type: application/json``.
+with ``Code``/``Message`` empty on success and ``AIImageResult`` empty on failure (the SDK is silent on
+this payload). SubmitAIJob's and SubmitAIMediaAuditJob's jobs send the events of VOD's event reference,
+``AIVideoTagComplete``, ``AIMediaDNAComplete`` and ``AIMediaAuditComplete`` (:data:`AI_EVENT_TYPES`)::
+
+    {"EventType": "AIMediaDNAComplete", "EventTime": "…", "JobId": "…", "MediaId": "…",
+     "Status": "success", "Data": "<the result as JSON text>", "Extend": <as above>}
+
+where a ``fail`` has ``Code`` and ``Message`` and an empty ``Data``. ``EventTime`` is when the job became
+final. The body is compact JSON with ``Content-Type: application/json``.
 
 Delivery is at least once: an answer other than 2xx, a connection error or a timeout counts as a
 failed attempt, retried after ``1 s · 2^(attempt-1)`` (at most 60 s, scaled by ``--time-scale``) of
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,16 +40,24 @@ import httpx
 
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.store import Event
+from pulumi_alicloud_ai.emulator.vod.ai_jobs import MEDIA_AUDIT, ai_job_wire
 from pulumi_alicloud_ai.emulator.vod.models import CALLBACK, PRODUCT, Vod
-from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
+from pulumi_alicloud_ai.emulator.vod.states import AI_AUDIT_JOB, AI_IMAGE_JOB, AI_JOB, FINAL, SUCCESS
 
 if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.lifecycle import Lifecycle
     from pulumi_alicloud_ai.emulator.runtime import EmulatorState
     from pulumi_alicloud_ai.emulator.store import Entity
 
 log = logging.getLogger("pulumi_alicloud_ai.emulator.vod")
 
 EVENT_TYPE = "AIImageComplete"
+AI_EVENT_TYPES = {
+    "AIVideoTag": "AIVideoTagComplete",
+    "AIMediaDNA": "AIMediaDNAComplete",
+    MEDIA_AUDIT: "AIMediaAuditComplete",
+}
+"""The event of each SubmitAIJob and SubmitAIMediaAuditJob job type, as VOD's event reference names it."""
 MAX_ATTEMPTS = 5
 BASE_DELAY = 1.0
 MAX_DELAY = 60.0
@@ -56,12 +72,14 @@ class Delivery:
     """One attempt to make: where, and what."""
 
     job_id: str
+    kind: str
+    """The job's lifecycle kind, where its delivery state is stored."""
     url: str
     event: dict[str, Any]
 
 
 def completion_event(job: Entity) -> dict[str, Any]:
-    """The event for a final job."""
+    """The event for a final AI image job."""
     failure = job.data.get("failure") or {}
     event: dict[str, Any] = {
         "EventType": EVENT_TYPE,
@@ -73,10 +91,50 @@ def completion_event(job: Entity) -> dict[str, Any]:
         "Message": failure.get("message", "") if job.status != SUCCESS else "",
         "AIImageResult": job.data["result"]["url"] if job.status == SUCCESS else "",
     }
+    return _with_extend(event, job)
+
+
+def ai_job_event(job: Entity) -> dict[str, Any]:
+    """The event for a final tagging, fingerprint or media review job: its ``Data`` is the JSON text
+    ListAIJob shows (the reference types it String), ``Code`` and ``Message`` come only with ``fail``."""
+    wire = ai_job_wire(job)
+    event: dict[str, Any] = {
+        "EventType": AI_EVENT_TYPES[job.data["type"]],
+        "EventTime": iso_utc(job.status_since),
+        "JobId": job.id,
+        "MediaId": job.data["video_id"],
+        "Status": job.status,
+    }
+    if job.status != SUCCESS:
+        event["Code"], event["Message"] = wire["Code"], wire["Message"]
+    event["Data"] = wire["Data"]
+    return _with_extend(event, job)
+
+
+def _with_extend(event: dict[str, Any], job: Entity) -> dict[str, Any]:
     extend = job.data["callback"].get("extend")
     if extend is not None:
         event["Extend"] = extend
     return event
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of job that calls back: its lifecycle and how its event is built."""
+
+    lifecycle: Lifecycle
+    event: Callable[[Entity], dict[str, Any]]
+
+
+KINDS = {
+    kind.lifecycle.kind: kind
+    for kind in (
+        JobKind(AI_IMAGE_JOB, completion_event),
+        JobKind(AI_JOB, ai_job_event),
+        JobKind(AI_AUDIT_JOB, ai_job_event),
+    )
+}
+"""Every job kind that can owe a completion event, by lifecycle kind (the ``CALLBACK`` entries' ``kind``)."""
 
 
 def retry_delay(attempts: int) -> float:
@@ -90,14 +148,15 @@ def due_deliveries(state: EmulatorState) -> list[Delivery]:
     due: list[Delivery] = []
     with state.store.transaction():
         for pending in state.store.list_entities(PRODUCT, CALLBACK):
-            job = Vod(state, pending.region).load_job(pending.id)
+            kind = KINDS.get(pending.data.get("kind", AI_IMAGE_JOB.kind))
+            job = None if kind is None else Vod(state, pending.region).load_job(pending.id, kind.lifecycle)
             callback = job.data.get("callback") if job is not None else None
-            if job is None or not callback or callback["delivered"] or callback["gave_up"]:
+            if kind is None or job is None or not callback or callback["delivered"] or callback["gave_up"]:
                 state.store.delete(PRODUCT, CALLBACK, pending.id)
                 continue
             if job.status not in FINAL or (callback["next_at"] is not None and callback["next_at"] > now):
                 continue
-            due.append(Delivery(job.id, callback["url"], completion_event(job)))
+            due.append(Delivery(job.id, job.kind, callback["url"], kind.event(job)))
             if len(due) == BATCH:
                 break
     return due
@@ -117,7 +176,7 @@ async def attempt(client: httpx.AsyncClient, delivery: Delivery) -> str | None:
 def record(state: EmulatorState, delivery: Delivery, failure: str | None) -> None:
     """Store an attempt's outcome in the job, and schedule the next one or stop."""
     with state.store.transaction():
-        job = state.store.get(PRODUCT, AI_IMAGE_JOB.kind, delivery.job_id)
+        job = state.store.get(PRODUCT, delivery.kind, delivery.job_id)
         if job is None or not job.data.get("callback"):
             state.store.delete(PRODUCT, CALLBACK, delivery.job_id)
             return

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_alicloud_ai.emulator.errors import invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import new_id
-from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY
+from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, Lifecycle
 from pulumi_alicloud_ai.emulator.store import Entity, Index, data_key
 from pulumi_alicloud_ai.emulator.vod import errors, rules
 from pulumi_alicloud_ai.emulator.vod.results import produce
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL, SUCCESS
-from pulumi_alicloud_ai.emulator.vod.userdata import parse_user_data
+from pulumi_alicloud_ai.emulator.vod.userdata import UserData, parse_user_data
 
 if TYPE_CHECKING:
     from pulumi_alicloud_ai.emulator.faults import FaultRule
@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 PRODUCT = "vod"
 VIDEO, TEMPLATE, IMAGE_INFO = "video", "aitemplate", "aiimageinfo"
 CALLBACK = "aiimagejob.callback"
-"""Index of jobs whose completion event is still owed: one entity per job, removed once resolved."""
+"""Index of jobs whose completion event is still owed: one entity per job, of any job kind, removed once
+resolved. Its data names the job's lifecycle kind (``{"kind": "aijob"}``); an entry without one is an AI
+image job's, as every entry was before the other kinds had callbacks (so the name, stored in old data
+directories, stays)."""
 NORMAL = "Normal"
 """Status of entities without a lifecycle (videos, templates, image records)."""
 
@@ -207,7 +210,7 @@ class Vod:
                 f"The AI template {template_id!r} is an {template.data['type']} template; "
                 f"SubmitAIImageJob needs an {rules.AI_IMAGE} template.",
             )
-        parsed = parse_user_data(user_data, allow_remote_callbacks=self.state.config.allow_remote_callbacks)
+        parsed = self.user_data(user_data)
         config = template.data["config"]
         result = produce(video.id, video.data["duration"], config, self.region)
         data: dict[str, Any] = {
@@ -219,16 +222,26 @@ class Vod:
             "result": {"url": result.result_url, "images": [asdict(image) for image in result.images]},
             "failure": None,
             "infos_created": False,
-            "callback": None,
         }
         failure = self._failure(video, effect)
         if failure is not None:
             data["failure"] = failure
             data[FAULT_KEY] = {"reason": "JobFailed", "message": f"{failure['code']}: {failure['message']}"}
-        if parsed is not None and parsed.callback_url is not None:
+        return self.create_job(AI_IMAGE_JOB, video, data, parsed)
+
+    def user_data(self, text: str | None) -> UserData | None:
+        """``UserData`` checked by VOD's rules, with this emulator's ``allow_remote_callbacks``."""
+        return parse_user_data(text, allow_remote_callbacks=self.state.config.allow_remote_callbacks)
+
+    def create_job(
+        self, lifecycle: Lifecycle, video: Entity, data: dict[str, Any], user_data: UserData | None
+    ) -> Entity:
+        """Store a new job on ``video``; when UserData names a CallbackURL, its completion event is owed."""
+        data["callback"] = None
+        if user_data is not None and user_data.callback_url is not None:
             data["callback"] = {
-                "url": parsed.callback_url,
-                "extend": parsed.extend,
+                "url": user_data.callback_url,
+                "extend": user_data.extend,
                 "attempts": 0,
                 "next_at": None,
                 "delivered": False,
@@ -236,11 +249,14 @@ class Vod:
                 "last_error": None,
             }
         job = self.state.lifecycles.create(
-            AI_IMAGE_JOB, entity_id=new_id(), region=self.region, name=video.id, data=data
+            lifecycle, entity_id=new_id(), region=self.region, name=video.id, data=data
         )
         if data["callback"] is not None:
             now = self._now()
-            self.store.put(Entity(PRODUCT, CALLBACK, job.id, self.region, job.id, NORMAL, now, {}, now, now))
+            owed = {"kind": lifecycle.kind}
+            self.store.put(
+                Entity(PRODUCT, CALLBACK, job.id, self.region, job.id, NORMAL, now, owed, now, now)
+            )
         return job
 
     @staticmethod
@@ -254,9 +270,13 @@ class Vod:
             return {"code": errors.DECODE_FAILED, "message": f"The video {video.id!r} cannot be decoded."}
         return None
 
-    def load_job(self, job_id: str) -> Entity | None:
-        """The job brought up to the clock's now (with its image records once it succeeded), or None."""
-        return self.settle(self._get(AI_IMAGE_JOB.kind, job_id))
+    def load_job(self, job_id: str, lifecycle: Lifecycle = AI_IMAGE_JOB) -> Entity | None:
+        """The region's job of that kind brought up to the clock's now, or None; an AI image job comes
+        with its image records once it succeeded."""
+        stored = self._get(lifecycle.kind, job_id)
+        if lifecycle.kind == AI_IMAGE_JOB.kind:
+            return self.settle(stored)
+        return self.state.lifecycles.load(lifecycle, stored)
 
     def settle(self, job: Entity | None, now: float | None = None) -> Entity | None:
         """Apply due lifecycle steps; on first sight of ``success`` write the job's AIImageInfo records."""

@@ -5,14 +5,16 @@ implement: ``POST /_emulator/vod/videos`` with ``{"Title": str, "Duration": seco
 ``"Region"``, default the emulator's ``--region``; optional ``"VideoId"`` to choose the id, so results
 repeat across emulators; optional ``"Corrupt": true`` for a video every job fails on; optional
 ``"ReferenceId"``, unique in the region, for GetVideoInfo(s) and GetVideoList by custom id) answers ``{"VideoId": …, …}``; ``GET /_emulator/vod/videos[?Region=…]`` lists them.
-``GET /_emulator/vod/jobs/{JobId}`` shows a job with its callback delivery state and event history,
-so tests can see a retry was scheduled or a delivery abandoned.
+``GET /_emulator/vod/jobs/{JobId}`` shows a job of any kind (AI image, tagging or fingerprint, review)
+with its callback delivery state and event history, so tests can see a retry was scheduled or a
+delivery abandoned.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
@@ -31,13 +33,19 @@ from starlette.routing import Route as AdminRoute
 from pulumi_alicloud_ai.emulator.admin import ADMIN_PREFIX, admin_error, emulator_state, read_json
 from pulumi_alicloud_ai.emulator.formats import iso_utc
 from pulumi_alicloud_ai.emulator.routing import Call, Route
+from pulumi_alicloud_ai.emulator.store import Entity
 from pulumi_alicloud_ai.emulator.vod import ai_routes
+from pulumi_alicloud_ai.emulator.vod.ai_jobs import ai_job_wire, audit_job_wire
 from pulumi_alicloud_ai.emulator.vod.callbacks import deliver_callbacks
 from pulumi_alicloud_ai.emulator.vod.library import Library
 from pulumi_alicloud_ai.emulator.vod.models import PRODUCT, VIDEO, Vod
 from pulumi_alicloud_ai.emulator.vod.rules import check_region
-from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB
+from pulumi_alicloud_ai.emulator.vod.states import AI_AUDIT_JOB, AI_IMAGE_JOB, AI_JOB
 from pulumi_alicloud_ai.emulator.vod.wire import image_info_wire, job_wire, template_wire, video_wire
+
+if TYPE_CHECKING:
+    from pulumi_alicloud_ai.emulator.lifecycle import Lifecycle
+    from pulumi_alicloud_ai.emulator.runtime import EmulatorState
 
 
 def _vod(call: Call) -> Vod:
@@ -224,21 +232,39 @@ async def list_videos(request: Request) -> JSONResponse:
     return JSONResponse({"Videos": [video_wire(video) for video in videos]})
 
 
+JobView = Callable[[Entity], dict[str, Any]]
+JOB_VIEWS: tuple[tuple[Lifecycle, JobView], ...] = (
+    (AI_IMAGE_JOB, job_wire),
+    (AI_JOB, ai_job_wire),
+    (AI_AUDIT_JOB, audit_job_wire),
+)
+"""Each job kind and how its read action shows it (GetAIImageJobs, ListAIJob, GetAIMediaAuditJob)."""
+
+
+def _find_job(state: EmulatorState, job_id: str) -> tuple[Entity, JobView] | None:
+    with state.store.transaction():
+        for lifecycle, view in JOB_VIEWS:
+            stored = state.store.get(PRODUCT, lifecycle.kind, job_id)
+            job = None if stored is None else Vod(state, stored.region).load_job(job_id, lifecycle)
+            if job is not None:
+                return job, view
+    return None
+
+
 async def inspect_job(request: Request) -> JSONResponse:
-    """A job as GetAIImageJobs shows it, plus its completion-event delivery state and history."""
+    """A job as its read action shows it, plus its completion-event delivery state and history."""
     state = emulator_state(request)
     job_id = request.path_params["job_id"]
-    with state.store.transaction():
-        stored = state.store.get(PRODUCT, AI_IMAGE_JOB.kind, job_id)
-        job = None if stored is None else Vod(state, stored.region).load_job(job_id)
-    if job is None:
-        return admin_error("InvalidJob.NotFound", f"No AI image job has id {job_id!r}.", 404)
-    events = state.store.events(PRODUCT, AI_IMAGE_JOB.kind, job_id)
+    found = _find_job(state, job_id)
+    if found is None:
+        return admin_error("InvalidJob.NotFound", f"No AI job has id {job_id!r}.", 404)
+    job, view = found
+    events = state.store.events(PRODUCT, job.kind, job_id)
     return JSONResponse(
         {
-            "Job": job_wire(job),
+            "Job": view(job),
             "Region": job.region,
-            "Callback": job.data["callback"],
+            "Callback": job.data.get("callback"),
             "Events": [
                 {"Time": iso_utc(e.time), "Type": e.type, "Reason": e.reason, "Message": e.message}
                 for e in events

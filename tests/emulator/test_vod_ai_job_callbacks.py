@@ -195,6 +195,7 @@ def test_each_job_sends_exactly_one_event_with_its_result(
             "Status": "success",
             "Data": event["Data"] if data is None else data,
             "Extend": extend,
+            **({"CompleteTime": listed[1].complete_time} if job_id == dna_id else {}),
         }
         assert isinstance(event["Data"], str) and json.loads(event["Data"])
         state = _delivery(fresh_emulator, job_id)
@@ -232,6 +233,7 @@ def test_failed_jobs_send_fail_with_code_and_message(
         "JobId": dna_id,
         "Code": "AIMediaDNA.NoLibrary",
         "Message": "no fingerprint library",
+        "CompleteTime": events[dna_id]["EventTime"],
     }
     assert events[review_id] == {
         **common,

@@ -10,11 +10,12 @@ with ``Code``/``Message`` empty on success and ``AIImageResult`` empty on failur
 this payload). SubmitAIJob's and SubmitAIMediaAuditJob's jobs send the events of VOD's event reference,
 ``AIVideoTagComplete``, ``AIMediaDNAComplete`` and ``AIMediaAuditComplete`` (:data:`AI_EVENT_TYPES`)::
 
-    {"EventType": "AIMediaDNAComplete", "EventTime": "…", "JobId": "…", "MediaId": "…",
+    {"EventType": "AIVideoTagComplete", "EventTime": "…", "JobId": "…", "MediaId": "…",
      "Status": "success", "Data": "<the result as JSON text>", "Extend": <as above>}
 
-where a ``fail`` has ``Code`` and ``Message`` and an empty ``Data``. ``EventTime`` is when the job became
-final. The body is compact JSON with ``Content-Type: application/json``.
+where a ``fail`` has ``Code`` and ``Message`` and an empty ``Data``, and ``AIMediaDNAComplete`` also
+has ``CompleteTime``. ``EventTime`` is when the job became final. The body is compact JSON with
+``Content-Type: application/json``.
 
 Delivery is at least once: an answer other than 2xx, a connection error or a timeout counts as a
 failed attempt, retried after ``1 s · 2^(attempt-1)`` (at most 60 s, scaled by ``--time-scale``) of
@@ -95,8 +96,8 @@ def completion_event(job: Entity) -> dict[str, Any]:
 
 
 def ai_job_event(job: Entity) -> dict[str, Any]:
-    """The event for a final tagging, fingerprint or media review job: its ``Data`` is the JSON text
-    ListAIJob shows (the reference types it String), ``Code`` and ``Message`` come only with ``fail``."""
+    """The event for a final tagging, fingerprint or media review job: its ``Data`` is the result as
+    JSON text (the reference types it String); ``Code`` and ``Message`` come only with ``fail``."""
     wire = ai_job_wire(job)
     event: dict[str, Any] = {
         "EventType": AI_EVENT_TYPES[job.data["type"]],
@@ -108,6 +109,8 @@ def ai_job_event(job: Entity) -> dict[str, Any]:
     if job.status != SUCCESS:
         event["Code"], event["Message"] = wire["Code"], wire["Message"]
     event["Data"] = wire["Data"]
+    if job.data["type"] == "AIMediaDNA":
+        event["CompleteTime"] = wire["CompleteTime"]  # only the fingerprint event's reference lists it
     return _with_extend(event, job)
 
 

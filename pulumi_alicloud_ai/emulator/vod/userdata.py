@@ -1,4 +1,5 @@
-"""SubmitAIImageJob's ``UserData``: VOD's JSON string of custom settings, checked as the service documents.
+"""The ``UserData`` of SubmitAIImageJob, SubmitAIJob and SubmitAIMediaAuditJob: VOD's JSON string of
+custom settings, checked as the service documents, by the same rules for all three.
 
 vod.md: a JSON string of at most 512 bytes that contains ``MessageCallback`` or ``Extend``, e.g.
 ``{"MessageCallback":{"CallbackURL":"https://…"},"Extend":{…}}``. ``Extend`` is echoed back in the

@@ -7,6 +7,7 @@ Driven by the official SDK; jobs move by advancing the emulator's clock through 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
+from pulumi_alicloud_ai.emulator.vod.models import CALLBACK
 from tests.conftest import EmulatorFactory
 from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
@@ -292,3 +294,31 @@ def test_a_review_event_is_retried_after_a_restart(
     )
     events = _admin(second, "GET", f"/vod/jobs/{review_id}").json()["Events"]
     assert [e["Reason"] for e in events][-2:] == ["CallbackFailed", "CallbackDelivered"]
+
+
+def test_an_owed_event_stored_without_a_job_kind_is_an_image_jobs(
+    emulators: EmulatorFactory, tmp_path: Path, receivers: Callable[[list[int]], Receiver]
+) -> None:
+    """Data directories written before other jobs called back hold owed-event entries with no kind:
+    they are read as AI image jobs', so their events are still sent."""
+    receiver = receivers([204])
+    data_dir = tmp_path / "older"
+    first = emulators.start(data_dir=data_dir)
+    client = vod_client(first)
+    template = vod.AddAITemplateRequest(template_name="t", template_type="AIImage", template_config="{}")
+    template_id = client.add_aitemplate(template).body.template_id
+    request = vod.SubmitAIImageJobRequest(
+        video_id=_video(first), aitemplate_id=template_id, user_data=_callback(receiver.url)
+    )
+    job_id = client.submit_aiimage_job(request).body.job_id
+    emulators.stop(first)
+    with sqlite3.connect(data_dir / "emulator.sqlite3") as database:
+        changed = database.execute(
+            "UPDATE entities SET data = '{}' WHERE product = 'vod' AND kind = ? AND id = ?",
+            (CALLBACK, job_id),
+        ).rowcount
+    assert changed == 1
+    second = emulators.start(data_dir=data_dir)
+    _advance(second, JOB_SECONDS)
+    event = receiver.wait_for(1)[0]
+    assert (event["EventType"], event["JobId"], event["Status"]) == ("AIImageComplete", job_id, "success")

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,25 +109,6 @@ def _jobs_submitted(client: Any, emulator: RunningEmulator) -> dict[str, str]:
     return {name: str(count) for name, count in counts.items()}
 
 
-@pytest.fixture
-def receivers() -> Iterator[Callable[[list[int]], Receiver]]:
-    """Start completion-event receivers on 127.0.0.1:0; all are shut down after the test."""
-    started: list[Receiver] = []
-
-    def start(statuses: list[int]) -> Receiver:
-        receiver = Receiver(statuses)
-        receiver.thread.start()
-        started.append(receiver)
-        return receiver
-
-    try:
-        yield start
-    finally:
-        for receiver in started:
-            receiver.server.shutdown()
-            receiver.server.server_close()
-
-
 BAD_USER_DATA = [
     ("not json", "not valid JSON"),
     (json.dumps({"Extend": {"pad": "x" * 520}}), "at most 512 bytes"),
@@ -164,10 +145,10 @@ def test_bad_user_data_is_refused_and_makes_no_job(fresh_emulator: RunningEmulat
 
 
 def test_each_job_sends_exactly_one_event_with_its_result(
-    fresh_emulator: RunningEmulator, receivers: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """Tagging, fingerprint and review jobs each POST their own event once final, with Data and Extend."""
-    receiver = receivers([204])
+    receiver = receiver_factory([204])
     client = vod_client(fresh_emulator)
     video_id = _video(fresh_emulator)
     tag_id, dna_id = _submit_ai_job(
@@ -215,10 +196,10 @@ def test_each_job_sends_exactly_one_event_with_its_result(
 
 
 def test_failed_jobs_send_fail_with_code_and_message(
-    fresh_emulator: RunningEmulator, receivers: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """A job failed by a fault rule sends Status fail with the rule's Code and Message and no Data."""
-    receiver = receivers([200])
+    receiver = receiver_factory([200])
     client = vod_client(fresh_emulator)
     video_id = _video(fresh_emulator)
     _fail_next(fresh_emulator, "SubmitAIJob", "AIMediaDNA.NoLibrary", "no fingerprint library")
@@ -258,10 +239,10 @@ def test_user_data_without_a_callback_url_is_kept_and_sends_nothing(fresh_emulat
 
 
 def test_remote_callback_url_is_delivered_when_allowed(
-    emulators: EmulatorFactory, receivers: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """With allow_remote_callbacks a review job's non-loopback CallbackURL is accepted and called."""
-    receiver = receivers([204])
+    receiver = receiver_factory([204])
     emulator = emulators.start(time_scale=0, allow_remote_callbacks=True)
     client = vod_client(emulator)
     # 0.0.0.0 is not loopback to the URL check, yet on Linux it reaches this machine.
@@ -272,10 +253,10 @@ def test_remote_callback_url_is_delivered_when_allowed(
 
 
 def test_a_review_event_is_retried_after_a_restart(
-    emulators: EmulatorFactory, tmp_path: Path, receivers: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """A review job's owed event survives a restart: the retry is sent by the new emulator."""
-    receiver = receivers([500, 200])
+    receiver = receiver_factory([500, 200])
     first = emulators.start(data_dir=tmp_path / "restart")
     client = vod_client(first)
     review_id = _submit_review(client, _video(first), _template(client), _callback(receiver.url))
@@ -297,11 +278,11 @@ def test_a_review_event_is_retried_after_a_restart(
 
 
 def test_an_owed_event_stored_without_a_job_kind_is_an_image_jobs(
-    emulators: EmulatorFactory, tmp_path: Path, receivers: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
 ) -> None:
     """Data directories written before other jobs called back hold owed-event entries with no kind:
     they are read as AI image jobs', so their events are still sent."""
-    receiver = receivers([204])
+    receiver = receiver_factory([204])
     data_dir = tmp_path / "older"
     first = emulators.start(data_dir=data_dir)
     client = vod_client(first)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -559,25 +559,6 @@ class Receiver:
         with self.arrived:
             assert self.arrived.wait_for(lambda: len(self.bodies) >= count, timeout), self.bodies
             return list(self.bodies)
-
-
-@pytest.fixture
-def receiver_factory() -> Iterator[Callable[[list[int]], Receiver]]:
-    """Start receivers on 127.0.0.1:0; all are shut down after the test."""
-    started: list[Receiver] = []
-
-    def start(statuses: list[int]) -> Receiver:
-        receiver = Receiver(statuses)
-        receiver.thread.start()
-        started.append(receiver)
-        return receiver
-
-    try:
-        yield start
-    finally:
-        for receiver in started:
-            receiver.server.shutdown()
-            receiver.server.server_close()
 
 
 def _callback_state(emulator: RunningEmulator, job_id: str, attempts: int) -> dict[str, Any]:

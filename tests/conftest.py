@@ -16,6 +16,7 @@ import pytest
 
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from pulumi_alicloud_ai.emulator.routing import Router
+from tests.callback_receiver import ReceiverFactory, receivers
 
 
 class EmulatorFactory:
@@ -105,6 +106,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pulumi_cli() -> Path:
     """The directory holding ``pulumi`` and its Python language host and plugin."""
     return require_cli()
+
+
+@pytest.fixture
+def receiver_factory() -> Iterator[ReceiverFactory]:
+    """Completion-event receivers on 127.0.0.1, shut down after the test."""
+    with receivers() as start:
+        yield start
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,8 @@ from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.vod.models import CALLBACK
+from tests.callback_receiver import Receiver, ReceiverFactory
 from tests.conftest import EmulatorFactory
-from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
 
 JOB_SECONDS = 12  # submitted 2 s + processing 10 s (states.py)
@@ -148,7 +148,7 @@ def test_bad_user_data_is_refused_and_makes_no_job(
 
 
 def test_each_job_sends_exactly_one_event_with_its_result(
-    fresh_emulator: RunningEmulator, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, receiver_factory: ReceiverFactory
 ) -> None:
     """Tagging, fingerprint and review jobs each POST their own event once final, with Data and Extend."""
     receiver = receiver_factory([204])
@@ -198,7 +198,7 @@ def test_each_job_sends_exactly_one_event_with_its_result(
 
 
 def test_failed_jobs_send_fail_with_code_and_message(
-    fresh_emulator: RunningEmulator, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, receiver_factory: ReceiverFactory
 ) -> None:
     """A job failed by a fault rule sends Status fail with the rule's Code and Message and no Data."""
     receiver = receiver_factory([200])
@@ -243,7 +243,7 @@ def test_user_data_without_a_callback_url_is_accepted_and_owes_no_event(
 
 
 def test_remote_callback_url_is_delivered_when_allowed(
-    emulators: EmulatorFactory, receiver_factory: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, receiver_factory: ReceiverFactory
 ) -> None:
     """With allow_remote_callbacks a review job's non-loopback CallbackURL is accepted and called."""
     receiver = receiver_factory([204])
@@ -257,7 +257,7 @@ def test_remote_callback_url_is_delivered_when_allowed(
 
 
 def test_a_review_event_is_retried_after_a_restart(
-    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: ReceiverFactory
 ) -> None:
     """A review job's owed event survives a restart: the retry is sent by the new emulator."""
     receiver = receiver_factory([500, 200])
@@ -282,7 +282,7 @@ def test_a_review_event_is_retried_after_a_restart(
 
 
 def test_an_owed_event_stored_without_a_job_kind_is_an_image_jobs(
-    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: ReceiverFactory
 ) -> None:
     """Data directories written before other jobs called back hold owed-event entries with no kind:
     they are read as AI image jobs', so their events are still sent."""

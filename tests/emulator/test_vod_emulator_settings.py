@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,8 +11,8 @@ from alibabacloud_vod20170321 import models as vod
 from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
+from tests.callback_receiver import Receiver, ReceiverFactory
 from tests.conftest import EmulatorFactory
-from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
 
 
@@ -41,15 +40,9 @@ def _job(emulator: RunningEmulator, job_id: str) -> Any:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(receiver_factory: ReceiverFactory) -> Receiver:
     """A completion-event receiver on 127.0.0.1 that answers 204."""
-    started = Receiver([204])
-    started.thread.start()
-    try:
-        yield started
-    finally:
-        started.server.shutdown()
-        started.server.server_close()
+    return receiver_factory([204])
 
 
 def _non_loopback_url(receiver: Receiver) -> str:

@@ -8,9 +8,7 @@ reaches the emulator as ``127.0.0.1:PORT``, so its calls land in the emulator's 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from Tea.exceptions import TeaException
 
 from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.emulator.vod.states import AI_IMAGE_JOB, FINAL
+from tests.callback_receiver import ReceiverFactory
 from tests.conftest import EmulatorFactory
 from tests.official_sdk import vod_client
 
@@ -526,41 +525,6 @@ def test_video_of_another_region_is_not_found(emulator: RunningEmulator, sdk: An
 # --- completion callbacks --------------------------------------------------------------------------------
 
 
-class Receiver:
-    """A local HTTP server that answers each POST with the next scripted status and records the bodies."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.bodies: list[dict[str, Any]] = []
-        self.arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                index = len(receiver.bodies)
-                status = receiver.statuses[min(index, len(receiver.statuses) - 1)]
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                with receiver.arrived:
-                    receiver.bodies.append(body)
-                    receiver.arrived.notify_all()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/vod-events"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def wait_for(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-        """Block until ``count`` deliveries arrived (the emulator's scheduler wakes every 0.1 s)."""
-        with self.arrived:
-            assert self.arrived.wait_for(lambda: len(self.bodies) >= count, timeout), self.bodies
-            return list(self.bodies)
-
-
 def _callback_state(emulator: RunningEmulator, job_id: str, attempts: int) -> dict[str, Any]:
     """The job's delivery state once ``attempts`` outcomes are recorded (they are, right after a delivery)."""
     for _ in range(1000):
@@ -571,7 +535,7 @@ def _callback_state(emulator: RunningEmulator, job_id: str, attempts: int) -> di
 
 
 def test_completion_event_is_retried_until_delivered(
-    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: ReceiverFactory
 ) -> None:
     """A failed delivery (HTTP 500) is retried 1 s of emulated time later, with the same event."""
     receiver = receiver_factory([500, 204])
@@ -609,7 +573,7 @@ def test_completion_event_is_retried_until_delivered(
 
 
 def test_failed_job_event_carries_code_and_message(
-    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: ReceiverFactory
 ) -> None:
     """A job that fails sends Status fail with its Code and Message and no AIImageResult."""
     receiver = receiver_factory([200])
@@ -624,7 +588,7 @@ def test_failed_job_event_carries_code_and_message(
 
 
 def test_delivery_gives_up_after_five_attempts(
-    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: ReceiverFactory
 ) -> None:
     """A receiver that always fails gets five attempts, 1, 2, 4 and 8 s apart, then none."""
     receiver = receiver_factory([503])
@@ -643,7 +607,7 @@ def test_delivery_gives_up_after_five_attempts(
 
 
 def test_no_event_before_the_job_is_final(
-    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: Callable[[list[int]], Receiver]
+    fresh_emulator: RunningEmulator, fresh_sdk: Any, receiver_factory: ReceiverFactory
 ) -> None:
     """Nothing is delivered while the job runs: the first event names the final status."""
     receiver = receiver_factory([200])
@@ -657,7 +621,7 @@ def test_no_event_before_the_job_is_final(
 
 
 def test_delivery_resumes_after_a_restart(
-    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: Callable[[list[int]], Receiver]
+    emulators: EmulatorFactory, tmp_path: Path, receiver_factory: ReceiverFactory
 ) -> None:
     """The delivery state lives in the job, so a restarted emulator makes the retry the first one scheduled."""
     receiver = receiver_factory([500, 200])

@@ -15,7 +15,7 @@ from pulumi.runtime import proto
 from pulumi_alicloud_ai.emulator import EmulatorConfig, RunningEmulator, serve_in_thread
 from pulumi_alicloud_ai.resources._ai_media_audit_job_provider import AIMediaAuditJobProvider
 from pulumi_alicloud_ai.testing.provider_host import ProviderCallError, ProviderHost, provider_env
-from tests.emulator.test_vod_service import Receiver
+from tests.callback_receiver import ReceiverFactory
 from tests.official_sdk import vod_client
 
 AUDIT = {
@@ -181,19 +181,18 @@ class TestLifecycle:
         assert (outs["creation_time"], outs["complete_time"]) == (job.creation_time, job.complete_time)
 
     def test_callback_url_in_user_data_receives_the_review_event(
-        self, audit_host: ProviderHost, instant_emulator: RunningEmulator, default_template: str
+        self,
+        audit_host: ProviderHost,
+        instant_emulator: RunningEmulator,
+        default_template: str,
+        receiver_factory: ReceiverFactory,
     ) -> None:
         """A loopback CallbackURL in user_data gets the job's AIMediaAuditComplete event, Extend as given."""
-        receiver = Receiver([204])
-        receiver.thread.start()
-        try:
-            video_id = _video(instant_emulator)
-            user_data = {"MessageCallback": {"CallbackURL": receiver.url}, "Extend": {"order": 7}}
-            job_id, outs, _ = _create(audit_host, _inputs(video_id, user_data=user_data))
-            event = receiver.wait_for(1)[0]
-        finally:
-            receiver.server.shutdown()
-            receiver.server.server_close()
+        receiver = receiver_factory([204])
+        video_id = _video(instant_emulator)
+        user_data = {"MessageCallback": {"CallbackURL": receiver.url}, "Extend": {"order": 7}}
+        job_id, outs, _ = _create(audit_host, _inputs(video_id, user_data=user_data))
+        event = receiver.wait_for(1)[0]
         assert (event["EventType"], event["JobId"], event["MediaId"], event["Status"], event["Extend"]) == (
             "AIMediaAuditComplete",
             job_id,

@@ -17,8 +17,8 @@ from pulumi_alicloud_ai.emulator import RunningEmulator
 from pulumi_alicloud_ai.resources._ai_image_job_provider import AIImageJobProvider
 from pulumi_alicloud_ai.resources._vod_template_provider import VodAITemplateProvider
 from pulumi_alicloud_ai.testing.provider_host import UNKNOWN, ProviderCallError, ProviderHost, provider_env
+from tests.callback_receiver import ReceiverFactory
 from tests.conftest import EmulatorFactory
-from tests.emulator.test_vod_service import Receiver
 from tests.official_sdk import vod_client
 
 AUDIT = {"AuditItem": ["porn"], "AuditRange": ["video"], "AuditContent": ["screen"], "AuditAutoBlock": "no"}
@@ -431,19 +431,18 @@ class TestJob:
         assert (outs["error_code"], outs["error_message"]) == ("AIImage.NoFaces", "no faces found")
 
     def test_callback_url_receives_the_completion_event(
-        self, template_host: ProviderHost, job_host: ProviderHost, instant_emulator: RunningEmulator
+        self,
+        template_host: ProviderHost,
+        job_host: ProviderHost,
+        instant_emulator: RunningEmulator,
+        receiver_factory: ReceiverFactory,
     ) -> None:
         """A loopback CallbackURL in user_data gets the completion event, with Extend as given."""
-        receiver = Receiver([204])
-        receiver.thread.start()
-        try:
-            template_id, _, _ = _template(template_host)
-            user_data = {"MessageCallback": {"CallbackURL": receiver.url}, "Extend": {"order": 7}}
-            job_id, _, _ = _job(job_host, _video(instant_emulator), template_id, user_data=user_data)
-            event = receiver.wait_for(1)[0]
-        finally:
-            receiver.server.shutdown()
-            receiver.server.server_close()
+        receiver = receiver_factory([204])
+        template_id, _, _ = _template(template_host)
+        user_data = {"MessageCallback": {"CallbackURL": receiver.url}, "Extend": {"order": 7}}
+        job_id, _, _ = _job(job_host, _video(instant_emulator), template_id, user_data=user_data)
+        event = receiver.wait_for(1)[0]
         assert (event["JobId"], event["Status"], event["Extend"]) == (job_id, "success", {"order": 7})
 
     def test_refresh_after_images_were_deleted_shows_the_rest(

@@ -50,9 +50,9 @@ UPDATE_SERVICE_SAFETY_LOCK = Operation(
     "UpdateServiceSafetyLock", "PUT", SERVICE_PATH + "/lock", idempotent=True
 )
 
-RUNNING = "Running"
-FAILED_STATES = frozenset({"Failed", "DeleteFailed"})
-SETTLED_STATES = frozenset({"Running", "Stopped", "Failed", "DeleteFailed", "Complete"})
+RUNNING, DELETE_FAILED = "Running", "DeleteFailed"
+FAILED_STATES = frozenset({"Failed", DELETE_FAILED})
+SETTLED_STATES = frozenset({"Running", "Stopped", "Failed", DELETE_FAILED, "Complete"})
 """States no operation is still moving the service out of."""
 
 

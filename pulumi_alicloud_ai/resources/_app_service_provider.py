@@ -23,6 +23,7 @@ from pydantic import field_validator
 
 from pulumi_alicloud_ai.client import eas_rules
 from pulumi_alicloud_ai.client.eas import (
+    DELETE_FAILED,
     FAILED_STATES,
     SETTLED_STATES,
     CreateAppServiceRequest,
@@ -266,6 +267,10 @@ class AppServiceProvider(Lifecycle[AppServiceInputs, EasClient, Service]):
     def removable(self, live: Service) -> bool:
         """EAS deletes a service in any state but Deleting (then delete waits until it is gone)."""
         return live.status != DELETING
+
+    def removal_failed(self, live: Service) -> bool:
+        """EAS gave up deleting it: ``DeleteFailed`` stays until another delete."""
+        return live.status == DELETE_FAILED
 
     def failure(self, api: EasClient, id_: str, live: Service, inputs: AppServiceInputs) -> str | None:
         """A Failed service: its last warning events."""

@@ -12,7 +12,8 @@
 * ``update``: first wait until the resource has settled (an interrupted run may have left it
   changing), then apply what differs from the live resource, then wait for a final state. An update
   never removes anything.
-* ``delete``: wait until it may be removed, remove it, wait until it is gone. Gone counts as deleted.
+* ``delete``: wait until it may be removed, remove it, wait until it is gone. Gone counts as deleted; a
+  removal the service gives up on (``removal_failed``) is an error, and the resource stays.
 
 Every wait goes through one poller (:func:`~pulumi_alicloud_ai.client.waiter.poll_until`) paced by
 :mod:`._waiting`; every error reaches the user through :func:`._provider.render`.
@@ -140,6 +141,10 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         """Whether delete may remove it now, rather than wait until it settles."""
         return self.is_final(live)
 
+    def removal_failed(self, live: LiveT) -> bool:
+        """Whether the service gave up removing it (EAS ``DeleteFailed``): waiting until gone ends there."""
+        return False
+
     def failure(self, api: ApiT, id_: str, live: LiveT, inputs: InputsT) -> str | None:
         """Why a final state is a failure (one line, the service's own reasons), or None."""
         return None
@@ -266,7 +271,14 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
                 op.guard.gone_or_raise(self.label(id_, region))
                 return
             if self.waits_until_gone:
-                self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=True)
+                left = self._wait(op, id_, region, recorded.get("timeouts"), "delete", gone=True)
+                if left is not None:
+                    detail = self.timeout_detail(op.api, id_, region, left)
+                    raise ProviderError(
+                        f"{self.label(id_, region)} ended {self.status(left)} after delete: the service "
+                        f"could not remove it{'. ' + detail if detail else ''}. It stays in the stack: "
+                        "run the delete again (`pulumi destroy` or `pulumi up`) once the cause is fixed."
+                    )
 
     # --- the lifecycle, once ---------------------------------------------------------------
 
@@ -403,10 +415,11 @@ class Lifecycle(ResourceProvider, Generic[InputsT, ApiT, LiveT]):
         *,
         gone: bool,
     ) -> LiveT | None:
-        """Poll until final (``gone``: until it no longer exists); None when it is gone."""
+        """Poll until final (``gone``: until it no longer exists, or its removal failed); None when it
+        is gone."""
 
         def done(live: LiveT | None) -> bool:
-            return live is None or (not gone and self.is_final(live))
+            return live is None or (self.removal_failed(live) if gone else self.is_final(live))
 
         def detail(live: LiveT | None) -> str:
             return "" if live is None else self.timeout_detail(op.api, id_, region, live)

@@ -274,6 +274,28 @@ def test_a_service_failed_again_shows_the_newest_failure(instant: RunningEmulato
         assert [d.error for d in found] == [message]
 
 
+def test_a_delete_that_fails_ends_delete_failed_until_deleted_again(instant: RunningEmulator) -> None:
+    """A delete carrying ``effect: fail`` ends DeleteFailed with its reason, where the service refuses
+    anything but another delete; that one removes it."""
+    import httpx
+
+    client = eas_client(instant)
+    _app(client, "stuck")
+    rule = {"action": "DeleteService", "effect": "fail", "message": "disk detach timed out", "count": 1}
+    httpx.post(f"{instant.url}/_emulator/faults", json=rule).raise_for_status()
+    client.delete_service(REGION, "stuck")
+    described = client.describe_service(REGION, "stuck").body
+    assert (described.status, described.reason, described.message) == (
+        "DeleteFailed",
+        "ServiceDeleteFailed",
+        "disk detach timed out",
+    )
+    update = _models().UpdateAppServiceRequest(replicas=2)
+    assert _error(lambda: client.update_app_service(REGION, "stuck", update)).code == "InvalidServiceStatus"
+    client.delete_service(REGION, "stuck")
+    assert _error(lambda: client.describe_service(REGION, "stuck")).code == "ServiceNotFound"
+
+
 @pytest.mark.parametrize("label", ["not json", '["a"]', '{"a": 1}', "[" * 3000 + "]" * 3000])
 def test_bad_label_filter_is_refused(instant: RunningEmulator, label: str) -> None:
     """A Label that is not a JSON map of strings (or nests too deep) is InvalidParameter.Label, not a 500."""

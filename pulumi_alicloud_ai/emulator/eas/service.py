@@ -14,7 +14,15 @@ from typing import Any
 
 from pulumi_alicloud_ai._bounded import BoundsError, load_json
 from pulumi_alicloud_ai.emulator.eas import errors, rules, scaling
-from pulumi_alicloud_ai.emulator.eas.states import APP_SERVICE, RUNNING, SCALING, UPDATING
+from pulumi_alicloud_ai.emulator.eas.states import (
+    APP_SERVICE,
+    DELETE_FAILED,
+    DELETING,
+    FAILED,
+    RUNNING,
+    SCALING,
+    UPDATING,
+)
 from pulumi_alicloud_ai.emulator.errors import ApiError, invalid_parameter
 from pulumi_alicloud_ai.emulator.formats import iso_utc, new_id
 from pulumi_alicloud_ai.emulator.lifecycle import FAULT_KEY, LifecycleEngine
@@ -150,9 +158,17 @@ def update(call: Call, entity: Entity, body: dict[str, Any]) -> Entity:
 
 
 def move(call: Call, entity: Entity, target: str, reason: str) -> Entity:
-    """An explicit transition the table allows, or ``InvalidServiceStatus``."""
+    """An explicit transition the table allows, or ``InvalidServiceStatus``. A delete carrying an
+    ``effect: fail`` rule ends ``DeleteFailed`` instead of going."""
     _require_move(entity, target, call.action)
     entity.data.pop("LastFailure", None)
+    if target == DELETING:
+        _attach_fault(
+            call,
+            entity.data,
+            "ServiceDeleteFailed",
+            "the service's resources could not be released (injected fault)",
+        )
     return call.state.lifecycles.move(APP_SERVICE, entity, target, reason=reason)
 
 
@@ -162,10 +178,14 @@ def _require_move(entity: Entity, target: str, action: str) -> None:
         raise errors.invalid_status(entity.name, entity.status, action, allowed)
 
 
-def _attach_fault(call: Call, data: dict[str, Any]) -> None:
+def _attach_fault(
+    call: Call,
+    data: dict[str, Any],
+    reason: str = "ServiceFailed",
+    default: str = "the model files could not be mounted (injected fault)",
+) -> None:
     if call.effect is not None and call.effect.effect == "fail":
-        message = call.effect.message or "the model files could not be mounted (injected fault)"
-        data[FAULT_KEY] = {"reason": "ServiceFailed", "message": message}
+        data[FAULT_KEY] = {"reason": reason, "message": call.effect.message or default}
 
 
 APP_CONFIG_TEXT, SERVICE_CONFIG_TEXT = "_AppConfigText", "_ServiceConfigText"
@@ -328,7 +348,7 @@ def last_warning(data: dict[str, Any]) -> tuple[str, str]:
 
 def record_failure_reason(lifecycles: LifecycleEngine, entity: Entity) -> None:
     """Copy the last Warning event into the entity so DescribeService shows Reason/Message."""
-    if entity.status != "Failed" or entity.data.get("LastFailure"):
+    if entity.status not in (FAILED, DELETE_FAILED) or entity.data.get("LastFailure"):
         return
     warnings = [e for e in lifecycles.store.events("eas", "service", entity.id) if e.type == "Warning"]
     if warnings:

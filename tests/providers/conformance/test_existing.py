@@ -185,6 +185,27 @@ def test_delete_waits_as_long_as_the_recorded_timeout(world: World) -> None:
     assert _service_is_gone(world)
 
 
+def test_a_delete_the_service_gives_up_on_fails_at_once_and_the_next_converges(world: World) -> None:
+    """EAS ends a failed delete DeleteFailed, which no wait gets past: delete says so with the
+    service's events as soon as it sees it (not after timeouts.delete), the service stays in the stack,
+    and the next delete removes it."""
+    host, resource_id, outs, _ = _made(world, APP_SERVICE, timeouts={"delete": "30m"})
+    world.fault("eas", "DeleteService", effect="fail", message="disk detach timed out")
+    offset = world.offset()
+    with pytest.raises(ProviderCallError) as info:
+        host.delete(SERVICE, resource_id, outs)
+    assert re.search(
+        rf"EAS service {SERVICE} in cn-shanghai ended DeleteFailed after delete: the service could not "
+        r"remove it\. Last events: .*ServiceDeleteFailed: disk detach timed out\. It stays in the stack: "
+        r"run the delete again \(`pulumi destroy` or `pulumi up`\) once the cause is fixed\.",
+        info.value.last_line,
+    ), info.value.last_line
+    assert world.offset() - offset < 60  # stopped at DeleteFailed, long before the 30 minutes
+    assert _service(world).status == "DeleteFailed"
+    host.delete(SERVICE, resource_id, outs)
+    assert _service_is_gone(world)
+
+
 class TestRefresh:
     """Read after a change made outside Pulumi shows the change."""
 
